@@ -1,0 +1,162 @@
+package dev.jbert.core;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every parameter of a model in one flat buffer, and every gradient in a second one of the same
+ * layout, addressed by Hugging Face parameter name (llm.c style).
+ *
+ * <p>Each named tensor is a view into the flat buffers, so the optimizer, gradient clipping and
+ * zeroing work over one array, while layers, loading, saving and freezing work by name. Names keep
+ * insertion order, which is the Hugging Face state-dict order when the model registers them so.
+ */
+public final class Parameters {
+
+  private final DataType dataType;
+  private final INDArray values;
+  private final INDArray grads;
+  private final Map<String, Slot> slots;
+
+  private record Slot(long offset, long[] shape, INDArray value, INDArray grad) {}
+
+  private Parameters(DataType dataType, Map<String, long[]> shapes) {
+    this.dataType = dataType;
+    long total = shapes.values().stream().mapToLong(Parameters::numel).sum();
+    this.values = Nd4j.zeros(dataType, total);
+    this.grads = Nd4j.zeros(dataType, total);
+    Map<String, Slot> map = new LinkedHashMap<>();
+    long offset = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      long[] shape = e.getValue().clone();
+      map.put(e.getKey(), new Slot(offset, shape, view(values, offset, shape), view(grads, offset, shape)));
+      offset += numel(shape);
+    }
+    this.slots = Collections.unmodifiableMap(map);
+  }
+
+  private static INDArray view(INDArray flat, long offset, long[] shape) {
+    long[] stride = new long[shape.length];
+    long s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      stride[i] = s;
+      s *= shape[i];
+    }
+    return Nd4j.create(flat.data(), shape, stride, offset, 'c', flat.dataType());
+  }
+
+  static long numel(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  /** Starts a parameter layout; tensors are laid out in the order they are added. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects names and shapes, then allocates both flat buffers at once. */
+  public static final class Builder {
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+
+    /** Adds a tensor; its name must be new. */
+    public Builder add(String name, long... shape) {
+      if (shapes.putIfAbsent(name, shape.clone()) != null) {
+        throw new IllegalArgumentException("duplicate parameter name: " + name);
+      }
+      return this;
+    }
+
+    /** Allocates zero-filled value and gradient buffers of {@code dataType}. */
+    public Parameters build(DataType dataType) {
+      return new Parameters(dataType, shapes);
+    }
+  }
+
+  /** Parameter names in layout order. */
+  public List<String> names() {
+    return List.copyOf(slots.keySet());
+  }
+
+  /** Whether a tensor of this name exists. */
+  public boolean contains(String name) {
+    return slots.containsKey(name);
+  }
+
+  /** The value tensor, a view into {@link #values()}. */
+  public INDArray value(String name) {
+    return slot(name).value;
+  }
+
+  /** The gradient tensor, a view into {@link #grads()}. */
+  public INDArray grad(String name) {
+    return slot(name).grad;
+  }
+
+  /** The tensor's shape (a copy). */
+  public long[] shape(String name) {
+    return slot(name).shape.clone();
+  }
+
+  /** Where the tensor starts in the flat buffers. */
+  public long offset(String name) {
+    return slot(name).offset;
+  }
+
+  /** Number of elements of one tensor. */
+  public long numel(String name) {
+    return numel(slot(name).shape);
+  }
+
+  /** All values, flat, in layout order. */
+  public INDArray values() {
+    return values;
+  }
+
+  /** All gradients, flat, in layout order. */
+  public INDArray grads() {
+    return grads;
+  }
+
+  /** Total number of scalars. */
+  public long size() {
+    return values.length();
+  }
+
+  /** FLOAT for training and serving, DOUBLE for gradient checks. */
+  public DataType dataType() {
+    return dataType;
+  }
+
+  /** Sets every gradient to zero (one op over the flat buffer). */
+  public void zeroGrad() {
+    grads.assign(0);
+  }
+
+  private Slot slot(String name) {
+    Slot s = slots.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no parameter named '" + name + "'");
+    }
+    return s;
+  }
+
+  @Override
+  public String toString() {
+    return "Parameters[" + slots.size() + " tensors, " + size() + " scalars, " + dataType + "]";
+  }
+
+  /** Shape as text, e.g. {@code [384, 1536]}, for error messages. */
+  public static String shapeText(long[] shape) {
+    return Arrays.toString(shape);
+  }
+}
