@@ -1,12 +1,14 @@
 package dev.jbert.core.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -58,7 +60,7 @@ final class HubCache {
   void setMainRevision(String revision) throws IOException {
     Path ref = repoDir.resolve("refs").resolve("main");
     Files.createDirectories(ref.getParent());
-    AtomicFiles.write(ref, channel -> channel.write(java.nio.ByteBuffer.wrap(revision.getBytes(StandardCharsets.UTF_8))));
+    AtomicFiles.write(ref, channel -> channel.write(ByteBuffer.wrap(revision.getBytes(StandardCharsets.UTF_8))));
   }
 
   /**
@@ -114,7 +116,7 @@ final class HubCache {
 
   /** Moves a finished download into {@code blobs/blobId}. */
   void storeBlob(Path download, String blobId) throws IOException {
-    try (FileChannel channel = FileChannel.open(download, java.nio.file.StandardOpenOption.WRITE)) {
+    try (FileChannel channel = FileChannel.open(download, StandardOpenOption.WRITE)) {
       channel.force(true);
     }
     Files.move(download, blobsDir().resolve(blobId), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

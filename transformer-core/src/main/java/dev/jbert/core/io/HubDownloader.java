@@ -52,6 +52,7 @@ final class HubDownloader {
   private static final int MAX_REDIRECTS = 10;
   private static final Pattern ETAG = Pattern.compile("[A-Za-z0-9_-]{8,128}");
   private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
   private final URI endpoint;
   private final String token;
@@ -117,6 +118,10 @@ final class HubDownloader {
     Path download = AtomicFiles.temporarySibling(cache.blobsDir().resolve(file + ".incomplete"));
     try {
       String sha256 = copyBody(response, download, file);
+      if (etag.isPresent() && SHA256_HEX.matcher(etag.get()).matches() && !etag.get().equalsIgnoreCase(sha256)) {
+        // the hub's ETag of a large (LFS) file is its SHA-256: a mismatch means a corrupted transfer
+        throw new HubException("download of " + file + " is corrupt: SHA-256 " + sha256 + ", the hub says " + etag.get());
+      }
       String blobId = etag.orElse(sha256);
       cache.storeBlob(download, blobId);
       return Optional.of(new Fetched(blobId, commit));
@@ -171,10 +176,11 @@ final class HubDownloader {
   }
 
   private static ProgressBar progressBar(String file, long bytes) {
+    boolean large = bytes < 0 || bytes >= 10L << 20;
     return new ProgressBarBuilder()
         .setTaskName(file)
         .setInitialMax(bytes)
-        .setUnit("MiB", 1 << 20)
+        .setUnit(large ? "MiB" : "KiB", large ? 1 << 20 : 1 << 10)
         .setStyle(ProgressBarStyle.ASCII)
         .showSpeed()
         .build();

@@ -84,6 +84,16 @@ public final class HubResolver {
     return new HubResolver(endpoint, hubCache, token, offline, true);
   }
 
+  /** The hub this resolver downloads from. */
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  /** Whether downloads are off. */
+  public boolean offline() {
+    return offline;
+  }
+
   /** The hub cache directory in use. */
   public Path hubCache() {
     return hubCache;
@@ -102,6 +112,9 @@ public final class HubResolver {
    *     put the files instead), or if the hub lacks config or weights
    */
   public Path resolve(String dirOrId) throws IOException {
+    if (dirOrId.isBlank()) {
+      throw new HubException("'" + dirOrId + "' is neither an existing directory nor a Hugging Face model id (ORG/NAME)");
+    }
     Optional<Path> local = asPath(dirOrId);
     if (local.isPresent() && Files.isDirectory(local.get())) {
       return local.get();

@@ -64,6 +64,12 @@ final class PickleMachine {
     }
   };
 
+  /**
+   * A state dict needs about 35 opcodes per tensor; this allows some 60 000 tensors while bounding
+   * what a hostile pickle can make us allocate (every opcode creates at most one small object).
+   */
+  static final int MAX_OPCODES = 2_000_000;
+
   /** Dict keys may nest tuples only this deep (a guard for the hashability check). */
   private static final int MAX_KEY_DEPTH = 64;
 
@@ -91,8 +97,11 @@ final class PickleMachine {
   }
 
   private Object run() throws CheckpointException {
-    while (true) {
+    for (int executed = 0; ; executed++) {
       int at = in.position();
+      if (executed == MAX_OPCODES) {
+        throw error(at, "more than " + MAX_OPCODES + " opcodes, far more than a state dict needs");
+      }
       int opcode = u8();
       switch (opcode) {
         case 0x80 -> u8(); // PROTO n

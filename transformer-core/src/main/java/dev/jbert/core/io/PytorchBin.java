@@ -35,8 +35,8 @@ import java.util.zip.ZipFile;
  */
 public final class PytorchBin {
 
-  /** The pickle of a large model is a few hundred KB; refuse absurd ones instead of reading them. */
-  static final long MAX_PICKLE_BYTES = 64L << 20;
+  /** A state-dict pickle takes ~110 bytes per tensor; refuse absurd ones instead of reading them. */
+  static final long MAX_PICKLE_BYTES = 16L << 20;
   /** DEFLATE cannot expand data more than about 1032:1; a bigger claimed ratio is a lie. */
   private static final long MAX_DEFLATE_RATIO = 1032;
 

@@ -109,6 +109,18 @@ class PytorchBinHostileTest {
   }
 
   @Test
+  void endlessPickleIsCutOffBeforeItAllocatesMuch() throws Exception {
+    byte[] pickle = new byte[PickleMachine.MAX_OPCODES + 10];
+    Arrays.fill(pickle, (byte) '}'); // EMPTY_DICT, two million times
+    refusedPickle(pickle, "more than 2000000 opcodes");
+  }
+
+  @Test
+  void oversizedPickleIsNotRead() throws Exception {
+    refusedPickle(new byte[(int) PytorchBin.MAX_PICKLE_BYTES + 1], "data.pkl claims 16777217 bytes");
+  }
+
+  @Test
   void selfContainingListAsDictKeyIsRefusedNotHashed() throws Exception {
     // d = {}; l = []; l.append(l); d[l] = 1  -- hashing l would recurse forever
     byte[] pickle = new PickleBuilder().proto().op('}').op(']').op('q').op(0).op('h').op(0).op('a').integer(1).op('s')
