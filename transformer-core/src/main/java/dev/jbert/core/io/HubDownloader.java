@@ -156,7 +156,7 @@ final class HubDownloader {
     try (InputStream body = response.body();
         OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       byte[] buffer = new byte[1 << 16];
-      for (int n; (n = body.read(buffer)) >= 0; ) {
+      for (int n; (n = readSome(body, buffer, file, received)) >= 0; ) {
         out.write(buffer, 0, n);
         sha256.update(buffer, 0, n);
         received += n;
@@ -173,6 +173,15 @@ final class HubDownloader {
       throw new HubException("download of " + file + " stopped after " + received + " of " + announced + " bytes");
     }
     return HexFormat.of().formatHex(sha256.digest());
+  }
+
+  /** One read of the body; a dropped connection becomes a message saying how far it got. */
+  private static int readSome(InputStream body, byte[] buffer, String file, long received) throws HubException {
+    try {
+      return body.read(buffer);
+    } catch (IOException e) {
+      throw new HubException("download of " + file + " broke off after " + received + " bytes: " + e, e);
+    }
   }
 
   private static ProgressBar progressBar(String file, long bytes) {

@@ -210,14 +210,14 @@ final class PickleMachine {
   }
 
   private Object pop(int at) throws CheckpointException {
-    if (stack.isEmpty() || (!marks.isEmpty() && marks.peek() == stack.size())) {
-      throw error(at, "stack underflow");
-    }
-    return stack.remove(stack.size() - 1);
+    Object top = peek(at);
+    stack.remove(stack.size() - 1);
+    return top;
   }
 
+  /** The top of the stack; like Python, never reaches below the innermost MARK. */
   private Object peek(int at) throws CheckpointException {
-    if (stack.isEmpty()) {
+    if (stack.isEmpty() || (!marks.isEmpty() && marks.peek() == stack.size())) {
       throw error(at, "stack underflow");
     }
     return stack.get(stack.size() - 1);

@@ -17,7 +17,8 @@ import java.util.Set;
  * {@code {name: {dtype, shape, data_offsets: [begin, end]}}} (offsets relative to the end of the
  * header, optional {@code __metadata__} of strings), then raw little-endian data.
  *
- * <p>Reading validates the whole header first (see {@link SafetensorsHeader}), then memory-maps
+ * <p>Reading validates the whole header first (known dtype, non-negative shape, offsets inside the
+ * file that match dtype × shape and do not overlap, header at most 100 MB), then memory-maps
  * each tensor's bytes in windows of at most 1 GiB, so files and tensors beyond 2 GB work. F32, F16,
  * BF16 (exactly) and F64 (rounded) become float32; integer buffers such as
  * {@code embeddings.position_ids} are skipped. Any defect gives a {@link CheckpointException}
@@ -45,10 +46,11 @@ public final class Safetensors {
   }
 
   /**
-   * Writes tensors as F32, atomically (temporary file beside {@code file}, then renamed over it), in
-   * the deterministic layout described in {@link SafetensorsWriter}: tensors sorted by name, header
-   * padded to 8 bytes, {@code __metadata__} holding {@code metadata} plus {@code format: pt} unless
-   * it names another format. Reading the file back gives bit-identical floats.
+   * Writes tensors as F32, atomically (temporary file beside {@code file}, forced to disk, then
+   * renamed over it), in one deterministic layout, that of the shared test models: {@code
+   * __metadata__} first, holding {@code metadata} plus {@code format: pt} unless it names another
+   * format; then the tensors sorted by name; every JSON object's keys sorted; the header padded with
+   * spaces to a multiple of 8 bytes. Reading the file back gives bit-identical floats.
    *
    * @param metadata extra {@code __metadata__} strings, may be null
    */
