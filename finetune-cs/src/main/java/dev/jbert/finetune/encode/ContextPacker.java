@@ -11,6 +11,11 @@ import java.util.List;
  * between neighbouring turns (none when it is negative). If even the newest turn alone is longer than
  * the budget, its last {@code budget} tokens are kept (the end of a turn is nearest to the current
  * message).
+ *
+ * <p>Use: with a maximum length L and segment B of b tokens, segment A gets {@code budget = L − 3 −
+ * b} ({@code [CLS]}, two {@code [SEP]}). For context classification pass the earlier turns; for a
+ * reply pair pass the earlier turns followed by the customer's message itself, so the message is the
+ * last thing dropped.
  */
 public final class ContextPacker {
 

@@ -93,6 +93,18 @@ public final class LabelMap {
     return new LabelMap(List.of(labels));
   }
 
+  /** From a {@code label2id} map whose ids are exactly 0…n−1. */
+  public static LabelMap fromLabel2Id(Map<String, Integer> label2id) {
+    Map<Integer, String> id2label = new HashMap<>();
+    for (Map.Entry<String, Integer> e : label2id.entrySet()) {
+      id2label.put(e.getValue(), e.getKey());
+    }
+    if (id2label.size() != label2id.size()) {
+      throw new IllegalArgumentException("label2id gives one id to several labels: " + label2id);
+    }
+    return fromId2Label(id2label);
+  }
+
   /** Number of classes. */
   public int size() {
     return labels.size();

@@ -31,6 +31,9 @@ class Banking77PaddingTest {
     double bucketed = BatchOrder.bucketed(lengths, batch, 42).paddingFraction(0);
     System.out.printf("Banking77 train (proxy lengths, batch %d): padding file order %.3f, plain shuffle %.3f, bucketed(50 x B) %.3f%n",
         batch, fileOrder, shuffled, bucketed);
+    for (int chunk : new int[] {10, 100}) {
+      System.out.printf("  bucketed(%d x B) %.3f%n", chunk, BatchOrder.bucketed(lengths, batch, chunk, 42).paddingFraction(0));
+    }
     assertTrue(shuffled > 0.4, "plain shuffle pads a lot: " + shuffled);
     assertTrue(bucketed < 0.08, "bucketed pads little: " + bucketed);
   }

@@ -51,6 +51,8 @@ class LabelMapTest {
   void id2labelRoundTrip() {
     LabelMap map = LabelMap.sorted(List.of("x", "y", "z"));
     assertEquals(map, LabelMap.fromId2Label(map.id2label()));
+    assertEquals(map, LabelMap.fromLabel2Id(map.label2id()));
+    assertThrows(IllegalArgumentException.class, () -> LabelMap.fromLabel2Id(Map.of("x", 0, "y", 0)));
   }
 
   @Test
