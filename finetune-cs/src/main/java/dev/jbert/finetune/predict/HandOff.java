@@ -1,0 +1,34 @@
+package dev.jbert.finetune.predict;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Routes uncertain answers to a person: when the top probability is below {@code threshold}, the
+ * answer is {@code handOffLabel} (e.g. {@code transfer_to_agent}, or 转人工) instead of a class.
+ *
+ * @param threshold minimum top probability for an automatic answer, in [0, 1]; 0 never hands off
+ * @param handOffLabel the answer given instead
+ */
+public record HandOff(double threshold, String handOffLabel) {
+
+  /** A usual English hand-off label. */
+  public static final String TRANSFER_TO_AGENT = "transfer_to_agent";
+
+  public HandOff {
+    Objects.requireNonNull(handOffLabel, "handOffLabel");
+    if (!(threshold >= 0 && threshold <= 1)) {
+      throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+    }
+  }
+
+  /** The answer for ranked candidates ({@link TopK#of}, most probable first). */
+  public Prediction decide(List<ScoredLabel> ranked) {
+    if (ranked.isEmpty()) {
+      throw new IllegalArgumentException("no candidates");
+    }
+    ScoredLabel best = ranked.get(0);
+    boolean handedOff = best.probability() < threshold;
+    return new Prediction(handedOff ? handOffLabel : best.label(), best.probability(), handedOff, ranked);
+  }
+}

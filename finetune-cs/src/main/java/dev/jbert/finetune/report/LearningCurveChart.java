@@ -1,0 +1,96 @@
+package dev.jbert.finetune.report;
+
+import dev.jbert.finetune.io.AtomicFiles;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * {@code learning_curve.png}: training loss (left axis) and one evaluation metric (right axis)
+ * against the optimizer step, from the entries of a {@link TrainingLog}.
+ */
+public final class LearningCurveChart {
+
+  /** Default file name inside a run folder. */
+  public static final String FILE_NAME = "learning_curve.png";
+
+  private static final int WIDTH = 1000;
+  private static final int HEIGHT = 600;
+
+  private LearningCurveChart() {}
+
+  /**
+   * Draws the chart and writes it atomically as PNG.
+   *
+   * @param evalMetric name of the metric in {@link LogEntry#eval()} to draw (e.g. {@code accuracy});
+   *     entries without it are skipped; null draws the loss only
+   * @throws IllegalArgumentException when there is nothing to draw
+   */
+  public static void write(List<LogEntry> entries, String evalMetric, Path png) throws IOException {
+    List<Double> lossSteps = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    List<Double> evalSteps = new ArrayList<>();
+    List<Double> evals = new ArrayList<>();
+    for (LogEntry e : entries) {
+      if (e.loss() != null && Double.isFinite(e.loss())) {
+        lossSteps.add((double) e.step());
+        losses.add(e.loss());
+      }
+      Double metric = evalMetric == null ? null : e.eval().get(evalMetric);
+      if (metric != null && Double.isFinite(metric)) {
+        evalSteps.add((double) e.step());
+        evals.add(metric);
+      }
+    }
+    if (losses.isEmpty() && evals.isEmpty()) {
+      throw new IllegalArgumentException("no loss and no '" + evalMetric + "' values to draw");
+    }
+
+    XYChart chart = new XYChart(WIDTH, HEIGHT);
+    chart.setTitle("Learning curve");
+    chart.setXAxisTitle("step");
+    style(chart.getStyler());
+    if (!losses.isEmpty()) {
+      XYSeries loss = chart.addSeries("training loss", lossSteps, losses);
+      loss.setYAxisGroup(0);
+      loss.setLineColor(new Color(0x1F77B4));
+      loss.setMarker(SeriesMarkers.NONE);
+      chart.setYAxisGroupTitle(0, "training loss");
+    }
+    if (!evals.isEmpty()) {
+      int group = losses.isEmpty() ? 0 : 1;
+      XYSeries eval = chart.addSeries("eval " + evalMetric, evalSteps, evals);
+      eval.setYAxisGroup(group);
+      eval.setLineColor(new Color(0xD62728));
+      eval.setMarkerColor(new Color(0xD62728));
+      eval.setMarker(SeriesMarkers.CIRCLE);
+      chart.setYAxisGroupTitle(group, "eval " + evalMetric);
+      chart.getStyler().setYAxisGroupPosition(group, group == 1 ? Styler.YAxisPosition.Right : Styler.YAxisPosition.Left);
+    }
+    byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    AtomicFiles.write(png, out -> out.write(bytes));
+  }
+
+  private static void style(XYStyler styler) {
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setPlotBackgroundColor(Color.WHITE);
+    styler.setPlotBorderColor(Color.GRAY);
+    styler.setChartTitleFont(ChartText.font(Font.BOLD, 18));
+    styler.setAxisTitleFont(ChartText.font(Font.PLAIN, 14));
+    styler.setAxisTickLabelsFont(ChartText.font(Font.PLAIN, 12));
+    styler.setLegendFont(ChartText.font(Font.PLAIN, 13));
+    styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+    styler.setMarkerSize(6);
+    styler.setPlotGridLinesColor(new Color(0xE0E0E0));
+    styler.setXAxisDecimalPattern("#,##0");
+  }
+}
