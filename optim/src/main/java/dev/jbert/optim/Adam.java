@@ -54,9 +54,9 @@ public final class Adam extends AdamBase {
     }
 
     // m = b1 m + (1 - b1) g'
-    expAvg.muli(b1).addi(g.mul(1 - b1, s));
+    axpy(1 - b1, g, expAvg.muli(b1));
     // v = b2 v + (1 - b2) g'^2
-    expAvgSq.muli(b2).addi(g.mul(g, s).muli(1 - b2));
+    axpy(1 - b2, g.mul(g, s), expAvgSq.muli(b2));
 
     // s = m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     Nd4j.getExecutioner().exec(new Sqrt(expAvgSq, s));
@@ -67,6 +67,6 @@ public final class Adam extends AdamBase {
     if (lrMultipliers != null) {
       s.muli(lrMultipliers);
     }
-    values.subi(s.muli(lr / biasCorrection(b1, t)));
+    axpy(-lr / biasCorrection(b1, t), s, values);
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -40,6 +41,7 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
   protected final INDArray lrMultipliers;
 
   private final List<INDArray> frozenGradRuns = new ArrayList<>();
+  private final SquaredSum gradSquares;
   private long stepCount;
 
   /**
@@ -62,6 +64,7 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     for (ParamGroups.Range r : groups.frozenRangesInSpan()) {
       frozenGradRuns.add(FlatViews.range(params.grads(), r.start(), r.length()));
     }
+    this.gradSquares = new SquaredSum(grads);
     this.expAvg = Nd4j.zeros(dt, span.length());
     this.expAvgSq = Nd4j.zeros(dt, span.length());
     this.scratch = Nd4j.zeros(dt, span.length());
@@ -74,7 +77,7 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     for (INDArray run : frozenGradRuns) {
       run.assign(0);
     }
-    double norm = GradientClipping.globalNorm(grads);
+    double norm = Math.sqrt(gradSquares.compute());
     double coef = config.clips() ? GradientClipping.coefficient(norm, config.maxGradNorm()) : 1.0;
     GradientClipping.scale(grads, coef);
     // HF schedules: step t uses the factor after t - 1 scheduler steps.
@@ -157,6 +160,11 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
   @Override
   public void restore(Path file) throws IOException {
     OptimizerStateFile.read(file, this);
+  }
+
+  /** {@code y += alpha * x} in one pass (element-wise, same length). */
+  protected static void axpy(double alpha, INDArray x, INDArray y) {
+    Nd4j.getExecutioner().exec(new Axpy(x, y, y, alpha));
   }
 
   /** The bias correction {@code 1 - beta^t}, as torch computes it ({@code 1 - beta ** step} in Python floats). */

@@ -49,9 +49,9 @@ public final class AdamW extends AdamBase {
     }
 
     // m = b1 m + (1 - b1) g
-    expAvg.muli(b1).addi(grads.mul(1 - b1, s));
+    axpy(1 - b1, grads, expAvg.muli(b1));
     // v = b2 v + (1 - b2) g^2
-    expAvgSq.muli(b2).addi(grads.mul(grads, s).muli(1 - b2));
+    axpy(1 - b2, grads.mul(grads, s), expAvgSq.muli(b2));
 
     // s = m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     Nd4j.getExecutioner().exec(new Sqrt(expAvgSq, s));
@@ -62,6 +62,6 @@ public final class AdamW extends AdamBase {
     if (lrMultipliers != null) {
       s.muli(lrMultipliers);
     }
-    values.subi(s.muli(lr / biasCorrection(b1, t)));
+    axpy(-lr / biasCorrection(b1, t), s, values);
   }
 }

@@ -14,9 +14,9 @@ public final class GradientClipping {
 
   private GradientClipping() {}
 
-  /** The L2 norm of every element of {@code grads} (one reduction, no copy). */
+  /** The L2 norm of every element of the flat vector {@code grads} (accumulated in double, no copy). */
   public static double globalNorm(INDArray grads) {
-    return grads.norm2Number().doubleValue();
+    return Math.sqrt(new SquaredSum(grads).compute());
   }
 
   /** {@code min(1, maxNorm / (norm + 1e-6))}; 1 when {@code maxNorm} is {@code +Infinity}. */

@@ -8,10 +8,11 @@ import java.nio.file.Path;
  * A first-order optimizer over the flat buffers of {@link Parameters}.
  *
  * <p>One {@link #step()} is PyTorch's {@code clip_grad_norm_(); optimizer.step(); scheduler.step()}:
- * it reads the gradients in {@link Parameters#grads()} (zeroing those of frozen tensors first),
- * clips them, updates the values in place and advances the learning-rate schedule. It does not
- * zero the gradients afterwards; call {@link Parameters#zeroGrad()} (or use {@link
- * GradientAccumulation}, which does).
+ * it reads the gradients in {@link Parameters#grads()}, clips them in place, updates the values in
+ * place and advances the learning-rate schedule. Gradients of frozen tensors are never used: those
+ * laid out between trainable tensors are zeroed first (so NaN there is harmless), the others are
+ * not read at all. It does not zero the gradients afterwards; call {@link Parameters#zeroGrad()}
+ * (or use {@link GradientAccumulation}, which does).
  */
 public interface Optimizer {
 

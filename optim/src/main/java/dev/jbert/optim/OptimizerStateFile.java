@@ -255,7 +255,8 @@ public final class OptimizerStateFile {
     ArrayNode current = layoutJson(params);
     int n = Math.min(saved.size(), current.size());
     for (int i = 0; i < n; i++) {
-      if (!saved.get(i).equals(current.get(i))) {
+      // compared as text: the parsed shape holds int nodes where the built one holds longs
+      if (!saved.get(i).toString().equals(current.get(i).toString())) {
         throw problem(file, "parameter layout differs at tensor " + i + ": saved " + saved.get(i) + ", model has " + current.get(i));
       }
     }

@@ -36,6 +36,20 @@ class GradientClippingTest {
   }
 
   @Test
+  void floatNormOfAMillionsLongViewIsAccurate() {
+    // 3M+ float elements in a view at an odd offset: chunked dot summed in double vs a Java double sum
+    int n = 3_000_017;
+    INDArray whole = Nd4j.rand(DataType.FLOAT, n + 5).subi(0.5f);
+    INDArray view = FlatViews.range(whole, 3, n);
+    double sum = 0;
+    for (double x : view.toDoubleVector()) {
+      sum += x * x;
+    }
+    double expected = Math.sqrt(sum);
+    assertEquals(expected, GradientClipping.globalNorm(view), 1e-6 * expected);
+  }
+
+  @Test
   void optimizerNormLeavesFrozenGradientsOutEvenWhenNaN() {
     Parameters params = TinyLayout.random(DataType.DOUBLE, 5);
     OptimizerConfig config = OptimizerConfig.builder().lr(1e-3).maxGradNorm(1.0)
