@@ -18,22 +18,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * p -= (lr * k / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
  *
- * {@link dev.jbert.core.Parameters#grads()} keeps the clipped gradient; {@code g'} lives in a
- * second scratch buffer.
+ * {@link dev.jbert.core.Parameters#grads()} keeps the clipped gradient; {@code g'} is formed in
+ * scratch memory.
  */
 public final class Adam extends AdamBase {
 
-  /** {@code wd} per element, {@code [span]}; null when nothing is decayed. */
-  private final INDArray decay;
-  /** Holds {@code g'}, {@code [span]}; null when nothing is decayed. */
-  private final INDArray decayedGrad;
-
   /** An Adam over {@code params} with {@code config}'s settings and groups. */
   public Adam(Parameters params, OptimizerConfig config) {
-    super(params, config);
-    boolean decays = groups.hasWeightDecay();
-    this.decay = decays ? groups.weightDecayVector(params.dataType()) : null;
-    this.decayedGrad = decays ? Nd4j.zeros(params.dataType(), groups.span().length()) : null;
+    super(params, config, ParamGroups::weightDecayVector); // decay = wd per element
   }
 
   @Override
@@ -42,31 +34,32 @@ public final class Adam extends AdamBase {
   }
 
   @Override
-  protected void update(double lr, long t) {
+  void update(Block b, double lr, long t) {
     double b1 = config.beta1();
     double b2 = config.beta2();
-    INDArray s = scratch;
+    INDArray p = b.values();
+    INDArray s = b.scratch();
 
-    // g' = g + wd * p
-    INDArray g = grads;
-    if (decay != null) {
-      g = decay.mul(values, decayedGrad).addi(grads);
+    // g' = g + wd * p  (in s; without decay g' is g itself)
+    INDArray g = b.grads();
+    if (b.decay() != null) {
+      g = b.decay().mul(p, s).addi(g);
     }
 
     // m = b1 m + (1 - b1) g'
-    axpy(1 - b1, g, expAvg.muli(b1));
-    // v = b2 v + (1 - b2) g'^2
-    axpy(1 - b2, g.mul(g, s), expAvgSq.muli(b2));
+    axpy(1 - b1, g, b.expAvg().muli(b1));
+    // v = b2 v + (1 - b2) g'^2  (g' is not needed afterwards, so s may take g'^2)
+    axpy(1 - b2, g.mul(g, s), b.expAvgSq().muli(b2));
 
     // s = m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-    Nd4j.getExecutioner().exec(new Sqrt(expAvgSq, s));
+    Nd4j.getExecutioner().exec(new Sqrt(b.expAvgSq(), s));
     s.divi(Math.sqrt(biasCorrection(b2, t))).addi(config.eps());
-    expAvg.div(s, s);
+    b.expAvg().div(s, s);
 
     // p -= (lr * k / (1 - b1^t)) * s
-    if (lrMultipliers != null) {
-      s.muli(lrMultipliers);
+    if (b.lrMultipliers() != null) {
+      s.muli(b.lrMultipliers());
     }
-    axpy(-lr / biasCorrection(b1, t), s, values);
+    axpy(-lr / biasCorrection(b1, t), s, p);
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
@@ -18,39 +19,56 @@ import org.nd4j.linalg.factory.Nd4j;
  * element {@code i} of a moment buffer belongs to flat position {@code span.start + i}. Frozen
  * tensors inside the span keep zero moments (their gradients are zeroed before every step), so
  * their update is exactly zero and their values stay bit-identical.
+ *
+ * <p>The update runs block by block ({@value #BLOCK} elements): all of its ~13 element-wise ops on
+ * one block, then the next, so that a block's buffers are still partly in cache from op to op, and
+ * the scratch buffer is one block instead of one model. Smaller blocks lose more to ND4J's per-op
+ * cost (~30 us) than they gain (measured on 22.5M floats, 2 threads, same run: whole buffers
+ * 142 ms per step, 1M-element blocks 121 ms, 256K 148 ms, 64K 271 ms).
  */
 public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
 
-  /** The parameters being trained. */
-  protected final Parameters params;
-  /** Hyperparameters. */
-  protected final OptimizerConfig config;
-  /** Per-tensor settings and the span. */
-  protected final ParamGroups groups;
-  /** Parameter values over the span, {@code [span]} (a view). */
-  protected final INDArray values;
-  /** Gradients over the span, {@code [span]} (a view). */
-  protected final INDArray grads;
-  /** First moment m, {@code [span]}. */
-  protected final INDArray expAvg;
-  /** Second moment v, {@code [span]}. */
-  protected final INDArray expAvgSq;
-  /** Reused for intermediate results of every step, {@code [span]}. */
-  protected final INDArray scratch;
-  /** Per-element learning-rate multipliers {@code [span]}, or null when all are 1. */
-  protected final INDArray lrMultipliers;
+  /** Elements per block of the update. */
+  static final int BLOCK = 1 << 20;
 
+  /**
+   * Views of one block of every per-element buffer, made once. Shapes are all {@code [n]}.
+   *
+   * @param values parameters
+   * @param grads gradients (clipped in place)
+   * @param expAvg first moment m
+   * @param expAvgSq second moment v
+   * @param scratch intermediate results (one block-sized buffer shared by all blocks)
+   * @param decay per-element decay vector chosen by the subclass, or null when nothing decays
+   * @param lrMultipliers per-element learning-rate multipliers, or null when all are 1
+   */
+  record Block(INDArray values, INDArray grads, INDArray expAvg, INDArray expAvgSq, INDArray scratch,
+      INDArray decay, INDArray lrMultipliers) {}
+
+  /** The parameters being trained. */
+  final Parameters params;
+  /** Hyperparameters. */
+  final OptimizerConfig config;
+  /** Per-tensor settings and the span. */
+  final ParamGroups groups;
+  /** First moment m, {@code [span]}. */
+  private final INDArray expAvg;
+  /** Second moment v, {@code [span]}. */
+  private final INDArray expAvgSq;
+  private final List<Block> blocks = new ArrayList<>();
   private final List<INDArray> frozenGradRuns = new ArrayList<>();
   private final SquaredSum gradSquares;
   private long stepCount;
 
   /**
-   * Allocates moments and scratch over the trainable span of {@code params}.
+   * Allocates moments over the trainable span of {@code params} and cuts every buffer into blocks.
    *
+   * @param decayVector the per-element decay vector the subclass's update reads ({@code [span]}),
+   *     built from the groups; not called when nothing is decayed
    * @throws IllegalArgumentException if the parameters are neither FLOAT nor DOUBLE or the
    *     configuration freezes everything
    */
-  protected AdamBase(Parameters params, OptimizerConfig config) {
+  AdamBase(Parameters params, OptimizerConfig config, BiFunction<ParamGroups, DataType, INDArray> decayVector) {
     DataType dt = params.dataType();
     if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
       throw new IllegalArgumentException("optimizer needs FLOAT or DOUBLE parameters, got " + dt);
@@ -59,16 +77,24 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     this.config = config;
     this.groups = ParamGroups.of(params, config);
     ParamGroups.Range span = groups.span();
-    this.values = FlatViews.range(params.values(), span.start(), span.length());
-    this.grads = FlatViews.range(params.grads(), span.start(), span.length());
+    INDArray values = FlatViews.range(params.values(), span.start(), span.length());
+    INDArray grads = FlatViews.range(params.grads(), span.start(), span.length());
     for (ParamGroups.Range r : groups.frozenRangesInSpan()) {
       frozenGradRuns.add(FlatViews.range(params.grads(), r.start(), r.length()));
     }
     this.gradSquares = new SquaredSum(grads);
     this.expAvg = Nd4j.zeros(dt, span.length());
     this.expAvgSq = Nd4j.zeros(dt, span.length());
-    this.scratch = Nd4j.zeros(dt, span.length());
-    this.lrMultipliers = groups.hasLrMultipliers() ? groups.lrMultiplierVector(dt) : null;
+    INDArray decay = groups.hasWeightDecay() ? decayVector.apply(groups, dt) : null;
+    INDArray lrMultipliers = groups.hasLrMultipliers() ? groups.lrMultiplierVector(dt) : null;
+    INDArray scratch = Nd4j.zeros(dt, Math.min(BLOCK, span.length()));
+    for (long start = 0; start < span.length(); start += BLOCK) {
+      long n = Math.min(BLOCK, span.length() - start);
+      blocks.add(new Block(FlatViews.range(values, start, n), FlatViews.range(grads, start, n),
+          FlatViews.range(expAvg, start, n), FlatViews.range(expAvgSq, start, n), FlatViews.range(scratch, 0, n),
+          decay == null ? null : FlatViews.range(decay, start, n),
+          lrMultipliers == null ? null : FlatViews.range(lrMultipliers, start, n)));
+    }
   }
 
   @Override
@@ -78,20 +104,22 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
       run.assign(0);
     }
     double norm = Math.sqrt(gradSquares.compute());
-    double coef = config.clips() ? GradientClipping.coefficient(norm, config.maxGradNorm()) : 1.0;
-    GradientClipping.scale(grads, coef);
+    double coef = GradientClipping.coefficient(norm, config.maxGradNorm());
     // HF schedules: step t uses the factor after t - 1 scheduler steps.
     double lr = config.lr() * config.schedule().factor(stepCount);
     stepCount++;
-    update(lr, stepCount);
+    for (Block b : blocks) {
+      GradientClipping.scale(b.grads(), coef);
+      update(b, lr, stepCount);
+    }
     return new StepResult(stepCount, lr, norm, coef);
   }
 
   /**
-   * Applies step {@code t} (1-based) at base learning rate {@code lr} to {@link #values}, from the
-   * clipped {@link #grads}.
+   * Applies step {@code t} (1-based) at base learning rate {@code lr} to one block of parameters,
+   * from its clipped gradients.
    */
-  protected abstract void update(double lr, long t);
+  abstract void update(Block b, double lr, long t);
 
   /** The name saved with the state and checked on restore, e.g. {@code AdamW}. */
   public abstract String kind();
@@ -163,12 +191,12 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
   }
 
   /** {@code y += alpha * x} in one pass (element-wise, same length). */
-  protected static void axpy(double alpha, INDArray x, INDArray y) {
+  static void axpy(double alpha, INDArray x, INDArray y) {
     Nd4j.getExecutioner().exec(new Axpy(x, y, y, alpha));
   }
 
   /** The bias correction {@code 1 - beta^t}, as torch computes it ({@code 1 - beta ** step} in Python floats). */
-  protected static double biasCorrection(double beta, long t) {
+  static double biasCorrection(double beta, long t) {
     return 1.0 - Math.pow(beta, t);
   }
 }

@@ -22,13 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class AdamW extends AdamBase {
 
-  /** {@code k * wd} per element, {@code [span]}; null when nothing is decayed. */
-  private final INDArray scaledDecay;
-
   /** An AdamW over {@code params} with {@code config}'s settings and groups. */
   public AdamW(Parameters params, OptimizerConfig config) {
-    super(params, config);
-    this.scaledDecay = groups.hasWeightDecay() ? groups.scaledWeightDecayVector(params.dataType()) : null;
+    super(params, config, ParamGroups::scaledWeightDecayVector); // decay = k * wd per element
   }
 
   @Override
@@ -37,31 +33,34 @@ public final class AdamW extends AdamBase {
   }
 
   @Override
-  protected void update(double lr, long t) {
+  void update(Block b, double lr, long t) {
     double b1 = config.beta1();
     double b2 = config.beta2();
-    INDArray s = scratch;
+    INDArray p = b.values();
+    INDArray g = b.grads();
+    INDArray s = b.scratch();
 
-    // p *= 1 - lr * k * wd  (exactly 1 where wd or k is 0, so frozen and exempt tensors are untouched)
-    if (scaledDecay != null) {
-      scaledDecay.mul(-lr, s).addi(1.0);
-      values.muli(s);
+    // p *= 1 - lr * k * wd  (exactly 1 where k * wd is 0, so frozen and exempt tensors keep every
+    // bit; the form p -= lr * k * wd * p would turn -0.0 into +0.0 there)
+    if (b.decay() != null) {
+      b.decay().mul(-lr, s).addi(1.0);
+      p.muli(s);
     }
 
     // m = b1 m + (1 - b1) g
-    axpy(1 - b1, grads, expAvg.muli(b1));
+    axpy(1 - b1, g, b.expAvg().muli(b1));
     // v = b2 v + (1 - b2) g^2
-    axpy(1 - b2, grads.mul(grads, s), expAvgSq.muli(b2));
+    axpy(1 - b2, g.mul(g, s), b.expAvgSq().muli(b2));
 
     // s = m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-    Nd4j.getExecutioner().exec(new Sqrt(expAvgSq, s));
+    Nd4j.getExecutioner().exec(new Sqrt(b.expAvgSq(), s));
     s.divi(Math.sqrt(biasCorrection(b2, t))).addi(config.eps());
-    expAvg.div(s, s);
+    b.expAvg().div(s, s);
 
     // p -= (lr * k / (1 - b1^t)) * s
-    if (lrMultipliers != null) {
-      s.muli(lrMultipliers);
+    if (b.lrMultipliers() != null) {
+      s.muli(b.lrMultipliers());
     }
-    axpy(-lr / biasCorrection(b1, t), s, values);
+    axpy(-lr / biasCorrection(b1, t), s, p);
   }
 }

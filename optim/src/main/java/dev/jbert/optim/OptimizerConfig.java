@@ -59,11 +59,6 @@ public record OptimizerConfig(
     return new Builder();
   }
 
-  /** Whether gradients are clipped at all. */
-  public boolean clips() {
-    return maxGradNorm != Double.POSITIVE_INFINITY;
-  }
-
   /**
    * Every setting as text, in a fixed order: what {@link OptimizerStateFile} saves and compares on
    * restore. Doubles are written with {@link Double#toString}, which round-trips exactly.

@@ -1,6 +1,7 @@
 package dev.jbert.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbert.core.Parameters;
 import java.util.Random;
@@ -41,7 +42,11 @@ class AdamAgainstScalarTest {
   /** Runs both sides for {@code steps} steps on the same random gradients and compares everything. */
   private static void compare(OptimizerConfig config, ScalarAdam.Decay decay, DataType dt, Predicate<String> frozen,
       double llrdDecay, LongToDoubleFunction schedule, int steps, double rtol) {
-    Parameters params = TinyLayout.random(dt, 42);
+    compare(TinyLayout.random(dt, 42), config, decay, frozen, llrdDecay, schedule, steps, rtol);
+  }
+
+  private static void compare(Parameters params, OptimizerConfig config, ScalarAdam.Decay decay, Predicate<String> frozen,
+      double llrdDecay, LongToDoubleFunction schedule, int steps, double rtol) {
     AdamBase opt = decay == ScalarAdam.Decay.DECOUPLED ? new AdamW(params, config) : new Adam(params, config);
     double[] trainableD = TinyLayout.perElement(params, n -> frozen.test(n) ? 0 : 1);
     boolean[] trainable = new boolean[trainableD.length];
@@ -134,6 +139,25 @@ class AdamAgainstScalarTest {
     Predicate<String> frozen = n -> n.startsWith("bert.encoder.layer.0.output.");
     LongToDoubleFunction warm = s -> s < 3 ? s / 3.0 : 1.0;
     compare(config, ScalarAdam.Decay.L2, DataType.DOUBLE, frozen, 0.5, warm, 6, DOUBLE_RTOL);
+  }
+
+  @Test
+  void spansLongerThanOneBlockAreUpdatedBlockByBlock() {
+    // 2.4M elements = 3 blocks; a frozen tensor straddles the first block boundary
+    Parameters.Builder b = Parameters.builder();
+    b.add("bert.embeddings.word_embeddings.weight", 1000, 1000);
+    b.add("bert.encoder.layer.0.output.dense.weight", 100, 1000);
+    b.add("bert.encoder.layer.0.output.dense.bias", 1000);
+    b.add("bert.encoder.layer.1.output.dense.weight", 1200, 1000);
+    b.add("classifier.weight", 3, 1000);
+    b.add("classifier.bias", 3);
+    Parameters params = b.build(DataType.DOUBLE);
+    TinyLayout.set(params, TinyLayout.gradient(params, new Random(9), 0.5), false);
+    assertTrue(params.size() > 2L * AdamBase.BLOCK && params.offset("bert.encoder.layer.0.output.dense.weight") < AdamBase.BLOCK);
+    Predicate<String> frozen = n -> n.startsWith("bert.encoder.layer.0.output.dense.weight");
+    OptimizerConfig adamw = OptimizerConfig.builder().lr(1e-2).weightDecay(0.05).maxGradNorm(100.0)
+        .layerwiseLrDecay(0.8).freeze(NameFilter.prefixes("bert.encoder.layer.0.output.dense.weight")).build();
+    compare(params, adamw, ScalarAdam.Decay.DECOUPLED, frozen, 0.8, s -> 1.0, 3, DOUBLE_RTOL);
   }
 
   @Test
