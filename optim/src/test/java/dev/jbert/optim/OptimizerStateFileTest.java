@@ -113,6 +113,26 @@ class OptimizerStateFileTest {
   }
 
   @Test
+  void stateSavedInDoubleLoadsIntoFloatParameters() throws Exception {
+    Parameters params = TinyLayout.random(DataType.DOUBLE, 6);
+    AdamW opt = new AdamW(params, config());
+    TinyLayout.set(params, TinyLayout.gradient(params, new Random(8), 0.3), true);
+    opt.step();
+    opt.step();
+    Path file = dir.resolve("double.safetensors");
+    opt.save(file);
+
+    Parameters floats = TinyLayout.random(DataType.FLOAT, 6);
+    AdamW resumed = new AdamW(floats, config());
+    resumed.restore(file);
+    assertEquals(2, resumed.stepCount());
+    for (String name : opt.groups().trainableNames()) {
+      float[] expected = opt.expAvgSq(name).castTo(DataType.FLOAT).reshape(params.numel(name)).toFloatVector();
+      assertArrayEquals(expected, resumed.expAvgSq(name).reshape(params.numel(name)).toFloatVector(), name);
+    }
+  }
+
+  @Test
   void mismatchesAreReportedAndChangeNothing() throws Exception {
     Parameters params = TinyLayout.random(DataType.DOUBLE, 4);
     AdamW opt = new AdamW(params, config());

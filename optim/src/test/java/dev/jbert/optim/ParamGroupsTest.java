@@ -79,6 +79,8 @@ class ParamGroupsTest {
     long start = PARAMS.offset("bert.encoder.layer.1.attention.self.query.weight");
     assertEquals(new ParamGroups.Range(start, PARAMS.size()), g.span());
     assertTrue(g.frozenRangesInSpan().isEmpty());
+    assertTrue(g.summary().startsWith("trainable 7/13 tensors (" + (PARAMS.size() - start) + "/" + PARAMS.size() + " scalars), 3 decayed"),
+        g.summary());
     // per-element vectors over the span: decay where weights, multiplier 0.5 on layer 1
     double[] scaled = g.scaledWeightDecayVector(DataType.DOUBLE).toDoubleVector();
     assertEquals(0.005, scaled[0], 1e-18); // layer 1 query weight: 0.5 * 0.01
