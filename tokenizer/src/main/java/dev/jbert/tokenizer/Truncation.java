@@ -19,6 +19,13 @@ final class Truncation {
     if (strategy == TruncationStrategy.NONE || total <= budget) {
       return;
     }
+    if (budget == 0) { // the library's special case: everything goes, whatever the strategy
+      a.keep(0, side);
+      if (b != null) {
+        b.keep(0, side);
+      }
+      return;
+    }
     int excess = total - budget;
     switch (strategy) {
       case LONGEST_FIRST -> {
