@@ -3,10 +3,10 @@ package dev.jbert.tokenizer;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What the BERT normalizer followed by the BERT pre-tokenizer does with each code point,
@@ -21,12 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>
  *   bits 24..31  kind   KEEP, WORD, SPACE, ISOLATE, DROP or MULTI
- *   bits  0..20  value  the mapped code point (WORD, ISOLATE) or an index into {@link #multi} (MULTI)
+ *   bits  0..20  value  the mapped code point (WORD, ISOLATE) or an expansion index (MULTI)
  * </pre>
  *
  * {@code KEEP} is 0, so a character that stays as it is inside a word has entry 0. The table is
- * two-level (pages of 256), and identical pages are shared, which keeps the whole Unicode range in
- * about a megabyte.
+ * two-level: pages of 256 code points, each computed the first time one of its code points is
+ * looked up (text in a handful of scripts touches a handful of pages), then shared by all threads.
  */
 final class CharTable {
 
@@ -40,7 +40,7 @@ final class CharTable {
   static final int ISOLATE = 3;
   /** Removed without ending the word (control and format characters, U+FFFD). */
   static final int DROP = 4;
-  /** Becomes several characters: {@code value} indexes {@link #multi(int)}. */
+  /** Becomes several characters, listed by {@link #multi(int, int)}. */
   static final int MULTI = 5;
 
   private static final int KIND_SHIFT = 24;
@@ -51,22 +51,35 @@ final class CharTable {
 
   private static final Map<NormalizerSettings, CharTable> CACHE = new ConcurrentHashMap<>();
 
-  private final int[][] pages;
-  private final int[][] multi;
+  /**
+   * The entries of 256 code points and the expansions their MULTI entries point to.
+   *
+   * @param entries one entry per code point of the page
+   * @param multi the expansions, indexed by the value of MULTI entries
+   */
+  private record Page(int[] entries, int[][] multi) {}
 
-  private CharTable(int[][] pages, int[][] multi) {
-    this.pages = pages;
-    this.multi = multi;
+  private final NormalizerSettings settings;
+  /** Filled on demand; a page is immutable once published. */
+  private final AtomicReferenceArray<Page> pages = new AtomicReferenceArray<>(PAGE_COUNT);
+
+  private CharTable(NormalizerSettings settings) {
+    this.settings = settings;
   }
 
-  /** The table for these settings, built on first use and shared (it is immutable). */
+  /** The table for these settings, shared (it only ever grows by immutable pages). */
   static CharTable forSettings(NormalizerSettings settings) {
-    return CACHE.computeIfAbsent(settings, CharTable::build);
+    return CACHE.computeIfAbsent(settings, CharTable::new);
   }
 
   /** The entry of a code point; unpaired surrogates are treated like U+FFFD. */
   int entry(int cp) {
-    return pages[cp >>> PAGE_BITS][cp & (PAGE_SIZE - 1)];
+    return page(cp).entries[cp & (PAGE_SIZE - 1)];
+  }
+
+  /** The entries (kinds WORD, SPACE or ISOLATE only) that the MULTI entry of {@code cp} expands to. */
+  int[] multi(int cp, int entry) {
+    return page(cp).multi[value(entry)];
   }
 
   static int kind(int entry) {
@@ -77,28 +90,29 @@ final class CharTable {
     return entry & VALUE_MASK;
   }
 
-  /** The entries (kinds WORD, SPACE or ISOLATE only) a MULTI entry expands to. */
-  int[] multi(int index) {
-    return multi[index];
-  }
-
   private static int pack(int kind, int value) {
     return (kind << KIND_SHIFT) | value;
   }
 
-  private static CharTable build(NormalizerSettings settings) {
-    int[][] pages = new int[PAGE_COUNT][];
-    List<int[]> multi = new ArrayList<>();
-    Map<PageKey, int[]> distinct = new HashMap<>();
-    for (int page = 0; page < PAGE_COUNT; page++) {
-      int[] entries = new int[PAGE_SIZE];
-      for (int i = 0; i < PAGE_SIZE; i++) {
-        int cp = (page << PAGE_BITS) | i;
-        entries[i] = entryFor(cp, settings, multi);
-      }
-      pages[page] = distinct.computeIfAbsent(new PageKey(entries), k -> k.entries);
+  private Page page(int cp) {
+    int index = cp >>> PAGE_BITS;
+    Page page = pages.getAcquire(index);
+    if (page == null) {
+      // Two threads may both build the same page; the results are equal, and the first one stays.
+      Page built = buildPage(index);
+      page = pages.compareAndExchangeRelease(index, null, built);
+      page = page == null ? built : page;
     }
-    return new CharTable(pages, multi.toArray(new int[0][]));
+    return page;
+  }
+
+  private Page buildPage(int index) {
+    int[] entries = new int[PAGE_SIZE];
+    List<int[]> multi = new ArrayList<>();
+    for (int i = 0; i < PAGE_SIZE; i++) {
+      entries[i] = entryFor((index << PAGE_BITS) | i, settings, multi);
+    }
+    return new Page(entries, multi.toArray(new int[0][]));
   }
 
   /** Runs the normalizer and the pre-tokenizer's classification on one code point. */
@@ -106,7 +120,8 @@ final class CharTable {
     if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
       // Only reachable for unpaired surrogates, which no valid UTF-8 string (the reference's input)
       // can hold; they get what U+FFFD gets.
-      return entryFor(0xFFFD, settings, multi);
+      int replacement = entryFor(0xFFFD, settings, multi);
+      return replacement == pack(KEEP, 0) ? pack(WORD, 0xFFFD) : replacement;
     }
     if (settings.cleanText()) {
       if (HfUnicode.isRemovedByCleanText(cp)) {
@@ -117,6 +132,11 @@ final class CharTable {
       }
     }
     boolean isolateAll = settings.handleChineseChars() && HfUnicode.isChinese(cp);
+    if (Character.getType(cp) == Character.UNASSIGNED) {
+      // Every table of HfUnicode lists assigned characters only, and NFD and lowercasing leave
+      // unassigned ones alone.
+      return isolateAll ? pack(ISOLATE, cp) : pack(KEEP, 0);
+    }
     int[] mapped = settings.stripAccents() ? decomposeWithoutMarks(cp) : new int[] {cp};
     if (settings.lowercase()) {
       mapped = lowercase(mapped);
@@ -163,11 +183,17 @@ final class CharTable {
 
   /** NFD of one code point without its non-spacing marks. */
   private static int[] decomposeWithoutMarks(int cp) {
-    if (cp < 0xC0 || Character.getType(cp) == Character.UNASSIGNED) {
-      return HfUnicode.isNonspacingMark(cp) ? new int[0] : new int[] {cp};
+    if (HfUnicode.isNonspacingMark(cp)) {
+      return new int[0];
     }
-    String nfd = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFD);
-    return nfd.codePoints().filter(c -> !HfUnicode.isNonspacingMark(c)).toArray();
+    if (cp < 0xC0) {
+      return new int[] {cp};
+    }
+    String c = Character.toString(cp);
+    if (Normalizer.isNormalized(c, Normalizer.Form.NFD)) { // cheap, and true for nearly every character
+      return new int[] {cp};
+    }
+    return Normalizer.normalize(c, Normalizer.Form.NFD).codePoints().filter(d -> !HfUnicode.isNonspacingMark(d)).toArray();
   }
 
   /**
@@ -175,6 +201,9 @@ final class CharTable {
    * the one character whose unconditional lowercase is two characters.
    */
   private static int[] lowercase(int[] cps) {
+    if (cps.length == 1 && cps[0] != 0x130 && Character.toLowerCase(cps[0]) == cps[0]) {
+      return cps;
+    }
     int[] out = new int[cps.length * 2];
     int n = 0;
     for (int cp : cps) {
@@ -186,26 +215,5 @@ final class CharTable {
       }
     }
     return Arrays.copyOf(out, n);
-  }
-
-  /** Content-based key to share identical pages. */
-  private static final class PageKey {
-    final int[] entries;
-    private final int hash;
-
-    PageKey(int[] entries) {
-      this.entries = entries;
-      this.hash = Arrays.hashCode(entries);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof PageKey other && Arrays.equals(entries, other.entries);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
   }
 }

@@ -56,7 +56,7 @@ final class PieceTokenizer {
       if (entry == CharTable.KEEP) { // the common case: a word character that stays as it is
         word.append(cp, start, i);
       } else if (CharTable.kind(entry) == CharTable.MULTI) {
-        for (int part : table.multi(CharTable.value(entry))) {
+        for (int part : table.multi(cp, entry)) {
           apply(part, cp, start, i, word, out);
         }
       } else {
