@@ -89,13 +89,12 @@ public final class TokenizerThroughput {
       double hfRate = tokens / (median(nanos[1]) / 1e9);
       double jbertBatchRate = tokens / (median(nanos[2]) / 1e9);
       double hfBatchRate = tokens / (median(nanos[3]) / 1e9);
-      System.out.printf(Locale.ROOT, "%n%d texts, %d tokens per pass, median of %d passes after %d warm-up passes, 1 thread%n",
-          texts.size(), tokens, passes, warmup);
-      System.out.printf(Locale.ROOT, "| calls                 | jbert tokens/s | HF tokens/s | ratio  |%n");
-      System.out.printf(Locale.ROOT, "|-----------------------|----------------|-------------|--------|%n");
-      System.out.printf(Locale.ROOT, "| encode(text)          | %14.0f | %11.0f | %5.2fx |%n", jbertRate, hfRate, jbertRate / hfRate);
-      System.out.printf(Locale.ROOT, "| encodeBatch(%3d texts) | %14.0f | %11.0f | %5.2fx |%n", BATCH, jbertBatchRate, hfBatchRate,
-          jbertBatchRate / hfBatchRate);
+      System.out.printf(Locale.ROOT, "%n%d texts, %d tokens per pass, median of %d passes after %d warm-up passes,"
+          + " 1 thread%n", texts.size(), tokens, passes, warmup);
+      System.out.printf(Locale.ROOT, "| calls                   | jbert tokens/s | HF tokens/s | ratio  |%n");
+      System.out.printf(Locale.ROOT, "|-------------------------|----------------|-------------|--------|%n");
+      row("encode(text)", jbertRate, hfRate);
+      row("encodeBatch(" + BATCH + " texts)", jbertBatchRate, hfBatchRate);
       System.out.printf(Locale.ROOT, "HF: tokenizers %s via DJL; its batches run on %s%n", hf.getVersion(),
           "false".equals(System.getenv("TOKENIZERS_PARALLELISM"))
               ? "one thread (TOKENIZERS_PARALLELISM=false)"
@@ -122,8 +121,13 @@ public final class TokenizerThroughput {
             + "\n  HF    " + Arrays.toString(theirs.getTokens()));
       }
     }
-    System.out.printf(Locale.ROOT, "verified %d texts: %d mismatches in ids, type ids or attention masks%n", texts.size(), mismatches);
+    System.out.printf(Locale.ROOT, "verified %d texts: %d mismatches in ids, type ids or attention masks%n",
+        texts.size(), mismatches);
     return tokens;
+  }
+
+  private static void row(String calls, double jbertRate, double hfRate) {
+    System.out.printf(Locale.ROOT, "| %-23s | %14.0f | %11.0f | %5.2fx |%n", calls, jbertRate, hfRate, jbertRate / hfRate);
   }
 
   private static <T> long pass(List<T> inputs, ToLongFunction<T> encode) {

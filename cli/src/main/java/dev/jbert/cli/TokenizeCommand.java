@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Option;
  * With {@code --max-length N} inputs are truncated with {@code longest_first}; without it there is
  * neither truncation nor padding. A bad line stops the run with its line number and exit code 2.
  */
-@Command(name = "tokenize", description = "Tokenize JSON lines from stdin ({\"text\": ..., \"text_pair\": ...}) into model inputs.")
+@Command(
+    name = "tokenize",
+    description = "Tokenize JSON lines from stdin ({\"text\": ..., \"text_pair\": ...}) into model inputs.")
 final class TokenizeCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,10 +76,12 @@ final class TokenizeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static ObjectNode encode(BertTokenizer tokenizer, String line, EncodeOptions options) throws JsonProcessingException {
+  private static ObjectNode encode(BertTokenizer tokenizer, String line, EncodeOptions options)
+      throws JsonProcessingException {
     JsonNode input = JSON.readTree(line);
     if (!input.isObject()) {
-      throw new IllegalArgumentException("expected a JSON object, got " + input.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+      String kind = input.getNodeType().name().toLowerCase(Locale.ROOT);
+      throw new IllegalArgumentException("expected a JSON object like {\"text\": \"...\"}, got a " + kind);
     }
     JsonNode text = input.get("text");
     if (text == null || !text.isTextual()) {

@@ -36,15 +36,17 @@ public final class BertTokenizer {
   private final String padToken;
 
   private BertTokenizer(TokenizerSpec spec) throws TokenizerFormatException {
-    Map<String, Integer> all = TokenizerSpec.allTokens(spec.source(), spec.vocab(), spec.addedTokens());
-    vocabulary = new Vocabulary(all, spec.addedTokens().stream().filter(AddedToken::special).mapToInt(AddedToken::id).toArray());
-    unkId = spec.vocab().get(spec.unkToken());
-    WordPiece model = new WordPiece(
-        index(spec.vocab(), ""), index(spec.vocab(), spec.continuingSubwordPrefix()), unkId, spec.maxInputCharsPerWord());
-    pieces = new PieceTokenizer(new AddedTokenMatcher(spec.addedTokens()), CharTable.forSettings(spec.normalizer()), model);
+    int[] specialIds = spec.addedTokens().stream().filter(AddedToken::special).mapToInt(AddedToken::id).toArray();
+    vocabulary = new Vocabulary(TokenizerSpec.allTokens(spec.source(), spec.vocab(), spec.addedTokens()), specialIds);
+    unkId = spec.vocab().get(spec.unkToken()); // the readers checked that it is there
+    WordPiece model = new WordPiece(index(spec.vocab(), ""), index(spec.vocab(), spec.continuingSubwordPrefix()),
+        unkId, spec.maxInputCharsPerWord());
+    pieces = new PieceTokenizer(
+        new AddedTokenMatcher(spec.addedTokens()), CharTable.forSettings(spec.normalizer()), model);
     template = spec.template();
     checkTemplateIds(spec);
-    decoder = new WordPieceDecoder(spec.decoderPrefix(), spec.decoderCleanup(), spec.config().cleanUpTokenizationSpaces());
+    decoder = new WordPieceDecoder(
+        spec.decoderPrefix(), spec.decoderCleanup(), spec.config().cleanUpTokenizationSpaces());
     configuredOptions = spec.configuredOptions();
     config = spec.config();
     padId = spec.padId();
@@ -70,7 +72,8 @@ public final class BertTokenizer {
     if (Files.exists(dir.resolve(VocabTxtReader.VOCAB_FILE))) {
       return new BertTokenizer(VocabTxtReader.read(dir, config));
     }
-    throw new IOException(dir + ": neither " + TokenizerJsonReader.FILE + " nor " + VocabTxtReader.VOCAB_FILE + " found");
+    throw new IOException(
+        dir + ": neither " + TokenizerJsonReader.FILE + " nor " + VocabTxtReader.VOCAB_FILE + " found");
   }
 
   /** Encodes one text with special tokens, without truncation or padding. */
@@ -141,11 +144,13 @@ public final class BertTokenizer {
    * @throws IllegalArgumentException for an id outside the vocabulary or an impossible truncation
    */
   public Encoding prepareForModel(int[] ids, int[] pairIds, EncodeOptions options) {
-    vocabulary.tokens(ids);
+    vocabulary.checkIds(ids, "ids");
+    TokenBuffer pair = null;
     if (pairIds != null) {
-      vocabulary.tokens(pairIds);
+      vocabulary.checkIds(pairIds, "pairIds");
+      pair = TokenBuffer.ofIds(pairIds);
     }
-    return pad(assemble(TokenBuffer.ofIds(ids), pairIds == null ? null : TokenBuffer.ofIds(pairIds), options), options, 0);
+    return pad(assemble(TokenBuffer.ofIds(ids), pair, options), options, 0);
   }
 
   /**
@@ -180,7 +185,8 @@ public final class BertTokenizer {
    * @throws IllegalArgumentException when no token has that id
    */
   public String idToToken(int id) {
-    return vocabulary.tokens(new int[] {id})[0];
+    vocabulary.checkIds(new int[] {id}, "id");
+    return vocabulary.token(id);
   }
 
   /** The unknown token's id. */
@@ -195,7 +201,8 @@ public final class BertTokenizer {
    */
   public int padId() {
     if (padId < 0) {
-      throw new IllegalStateException("this tokenizer has no pad token ('" + config.padToken() + "' is not in the vocabulary)");
+      throw new IllegalStateException(
+          "this tokenizer has no pad token ('" + config.padToken() + "' is not in the vocabulary)");
     }
     return padId;
   }
@@ -290,7 +297,8 @@ public final class BertTokenizer {
     for (boolean pair : new boolean[] {false, true}) {
       for (int id : template.specialIds(pair)) {
         if (vocabulary.token(id) == null) {
-          throw new TokenizerFormatException(spec.source(), "the post-processor adds id " + id + ", which no token has");
+          throw new TokenizerFormatException(
+              spec.source(), "the post-processor adds id " + id + ", which no token has");
         }
       }
     }

@@ -193,7 +193,10 @@ final class CharTable {
     if (Normalizer.isNormalized(c, Normalizer.Form.NFD)) { // cheap, and true for nearly every character
       return new int[] {cp};
     }
-    return Normalizer.normalize(c, Normalizer.Form.NFD).codePoints().filter(d -> !HfUnicode.isNonspacingMark(d)).toArray();
+    return Normalizer.normalize(c, Normalizer.Form.NFD)
+        .codePoints()
+        .filter(d -> !HfUnicode.isNonspacingMark(d))
+        .toArray();
   }
 
   /**

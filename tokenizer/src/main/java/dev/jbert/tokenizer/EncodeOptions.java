@@ -57,30 +57,40 @@ public record EncodeOptions(
     return DEFAULT.withMaxLength(maxLength).withTruncation(TruncationStrategy.LONGEST_FIRST);
   }
 
+  /** A copy that adds the template's special tokens or not. */
   public EncodeOptions withAddSpecialTokens(boolean add) {
     return new EncodeOptions(add, maxLength, truncation, truncationSide, padding, padToMultipleOf, paddingSide);
   }
 
+  /** A copy with this length limit (0 for none). */
   public EncodeOptions withMaxLength(int length) {
-    return new EncodeOptions(addSpecialTokens, length, truncation, truncationSide, padding, padToMultipleOf, paddingSide);
+    return new EncodeOptions(
+        addSpecialTokens, length, truncation, truncationSide, padding, padToMultipleOf, paddingSide);
   }
 
+  /** A copy with this truncation strategy. */
   public EncodeOptions withTruncation(TruncationStrategy strategy) {
-    return new EncodeOptions(addSpecialTokens, maxLength, strategy, truncationSide, padding, padToMultipleOf, paddingSide);
+    return new EncodeOptions(
+        addSpecialTokens, maxLength, strategy, truncationSide, padding, padToMultipleOf, paddingSide);
   }
 
+  /** A copy that truncates on this side. */
   public EncodeOptions withTruncationSide(Side side) {
     return new EncodeOptions(addSpecialTokens, maxLength, truncation, side, padding, padToMultipleOf, paddingSide);
   }
 
+  /** A copy with this padding strategy. */
   public EncodeOptions withPadding(PaddingStrategy strategy) {
-    return new EncodeOptions(addSpecialTokens, maxLength, truncation, truncationSide, strategy, padToMultipleOf, paddingSide);
+    return new EncodeOptions(
+        addSpecialTokens, maxLength, truncation, truncationSide, strategy, padToMultipleOf, paddingSide);
   }
 
+  /** A copy that rounds padded lengths up to a multiple of {@code multiple} (0 for no rounding). */
   public EncodeOptions withPadToMultipleOf(int multiple) {
     return new EncodeOptions(addSpecialTokens, maxLength, truncation, truncationSide, padding, multiple, paddingSide);
   }
 
+  /** A copy that pads on this side. */
   public EncodeOptions withPaddingSide(Side side) {
     return new EncodeOptions(addSpecialTokens, maxLength, truncation, truncationSide, padding, padToMultipleOf, side);
   }

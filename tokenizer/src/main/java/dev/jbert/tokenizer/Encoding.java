@@ -24,7 +24,14 @@ public final class Encoding {
   private final int[] ends;
   private final String[] tokens;
 
-  Encoding(int[] inputIds, int[] typeIds, int[] attentionMask, int[] sequenceIds, int[] starts, int[] ends, String[] tokens) {
+  Encoding(
+      int[] inputIds,
+      int[] typeIds,
+      int[] attentionMask,
+      int[] sequenceIds,
+      int[] starts,
+      int[] ends,
+      String[] tokens) {
     int n = inputIds.length;
     if (typeIds.length != n || attentionMask.length != n || sequenceIds.length != n
         || starts.length != n || ends.length != n || tokens.length != n) {

@@ -10,7 +10,8 @@ package dev.jbert.tokenizer;
  *     {@code null}, which means "same as {@code lowercase}"
  * @param lowercase lowercase every character (locale-independent, code point by code point)
  */
-record NormalizerSettings(boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase) {
+record NormalizerSettings(
+    boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase) {
 
   /** No normalization at all: what a {@code tokenizer.json} without a normalizer asks for. */
   static final NormalizerSettings NONE = new NormalizerSettings(false, false, false, false);
@@ -18,7 +19,9 @@ record NormalizerSettings(boolean cleanText, boolean handleChineseChars, boolean
   /**
    * Resolves Hugging Face's three-valued {@code strip_accents}: {@code null} follows {@code lowercase}.
    */
-  static NormalizerSettings of(boolean cleanText, boolean handleChineseChars, Boolean stripAccents, boolean lowercase) {
-    return new NormalizerSettings(cleanText, handleChineseChars, stripAccents == null ? lowercase : stripAccents, lowercase);
+  static NormalizerSettings of(
+      boolean cleanText, boolean handleChineseChars, Boolean stripAccents, boolean lowercase) {
+    boolean strip = stripAccents == null ? lowercase : stripAccents;
+    return new NormalizerSettings(cleanText, handleChineseChars, strip, lowercase);
   }
 }

@@ -102,7 +102,8 @@ final class TokenizerJsonReader {
       Map.Entry<String, JsonNode> entry = it.next();
       JsonNode id = entry.getValue();
       if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
-        throw file.error("model.vocab: token '" + entry.getKey() + "' has id " + id + ", not a non-negative integer");
+        throw file.error(
+            "model.vocab: token '" + entry.getKey() + "' has id " + id + ", not a non-negative integer");
       }
       vocab.put(entry.getKey(), id.intValue());
     }
@@ -124,7 +125,8 @@ final class TokenizerJsonReader {
       if (!entry.path("id").canConvertToInt() || entry.path("id").intValue() < 0) {
         throw file.error(where + " needs a non-negative integer id");
       }
-      added.add(TransformersConfig.AddedTokenDecl.read(file, entry, entry.get("id").intValue(), where).toAddedToken(file, where));
+      AddedTokenEntry declared = AddedTokenEntry.read(file, entry, entry.get("id").intValue(), where);
+      added.add(declared.toAddedToken(file, where));
     }
     return added;
   }
@@ -139,22 +141,27 @@ final class TokenizerJsonReader {
     String type = file.text(node, "type", "post_processor", "");
     return switch (type) {
       case "TemplateProcessing" -> new TemplateReader(file, node).read();
-      case "BertProcessing" -> Template.bert(processingToken(node, "cls", tokens), processingToken(node, "sep", tokens));
+      case "BertProcessing" ->
+          Template.bert(processingToken(node, "cls", tokens), processingToken(node, "sep", tokens));
       default -> throw file.error("unsupported post_processor type '" + type
           + "' (only TemplateProcessing and BertProcessing)");
     };
   }
 
   /** A {@code ["[CLS]", 101]} entry of BertProcessing. */
-  private int processingToken(JsonNode node, String field, Map<String, Integer> tokens) throws TokenizerFormatException {
+  private int processingToken(JsonNode node, String field, Map<String, Integer> tokens)
+      throws TokenizerFormatException {
     JsonNode pair = node.get(field);
-    if (pair == null || !pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).canConvertToInt()) {
+    boolean wellFormed = pair != null && pair.isArray() && pair.size() == 2
+        && pair.get(0).isTextual() && pair.get(1).canConvertToInt();
+    if (!wellFormed) {
       throw file.error("post_processor." + field + " must be [token, id]");
     }
+    String token = pair.get(0).textValue();
     int id = pair.get(1).intValue();
-    Integer known = tokens.get(pair.get(0).textValue());
+    Integer known = tokens.get(token);
     if (known == null || known != id) {
-      throw file.error("post_processor." + field + ": '" + pair.get(0).textValue() + "' does not have id " + id + " in the vocabulary");
+      throw file.error("post_processor." + field + ": '" + token + "' does not have id " + id + " in the vocabulary");
     }
     return id;
   }
@@ -170,21 +177,32 @@ final class TokenizerJsonReader {
     return node;
   }
 
-  /** The padding block, or the config's pad token when there is none. */
+  /**
+   * The padding block, or the config's pad token when there is none.
+   *
+   * @param strategy NONE when there is no block
+   * @param fixedLength the length of {@code Fixed} padding
+   * @param multiple {@code pad_to_multiple_of}, 0 for none
+   * @param side {@code direction}
+   * @param token the pad token, or null
+   * @param id the pad id, or -1
+   */
   private record Padding(PaddingStrategy strategy, int fixedLength, int multiple, Side side, String token, int id) {}
 
   private Padding padding(Map<String, Integer> tokens, TransformersConfig config) throws TokenizerFormatException {
     JsonNode node = file.object(file.root, "padding", FILE);
     if (node == null) {
       Integer id = tokens.get(config.padToken());
-      return new Padding(PaddingStrategy.NONE, 0, 0, Side.RIGHT, id == null ? null : config.padToken(), id == null ? -1 : id);
+      return id == null
+          ? new Padding(PaddingStrategy.NONE, 0, 0, Side.RIGHT, null, -1)
+          : new Padding(PaddingStrategy.NONE, 0, 0, Side.RIGHT, config.padToken(), id);
     }
-    JsonNode strategy = node.get("strategy");
+    JsonNode strategy = node.path("strategy");
     PaddingStrategy kind;
     int fixed = 0;
-    if (strategy != null && strategy.isTextual() && strategy.textValue().equals("BatchLongest")) {
+    if (strategy.isTextual() && strategy.textValue().equals("BatchLongest")) {
       kind = PaddingStrategy.LONGEST;
-    } else if (strategy != null && strategy.isObject() && strategy.path("Fixed").canConvertToInt() && strategy.get("Fixed").intValue() > 0) {
+    } else if (strategy.path("Fixed").canConvertToInt() && strategy.get("Fixed").intValue() > 0) {
       kind = PaddingStrategy.MAX_LENGTH;
       fixed = strategy.get("Fixed").intValue();
     } else {
@@ -208,24 +226,29 @@ final class TokenizerJsonReader {
         throw file.error("truncation.max_length must be positive");
       }
       String strategy = file.text(node, "strategy", "truncation", "LongestFirst");
-      options = options.withMaxLength(maxLength).withTruncationSide(side(node, "truncation")).withTruncation(switch (strategy) {
+      TruncationStrategy truncation = switch (strategy) {
         case "LongestFirst" -> TruncationStrategy.LONGEST_FIRST;
         case "OnlyFirst" -> TruncationStrategy.ONLY_FIRST;
         case "OnlySecond" -> TruncationStrategy.ONLY_SECOND;
         default -> throw file.error("unknown truncation.strategy '" + strategy + "'");
-      });
+      };
+      options = options.withMaxLength(maxLength)
+          .withTruncation(truncation)
+          .withTruncationSide(side(node, "truncation"));
     }
     if (padding.strategy == PaddingStrategy.NONE) {
       return options;
     }
     if (padding.strategy == PaddingStrategy.MAX_LENGTH) {
       if (options.maxLength() != 0 && options.maxLength() != padding.fixedLength) {
-        throw file.error("padding Fixed(" + padding.fixedLength + ") and truncation.max_length " + options.maxLength()
-            + " differ; one max length for both is supported");
+        throw file.error("padding Fixed(" + padding.fixedLength + ") and truncation.max_length "
+            + options.maxLength() + " differ; one max length for both is supported");
       }
       options = options.withMaxLength(padding.fixedLength);
     }
-    return options.withPadding(padding.strategy).withPadToMultipleOf(padding.multiple).withPaddingSide(padding.side);
+    return options.withPadding(padding.strategy)
+        .withPadToMultipleOf(padding.multiple)
+        .withPaddingSide(padding.side);
   }
 
   private Side side(JsonNode node, String where) throws TokenizerFormatException {

@@ -38,55 +38,12 @@ record TransformersConfig(
     String clsToken,
     String maskToken,
     List<String> additionalSpecialTokens,
-    List<AddedTokenDecl> addedTokensDecoder,
+    List<AddedTokenEntry> addedTokensDecoder,
     OptionalInt modelMaxLength,
     boolean cleanUpTokenizationSpaces) {
 
   static final String CONFIG_FILE = "tokenizer_config.json";
   static final String SPECIAL_TOKENS_FILE = "special_tokens_map.json";
-
-  /**
-   * An {@code added_tokens_decoder} entry or an {@code added_tokens} entry of tokenizer.json.
-   *
-   * @param id the token's id
-   * @param content its text
-   * @param special whether it is a special token
-   * @param normalized whether it is matched in the normalized text (unsupported when true)
-   * @param lstrip whether it swallows white space on its left (unsupported when true)
-   * @param rstrip whether it swallows white space on its right (unsupported when true)
-   * @param singleWord whether it only matches whole words (unsupported when true)
-   */
-  record AddedTokenDecl(int id, String content, boolean special, boolean normalized, boolean lstrip, boolean rstrip, boolean singleWord) {
-
-    /** Reads one entry; {@code normalized} defaults to {@code !special}, as in the tokenizers library. */
-    static AddedTokenDecl read(JsonFile file, JsonNode node, int id, String where) throws TokenizerFormatException {
-      if (!node.isObject()) {
-        throw file.error(where + " must be an object, got " + node);
-      }
-      String content = file.text(node, "content", where, null);
-      if (content == null) {
-        throw file.error(where + " has no content");
-      }
-      boolean special = file.bool(node, "special", where, false);
-      return new AddedTokenDecl(
-          id,
-          content,
-          special,
-          file.bool(node, "normalized", where, !special),
-          file.bool(node, "lstrip", where, false),
-          file.bool(node, "rstrip", where, false),
-          file.bool(node, "single_word", where, false));
-    }
-
-    /** Refuses the matching options this tokenizer does not implement, naming the token. */
-    AddedToken toAddedToken(JsonFile file, String where) throws TokenizerFormatException {
-      if (normalized || lstrip || rstrip || singleWord) {
-        throw file.error(where + " '" + content + "': normalized, lstrip, rstrip and single_word added tokens are not"
-            + " supported (only tokens matched verbatim in the raw text, as BERT's special tokens are)");
-      }
-      return new AddedToken(id, content, special);
-    }
-  }
 
   /** Above this, {@code model_max_length} is transformers' placeholder for "no limit" (1e30). */
   private static final double UNBOUNDED_MODEL_MAX_LENGTH = 1e9;
@@ -113,7 +70,8 @@ record TransformersConfig(
         c == null || config.bool(c, "clean_up_tokenization_spaces", CONFIG_FILE, true));
   }
 
-  private static String specialToken(JsonFile config, JsonFile map, String name, String fallback) throws TokenizerFormatException {
+  private static String specialToken(JsonFile config, JsonFile map, String name, String fallback)
+      throws TokenizerFormatException {
     for (JsonFile file : new JsonFile[] {config, map}) {
       if (file != null) {
         JsonNode value = JsonFile.optional(file.root, name);
@@ -126,7 +84,8 @@ record TransformersConfig(
   }
 
   /** A special token is either a string or an AddedToken object with a {@code content}. */
-  private static String tokenContent(JsonFile file, JsonNode value, String where) throws TokenizerFormatException {
+  private static String tokenContent(JsonFile file, JsonNode value, String where)
+      throws TokenizerFormatException {
     if (value.isTextual()) {
       return value.textValue();
     }
@@ -136,7 +95,8 @@ record TransformersConfig(
     throw file.error(where + " must be a string or an object with a content, got " + value);
   }
 
-  private static List<String> additionalSpecialTokens(JsonFile config, JsonFile map) throws TokenizerFormatException {
+  private static List<String> additionalSpecialTokens(JsonFile config, JsonFile map)
+      throws TokenizerFormatException {
     for (JsonFile file : new JsonFile[] {config, map}) {
       JsonNode list = file == null ? null : JsonFile.optional(file.root, "additional_special_tokens");
       if (list != null) {
@@ -153,12 +113,12 @@ record TransformersConfig(
     return List.of();
   }
 
-  private static List<AddedTokenDecl> addedTokensDecoder(JsonFile config) throws TokenizerFormatException {
+  private static List<AddedTokenEntry> addedTokensDecoder(JsonFile config) throws TokenizerFormatException {
     JsonNode decoder = config.object(config.root, "added_tokens_decoder", CONFIG_FILE);
     if (decoder == null) {
       return List.of();
     }
-    List<AddedTokenDecl> tokens = new ArrayList<>();
+    List<AddedTokenEntry> tokens = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = decoder.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       String where = "added_tokens_decoder." + entry.getKey();
@@ -168,7 +128,7 @@ record TransformersConfig(
       } catch (NumberFormatException e) {
         throw config.error(where + ": the key must be a token id");
       }
-      tokens.add(AddedTokenDecl.read(config, entry.getValue(), id, where));
+      tokens.add(AddedTokenEntry.read(config, entry.getValue(), id, where));
     }
     return tokens;
   }
@@ -181,6 +141,7 @@ record TransformersConfig(
     if (!value.isNumber() || value.doubleValue() < 1) {
       throw config.error("model_max_length must be a positive number, got " + value);
     }
-    return value.doubleValue() > UNBOUNDED_MODEL_MAX_LENGTH ? OptionalInt.empty() : OptionalInt.of(value.intValue());
+    boolean unbounded = value.doubleValue() > UNBOUNDED_MODEL_MAX_LENGTH;
+    return unbounded ? OptionalInt.empty() : OptionalInt.of(value.intValue());
   }
 }

@@ -33,8 +33,9 @@ final class VocabTxtReader {
     Integer padId = all.get(config.padToken());
     NormalizerSettings normalizer =
         NormalizerSettings.of(true, config.tokenizeChineseChars(), config.stripAccents(), config.doLowerCase());
+    String padToken = padId == null ? null : config.padToken();
     return new TokenizerSpec(file, normalizer, vocab, config.unkToken(), "##", 100, added, template,
-        EncodeOptions.DEFAULT, padId == null ? null : config.padToken(), padId == null ? -1 : padId, "##", true, config);
+        EncodeOptions.DEFAULT, padToken, padId == null ? -1 : padId, "##", true, config);
   }
 
   /** Token per line, id = line index; a token twice is an error naming both lines. */
@@ -62,8 +63,8 @@ final class VocabTxtReader {
    * The added tokens: {@code added_tokens_decoder} where the config has one, else the special
    * tokens it names, each of which must be in the vocabulary.
    */
-  private static List<AddedToken> addedTokens(Path dir, Path vocabFile, Map<String, Integer> vocab, TransformersConfig config)
-      throws IOException {
+  private static List<AddedToken> addedTokens(
+      Path dir, Path vocabFile, Map<String, Integer> vocab, TransformersConfig config) throws IOException {
     if (Files.exists(dir.resolve("added_tokens.json"))) {
       throw new TokenizerFormatException(dir.resolve("added_tokens.json"),
           "added tokens outside tokenizer.json are not supported; save the tokenizer with tokenizer.json");
@@ -71,7 +72,7 @@ final class VocabTxtReader {
     List<AddedToken> added = new ArrayList<>();
     if (!config.addedTokensDecoder().isEmpty()) {
       JsonFile configFile = JsonFile.read(dir.resolve(TransformersConfig.CONFIG_FILE));
-      for (TransformersConfig.AddedTokenDecl decl : config.addedTokensDecoder()) {
+      for (AddedTokenEntry decl : config.addedTokensDecoder()) {
         added.add(decl.toAddedToken(configFile, "added_tokens_decoder." + decl.id()));
       }
       return added;
@@ -81,10 +82,12 @@ final class VocabTxtReader {
       {"cls_token", config.clsToken()}, {"mask_token", config.maskToken()},
     };
     for (String[] setting : named) {
-      added.add(new AddedToken(TokenizerSpec.requireId(vocabFile, vocab, setting[1], setting[0]), setting[1], true));
+      int id = TokenizerSpec.requireId(vocabFile, vocab, setting[1], setting[0]);
+      added.add(new AddedToken(id, setting[1], true));
     }
     for (String token : config.additionalSpecialTokens()) {
-      added.add(new AddedToken(TokenizerSpec.requireId(vocabFile, vocab, token, "additional special token"), token, true));
+      int id = TokenizerSpec.requireId(vocabFile, vocab, token, "additional special token");
+      added.add(new AddedToken(id, token, true));
     }
     return added;
   }

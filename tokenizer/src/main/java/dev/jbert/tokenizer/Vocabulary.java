@@ -54,15 +54,28 @@ final class Vocabulary {
     return id >= 0 && id < special.length && special[id];
   }
 
-  /** The token strings of {@code ids}; an id without a token is an error naming its position. */
+  /** The token strings of {@code ids}, which must all have one. */
   String[] tokens(int[] ids) {
+    checkIds(ids, "ids");
     String[] out = new String[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      out[i] = token(ids[i]);
-      if (out[i] == null) {
-        throw new IllegalArgumentException("id " + ids[i] + " at position " + i + " is not in the vocabulary (0.." + (size() - 1) + ")");
-      }
+      out[i] = tokensById[ids[i]];
     }
     return out;
+  }
+
+  /**
+   * Checks that every id has a token.
+   *
+   * @param what how the caller calls the array, for the message
+   * @throws IllegalArgumentException naming the first bad id and its position
+   */
+  void checkIds(int[] ids, String what) {
+    for (int i = 0; i < ids.length; i++) {
+      if (token(ids[i]) == null) {
+        throw new IllegalArgumentException(
+            what + ": id " + ids[i] + " at position " + i + " is not in the vocabulary (0.." + (size() - 1) + ")");
+      }
+    }
   }
 }

@@ -31,8 +31,8 @@ final class WordPieceDecoder {
     for (int i = 0; i < ids.length; i++) {
       String token = vocabulary.token(ids[i]);
       if (token == null) {
-        throw new IllegalArgumentException(
-            "cannot decode id " + ids[i] + " at position " + i + ": not in the vocabulary (0.." + (vocabulary.size() - 1) + ")");
+        throw new IllegalArgumentException("cannot decode id " + ids[i] + " at position " + i
+            + ": not in the vocabulary (0.." + (vocabulary.size() - 1) + ")");
       }
       if (skipSpecialTokens && vocabulary.isSpecial(ids[i])) {
         continue;

@@ -24,7 +24,8 @@ class ConcurrencyTest {
     try {
       List<Future<List<int[]>>> results = new ArrayList<>();
       for (int thread = 0; thread < 4; thread++) {
-        results.add(pool.submit(() -> texts.stream().map(t -> tokenizer.encode(t, "pair " + t.length()).inputIds()).toList()));
+        results.add(pool.submit(
+            () -> texts.stream().map(t -> tokenizer.encode(t, "pair " + t.length()).inputIds()).toList()));
       }
       for (Future<List<int[]>> result : results) {
         List<int[]> actual = result.get();

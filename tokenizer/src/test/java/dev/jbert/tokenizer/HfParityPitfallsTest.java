@@ -61,7 +61,8 @@ class HfParityPitfallsTest {
   @Test
   void curlyQuotesAndGuillemetsArePunctuation() {
     // Pi/Pf are Java types 29 and 30, easy to forget next to 20..24.
-    Encoding e = uncased.encode("\u201Chello\u201D \u00ABworld\u00BB", null, EncodeOptions.DEFAULT.withAddSpecialTokens(false));
+    EncodeOptions noSpecials = EncodeOptions.DEFAULT.withAddSpecialTokens(false);
+    Encoding e = uncased.encode("\u201Chello\u201D \u00ABworld\u00BB", null, noSpecials);
     assertEquals(List.of("\u201C", "hello", "\u201D", "\u00AB", "world", "\u00BB"), List.of(e.tokens()));
     assertArrayEquals(new int[] {1523, 7592, 1524, 1077, 2088, 1090}, e.inputIds());
   }
@@ -89,7 +90,8 @@ class HfParityPitfallsTest {
   void capitalIWithDotLowercasesToTwoCharactersWithoutStripAccents() {
     // Rust's to_lowercase gives "i\u0307" (Java's Character.toLowerCase gives a bare "i"). No
     // vocabulary piece holds U+0307, so the reference answers [UNK] where a naive port says "i".
-    BertTokenizer lowercaseOnly = BertTokenizerFixtures.withNormalizer(Shared.MINILM, "\"lowercase\": true, \"strip_accents\": false");
+    BertTokenizer lowercaseOnly =
+        BertTokenizerFixtures.withNormalizer(Shared.MINILM, "\"lowercase\": true, \"strip_accents\": false");
     assertEquals(List.of("[UNK]"), tokens(lowercaseOnly, "\u0130"));
     assertEquals(List.of("i"), tokens(lowercaseOnly, "I"));
     // With strip_accents the dot goes first (NFD, then Mn dropped) and "i" remains.

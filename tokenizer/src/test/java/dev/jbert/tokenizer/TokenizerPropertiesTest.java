@@ -1,6 +1,7 @@
 package dev.jbert.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ class TokenizerPropertiesTest {
         previousEnd = sequence == previousSequence ? previousEnd : 0;
         assertTrue(0 <= start && start <= end && end <= source.length(), "span " + start + ".." + end);
         assertTrue(start >= previousEnd || start == e.offsetStarts()[i - 1], "spans go forward");
-        assertTrue(!splitsSurrogatePair(source, start) && !splitsSurrogatePair(source, end), "span cuts a surrogate pair");
+        assertFalse(splitsSurrogatePair(source, start) || splitsSurrogatePair(source, end), "span cuts a surrogate pair");
         previousEnd = end;
         previousSequence = sequence;
       }
@@ -96,7 +97,8 @@ class TokenizerPropertiesTest {
   }
 
   private static boolean splitsSurrogatePair(String s, int index) {
-    return index > 0 && index < s.length() && Character.isHighSurrogate(s.charAt(index - 1)) && Character.isLowSurrogate(s.charAt(index));
+    return index > 0 && index < s.length()
+        && Character.isHighSurrogate(s.charAt(index - 1)) && Character.isLowSurrogate(s.charAt(index));
   }
 
   private static final Pattern PLAIN_WORD = Pattern.compile("[a-z0-9]+|\\p{IsHan}");
@@ -123,13 +125,15 @@ class TokenizerPropertiesTest {
   }
 
   @Property(tries = 300)
-  void decodeOfEncodeGivesBackAVocabularyText(@ForAll("uncasedVocabularyText") String english, @ForAll("casedVocabularyText") String chinese) {
+  void decodeOfEncodeGivesBackAVocabularyText(
+      @ForAll("uncasedVocabularyText") String english, @ForAll("casedVocabularyText") String chinese) {
     assertEquals(english, UNCASED.decode(UNCASED.encode(english).inputIds(), true));
     assertEquals(chinese, CASED.decode(CASED.encode(chinese).inputIds(), true));
   }
 
   @Property(tries = 100)
-  void encodeAndPrepareForModelAgree(@ForAll("texts") String text, @ForAll("texts") String pair, @ForAll @IntRange(min = 3, max = 30) int maxLength) {
+  void encodeAndPrepareForModelAgree(
+      @ForAll("texts") String text, @ForAll("texts") String pair, @ForAll @IntRange(min = 3, max = 30) int maxLength) {
     EncodeOptions options = EncodeOptions.truncatedTo(maxLength).withPadding(PaddingStrategy.MAX_LENGTH);
     Encoding direct = UNCASED.encode(text, pair, options);
     Encoding fromIds = UNCASED.prepareForModel(UNCASED.tokenizeToIds(text), UNCASED.tokenizeToIds(pair), options);

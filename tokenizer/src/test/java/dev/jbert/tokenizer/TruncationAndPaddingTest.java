@@ -59,7 +59,8 @@ class TruncationAndPaddingTest {
 
   @Test
   void leftTruncationKeepsTheLastTokens() {
-    Encoding e = tokenizer.encode("one two three four five", null, EncodeOptions.truncatedTo(5).withTruncationSide(Side.LEFT));
+    EncodeOptions options = EncodeOptions.truncatedTo(5).withTruncationSide(Side.LEFT);
+    Encoding e = tokenizer.encode("one two three four five", null, options);
     assertEquals(List.of("[CLS]", "three", "four", "five", "[SEP]"), List.of(e.tokens()));
   }
 
@@ -97,7 +98,8 @@ class TruncationAndPaddingTest {
         .withTruncation(TruncationStrategy.ONLY_FIRST).withTruncationSide(Side.LEFT);
     Encoding e = tokenizer.prepareForModel(history, message, options);
     assertEquals(16, e.length());
-    assertEquals("[CLS] is lost [SEP] we blocked it [SEP] can i get a new one? [SEP]", tokenizer.decode(e.inputIds(), false));
+    assertEquals("[CLS] is lost [SEP] we blocked it [SEP] can i get a new one? [SEP]",
+        tokenizer.decode(e.inputIds(), false));
     assertEquals(0, e.offsetEnds()[3]); // built from ids: no text, no spans
   }
 
@@ -117,14 +119,16 @@ class TruncationAndPaddingTest {
 
   @Test
   void maxLengthPaddingMultiplesAndLeftSide() {
-    assertEquals(12, tokenizer.encode("hello", null, EncodeOptions.DEFAULT.withMaxLength(12).withPadding(PaddingStrategy.MAX_LENGTH)).length());
+    EncodeOptions toTwelve = EncodeOptions.DEFAULT.withMaxLength(12).withPadding(PaddingStrategy.MAX_LENGTH);
+    assertEquals(12, tokenizer.encode("hello", null, toTwelve).length());
     EncodeOptions multiple = EncodeOptions.DEFAULT.withPadding(PaddingStrategy.LONGEST).withPadToMultipleOf(8);
     assertEquals(8, tokenizer.encodeBatch(List.of("hello", "hello world"), multiple).get(0).length());
     Encoding left = tokenizer.encode("hello", null, multiple.withPaddingSide(Side.LEFT));
     assertArrayEquals(new int[] {0, 0, 0, 0, 0, 101, 7592, 102}, left.inputIds());
     assertArrayEquals(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, left.attentionMask());
     // A text longer than max_length is left alone by padding when truncation is off.
-    assertEquals(4, tokenizer.encode("hello world", null, EncodeOptions.DEFAULT.withMaxLength(2).withPadding(PaddingStrategy.MAX_LENGTH)).length());
+    EncodeOptions toTwo = EncodeOptions.DEFAULT.withMaxLength(2).withPadding(PaddingStrategy.MAX_LENGTH);
+    assertEquals(4, tokenizer.encode("hello world", null, toTwo).length());
   }
 
   @Test
@@ -137,7 +141,8 @@ class TruncationAndPaddingTest {
 
   @Test
   void optionsRefuseContradictions() {
-    assertThrows(IllegalArgumentException.class, () -> EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST));
+    assertThrows(IllegalArgumentException.class,
+        () -> EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST));
     assertThrows(IllegalArgumentException.class, () -> EncodeOptions.DEFAULT.withPadding(PaddingStrategy.MAX_LENGTH));
     assertThrows(IllegalArgumentException.class, () -> EncodeOptions.DEFAULT.withMaxLength(-1));
     IllegalArgumentException unknownId = assertThrows(IllegalArgumentException.class,
