@@ -18,15 +18,22 @@ import java.util.function.ToLongFunction;
  * Encode throughput of jbert's {@link BertTokenizer} beside the Hugging Face tokenizers library
  * itself (Rust, through DJL), single thread, on the Banking77 training texts, in the same run.
  *
- * <p>First checks that both give identical ids, type ids and attention masks on every text and
- * reports any mismatch; then warms both up and times alternating passes over all texts, one
- * {@code encode(text)} call per text on each side, and prints the medians as tokens per second
- * (special tokens included) and their ratio.
+ * <p>First checks that both give identical ids, type ids, attention masks and tokens on every text
+ * and reports any mismatch; then warms both up and times alternating passes over all texts, one
+ * {@code encode(text)} call per text on each side, and again in batches of 32, and prints the
+ * medians as tokens per second (special tokens included) and their ratio. The HF side is what a
+ * JVM program gets from the library: the Rust tokenizer plus DJL's JNI transfer of each encoding.
+ *
+ * <p>Run from the project root ({@code exec:java} with {@code -am} would try to run the class in
+ * every module of the reactor, so the classpath is taken from Maven and the JVM started directly):
  *
  * <pre>
- * mvn -q -pl benchmarks -am compile exec:java -Dexec.mainClass=dev.jbert.bench.TokenizerThroughput \
- *     -Dexec.args="--passes 9"
+ * mvn -q -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=$PWD/target/bench.classpath
+ * TOKENIZERS_PARALLELISM=false java -cp benchmarks/target/classes:$(cat target/bench.classpath) \
+ *     dev.jbert.bench.TokenizerThroughput --passes 9
  * </pre>
+ *
+ * {@code TOKENIZERS_PARALLELISM=false} keeps the Rust library's batches on one thread, like jbert's.
  *
  * Options: {@code --data CSV} (default {@code ../shared/data/banking77/train.csv}), {@code --model DIR}
  * (default {@code ../shared/models/all-MiniLM-L6-v2}), {@code --warmup N} (5), {@code --passes N} (9),
@@ -115,19 +122,21 @@ public final class TokenizerThroughput {
       tokens += mine.length();
       boolean same = Arrays.equals(mine.inputIds(), toInts(theirs.getIds()))
           && Arrays.equals(mine.typeIds(), toInts(theirs.getTypeIds()))
-          && Arrays.equals(mine.attentionMask(), toInts(theirs.getAttentionMask()));
+          && Arrays.equals(mine.attentionMask(), toInts(theirs.getAttentionMask()))
+          && Arrays.equals(mine.tokens(), theirs.getTokens());
       if (!same && mismatches++ < 10) {
         System.out.println("MISMATCH " + text + "\n  jbert " + Arrays.toString(mine.tokens())
             + "\n  HF    " + Arrays.toString(theirs.getTokens()));
       }
     }
-    System.out.printf(Locale.ROOT, "verified %d texts: %d mismatches in ids, type ids or attention masks%n",
+    System.out.printf(Locale.ROOT, "verified %d texts: %d mismatches in ids, type ids, attention masks or tokens%n",
         texts.size(), mismatches);
     return tokens;
   }
 
   private static void row(String calls, double jbertRate, double hfRate) {
-    System.out.printf(Locale.ROOT, "| %-23s | %14.0f | %11.0f | %5.2fx |%n", calls, jbertRate, hfRate, jbertRate / hfRate);
+    System.out.printf(Locale.ROOT, "| %-23s | %14.0f | %11.0f | %5.2fx |%n",
+        calls, jbertRate, hfRate, jbertRate / hfRate);
   }
 
   private static <T> long pass(List<T> inputs, ToLongFunction<T> encode) {
