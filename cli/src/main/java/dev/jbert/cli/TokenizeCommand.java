@@ -81,7 +81,7 @@ final class TokenizeCommand implements Callable<Integer> {
     JsonNode input = JSON.readTree(line);
     if (!input.isObject()) {
       String kind = input.getNodeType().name().toLowerCase(Locale.ROOT);
-      throw new IllegalArgumentException("expected a JSON object like {\"text\": \"...\"}, got a " + kind);
+      throw new IllegalArgumentException("expected a JSON object like {\"text\": \"...\"}, got: " + kind);
     }
     JsonNode text = input.get("text");
     if (text == null || !text.isTextual()) {
