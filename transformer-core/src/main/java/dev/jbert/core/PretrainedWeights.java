@@ -75,8 +75,19 @@ final class PretrainedWeights {
       throw new CheckpointException(dir, "the checkpoint lacks " + required.size() + " weight(s) a " + modelClass
           + " needs: " + required);
     }
+    List<String> mismatched = new ArrayList<>();
     for (Map.Entry<String, TensorData> e : byParam.entrySet()) {
-      copyInto(dir, e.getKey(), e.getValue(), params);
+      long[] expected = params.shape(e.getKey());
+      if (!Arrays.equals(expected, e.getValue().shape())) {
+        mismatched.add("tensor '" + e.getValue().name() + "' has shape " + Arrays.toString(e.getValue().shape())
+            + " in the checkpoint but the model (config.json) expects " + Arrays.toString(expected) + " for '" + e.getKey() + "'");
+      }
+    }
+    if (!mismatched.isEmpty()) {
+      throw new CheckpointException(dir, String.join("; ", mismatched));
+    }
+    for (Map.Entry<String, TensorData> e : byParam.entrySet()) {
+      copyInto(e.getKey(), e.getValue(), params);
     }
     Random random = new Random(seed);
     for (String name : missing) {
@@ -123,12 +134,7 @@ final class PretrainedWeights {
     return params.contains(name) ? name : null;
   }
 
-  private static void copyInto(Path dir, String name, TensorData t, Parameters params) throws CheckpointException {
-    long[] expected = params.shape(name);
-    if (!Arrays.equals(expected, t.shape())) {
-      throw new CheckpointException(dir, "tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
-          + " in the checkpoint but the model (config.json) expects " + Arrays.toString(expected) + " for '" + name + "'");
-    }
+  private static void copyInto(String name, TensorData t, Parameters params) {
     Flat dst = Flat.of(params.value(name));
     float[] src = t.data();
     double[] chunk = new double[Math.min(CHUNK, src.length)];

@@ -58,7 +58,7 @@ public final class Dropout {
     Parallel.rows(blocks, 4, (part, from, to) -> {
       double[] v = new double[BLOCK];
       for (int b = from; b < to; b++) {
-        SplittableRandom rng = new SplittableRandom(seed + b * 0x9E3779B97F4A7C15L);
+        SplittableRandom rng = new SplittableRandom(blockSeed(seed, b));
         int start = b * BLOCK;
         int len = Math.min(BLOCK, n - start);
         in.get(start, v, 0, len);
@@ -97,6 +97,17 @@ public final class Dropout {
       }
     });
     return dx;
+  }
+
+  /**
+   * A well-mixed seed per block (Stafford's mix13 of seed + b·γ). Seeds that differ by multiples of
+   * SplittableRandom's own γ would give streams that are shifted copies of each other.
+   */
+  private static long blockSeed(long seed, int block) {
+    long z = seed + block * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** Whether the last forward applied a mask. */
