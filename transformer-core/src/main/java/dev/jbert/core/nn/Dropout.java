@@ -15,6 +15,7 @@ public final class Dropout {
 
   private final double p;
   private final double scale;
+  private final long threshold;   // p · 2^32: a 32-bit uniform below it drops the element
   private final TrainingMode mode;
   private final Buffers buffers;
   private final long[] shape;
@@ -31,6 +32,7 @@ public final class Dropout {
     }
     this.p = p;
     this.scale = 1.0 / (1.0 - p);
+    this.threshold = (long) Math.ceil(p * 4294967296.0);
     this.mode = mode;
     this.buffers = buffers;
     this.shape = shape.clone();
@@ -62,10 +64,15 @@ public final class Dropout {
         int start = b * BLOCK;
         int len = Math.min(BLOCK, n - start);
         in.get(start, v, 0, len);
+        for (int i = 0; i < len; i += 2) {
+          long bits = rng.nextLong(); // two 32-bit uniforms per draw
+          keep[start + i] = (bits >>> 32) >= threshold;
+          if (i + 1 < len) {
+            keep[start + i + 1] = (bits & 0xFFFFFFFFL) >= threshold;
+          }
+        }
         for (int i = 0; i < len; i++) {
-          boolean k = rng.nextDouble() >= p;
-          keep[start + i] = k;
-          v[i] = k ? v[i] * scale : 0.0;
+          v[i] = keep[start + i] ? v[i] * scale : 0.0;
         }
         out.put(start, v, 0, len);
       }

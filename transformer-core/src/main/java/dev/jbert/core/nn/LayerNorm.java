@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * inside the square root. The input may be a sum {@code x + residual} (BERT's post-LN blocks), read
  * in the same pass.
  *
- * <p>One fused Java kernel per direction, rows split over threads (see {@link Flat}).
+ * <p>One fused Java kernel per direction, rows split over threads (see {@link Flat}). Measured at
+ * [2048, 384] float, interleaved (KernelTiming, min of 20, 2 threads): forward with the residual
+ * 2.5 ms against 4.4 ms for an ND4J add plus its {@code layer_norm} op; backward 1.7 ms against
+ * 25.5 ms for {@code layer_norm_bp}.
  */
 public final class LayerNorm {
 

