@@ -39,8 +39,11 @@ public final class BertNetwork implements AutoCloseable {
     this.embeddings = new Embeddings(p, prefix + "embeddings.", c.padTokenId(), buffers, batch, seq);
     this.embeddingNorm = LayerNorm.of(p, prefix + "embeddings.LayerNorm", c.layerNormEps(), buffers, rows);
     this.embeddingDropout = new Dropout(c.hiddenDropoutProb(), mode, buffers, rows, c.hiddenSize());
+    // Layer i's backward output is consumed by layer i-1 before layer i-2 runs: two pools suffice.
+    Buffers.GradientPool[] pools = {new Buffers.GradientPool(), new Buffers.GradientPool()};
     for (int i = 0; i < c.numHiddenLayers(); i++) {
-      layers.add(new BertLayer(c, p, prefix + "encoder.layer." + i + ".", mode, buffers, batch, seq));
+      layers.add(new BertLayer(c, p, prefix + "encoder.layer." + i + ".", mode,
+          buffers.sharingGradients(pools[i % 2]), batch, seq));
     }
     this.pooler = withPooler ? new Pooler(p, prefix + "pooler.", buffers, batch, seq) : null;
     this.maskAdd = new double[rows];

@@ -86,7 +86,7 @@ public final class Dropout {
       return dy;
     }
     if (dx == null) {
-      dx = buffers.zeros(shape);
+      dx = buffers.gradient(shape);
     }
     Flat dOut = Flat.of(dy);
     Flat dIn = Flat.of(dx);

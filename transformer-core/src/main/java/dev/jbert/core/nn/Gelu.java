@@ -60,7 +60,7 @@ public final class Gelu implements Activation {
   @Override
   public INDArray backward(INDArray dy) {
     if (dx == null) {
-      dx = buffers.zeros(rows, width);
+      dx = buffers.gradient(rows, width);
     }
     Flat in = Flat.of(x);
     Flat dOut = Flat.of(dy);

@@ -55,7 +55,7 @@ public final class GeluTanh implements Activation {
   @Override
   public INDArray backward(INDArray dy) {
     if (dx == null) {
-      dx = buffers.zeros(rows, width);
+      dx = buffers.gradient(rows, width);
     }
     Flat in = Flat.of(x);
     Flat dOut = Flat.of(dy);

@@ -106,7 +106,7 @@ public final class LayerNorm {
    */
   public INDArray backward(INDArray dy) {
     if (dx == null) {
-      dx = buffers.zeros(rows, width);
+      dx = buffers.gradient(rows, width);
     }
     Flat dOut = Flat.of(dy);
     Flat norm = Flat.of(xhat);

@@ -56,7 +56,7 @@ public final class Linear {
   /** dy [rows, out] → dx = dy W [rows, in]; accumulates dW += dyᵀ x and db += Σ_rows dy. */
   public INDArray backward(INDArray dy) {
     if (dx == null) {
-      dx = buffers.zeros(x.shape());
+      dx = buffers.gradient(x.shape());
     }
     Nd4j.gemm(dy, weight, dx, false, false, 1.0, 0.0);       // dx  = dy W    [rows,out]x[out,in]
     Nd4j.gemm(dy, x, weightGrad, true, false, 1.0, 1.0);     // dW += dyᵀ x   [out,rows]x[rows,in]

@@ -40,7 +40,7 @@ public final class Relu implements Activation {
   @Override
   public INDArray backward(INDArray dy) {
     if (dx == null) {
-      dx = buffers.zeros(rows, width);
+      dx = buffers.gradient(rows, width);
     }
     Flat in = Flat.of(x);
     Flat dOut = Flat.of(dy);

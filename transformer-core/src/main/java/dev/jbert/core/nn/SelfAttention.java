@@ -102,12 +102,12 @@ public final class SelfAttention {
   public INDArray backward(INDArray dMerged) {
     if (dContext == null) {
       long bh = (long) batch * heads;
-      dContext = buffers.zeros(bh, seq, headDim);
-      dProbs = buffers.zeros(bh, seq, seq);
-      dq = buffers.zeros(bh, seq, headDim);
-      dk = buffers.zeros(bh, seq, headDim);
-      dv = buffers.zeros(bh, seq, headDim);
-      dqkv = buffers.zeros((long) batch * seq, 3L * heads * headDim);
+      dContext = buffers.gradient(bh, seq, headDim);
+      dProbs = buffers.gradient(bh, seq, seq);
+      dq = buffers.gradient(bh, seq, headDim);
+      dk = buffers.gradient(bh, seq, headDim);
+      dv = buffers.gradient(bh, seq, headDim);
+      dqkv = buffers.gradient((long) batch * seq, 3L * heads * headDim);
     }
     splitMerged(dMerged, dContext);
     Nd4j.matmul(dContext, v, dProbs, false, true, false);         // d(dropped probs) = dC Vᵀ
