@@ -46,10 +46,10 @@ public final class Linear {
   /** {@code y = x Wᵀ + b}; x [rows, in] → y [rows, out] (owned by this layer, overwritten by the next call). */
   public INDArray forward(INDArray x) {
     this.x = x;
+    Nd4j.gemm(x, weight, y, false, true, 1.0, 0.0); // y = x Wᵀ     [rows,in]x[in,out]
     if (bias != null) {
-      Nd4j.gemm(ones, bias, y, false, false, 1.0, 0.0); // y  = 1 b      [rows,1]x[1,out]
+      y.addiRowVector(bias);                          // y += b per row
     }
-    Nd4j.gemm(x, weight, y, false, true, 1.0, bias != null ? 1.0 : 0.0); // y (+)= x Wᵀ  [rows,in]x[in,out]
     return y;
   }
 
