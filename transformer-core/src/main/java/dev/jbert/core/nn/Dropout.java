@@ -1,6 +1,7 @@
 package dev.jbert.core.nn;
 
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -54,29 +55,13 @@ public final class Dropout {
       keep = new boolean[n];
     }
     long seed = mode.nextMaskSeed();
-    Flat in = Flat.of(x);
-    Flat out = Flat.of(y);
     int blocks = (n + BLOCK - 1) / BLOCK;
     Parallel.rows(blocks, 4, (part, from, to) -> {
-      double[] v = new double[BLOCK];
       for (int b = from; b < to; b++) {
-        SplittableRandom rng = new SplittableRandom(blockSeed(seed, b));
-        int start = b * BLOCK;
-        int len = Math.min(BLOCK, n - start);
-        in.get(start, v, 0, len);
-        for (int i = 0; i < len; i += 2) {
-          long bits = rng.nextLong(); // two 32-bit uniforms per draw
-          keep[start + i] = (bits >>> 32) >= threshold;
-          if (i + 1 < len) {
-            keep[start + i + 1] = (bits & 0xFFFFFFFFL) >= threshold;
-          }
-        }
-        for (int i = 0; i < len; i++) {
-          v[i] = keep[start + i] ? v[i] * scale : 0.0;
-        }
-        out.put(start, v, 0, len);
+        drawMask(new SplittableRandom(blockSeed(seed, b)), b * BLOCK, Math.min(BLOCK, n - b * BLOCK));
       }
     });
+    applyMask(x, y);
     return y;
   }
 
@@ -88,22 +73,49 @@ public final class Dropout {
     if (dx == null) {
       dx = buffers.gradient(shape);
     }
-    Flat dOut = Flat.of(dy);
-    Flat dIn = Flat.of(dx);
+    applyMask(dy, dx);
+    return dx;
+  }
+
+  /** dst = src ⊙ keep / (1 − p), in double rows for DOUBLE arrays and float rows for FLOAT. */
+  private void applyMask(INDArray src, INDArray dst) {
+    Flat in = Flat.of(src);
+    Flat out = Flat.of(dst);
+    boolean exact = src.dataType() == DataType.DOUBLE;
+    float scaleF = (float) scale;
     int blocks = (n + BLOCK - 1) / BLOCK;
     Parallel.rows(blocks, 4, (part, from, to) -> {
-      double[] v = new double[BLOCK];
+      double[] v = exact ? new double[BLOCK] : null;
+      float[] vf = exact ? null : new float[BLOCK];
       for (int b = from; b < to; b++) {
         int start = b * BLOCK;
         int len = Math.min(BLOCK, n - start);
-        dOut.get(start, v, 0, len);
-        for (int i = 0; i < len; i++) {
-          v[i] = keep[start + i] ? v[i] * scale : 0.0;
+        if (exact) {
+          in.get(start, v, 0, len);
+          for (int i = 0; i < len; i++) {
+            v[i] = keep[start + i] ? v[i] * scale : 0.0;
+          }
+          out.put(start, v, 0, len);
+        } else {
+          in.get(start, vf, 0, len);
+          for (int i = 0; i < len; i++) {
+            vf[i] = keep[start + i] ? vf[i] * scaleF : 0f;
+          }
+          out.put(start, vf, 0, len);
         }
-        dIn.put(start, v, 0, len);
       }
     });
-    return dx;
+  }
+
+  /** keep[start, start + len) from two 32-bit uniforms per draw: an element is dropped when its uniform is below p·2^32. */
+  private void drawMask(SplittableRandom rng, int start, int len) {
+    for (int i = 0; i < len; i += 2) {
+      long bits = rng.nextLong();
+      keep[start + i] = (bits >>> 32) >= threshold;
+      if (i + 1 < len) {
+        keep[start + i + 1] = (bits & 0xFFFFFFFFL) >= threshold;
+      }
+    }
   }
 
   /**

@@ -10,12 +10,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Bulk access, in double precision, to the memory of a contiguous FLOAT or DOUBLE INDArray: the
  * only door through which the hand-written kernels read and write ND4J buffers.
  *
- * <p>Kernels copy a row (or a slice of rows) into a {@code double[]}, compute there, and copy it
- * back. Element-wise reads of a direct {@link FloatBuffer} are not vectorised by the JIT and cost
- * about 5 ns each, while a bulk copy is a {@code memcpy} and loops over Java arrays are compiled to
- * SIMD code (measured on [2048, 1536] exact GELU: 17.5 ms element-wise on the buffer, 1.9 ms on a
- * Java array). Computing in double makes one kernel serve both FLOAT models and the DOUBLE models
- * used for gradient checks.
+ * <p>Kernels copy a row (or a slice of rows) into a Java array, compute there, and copy it back.
+ * Element-wise reads of a direct {@link FloatBuffer} are not vectorised by the JIT and cost about
+ * 5 ns each, while a bulk copy is a {@code memcpy} and loops over Java arrays are compiled to SIMD
+ * code (measured on [2048, 1536] exact GELU: 17.5 ms element-wise on the buffer, 1.9 ms on a Java
+ * array). Rows come as {@code double[]} (any kernel, exact for DOUBLE models) or {@code float[]}
+ * (the float twins of the hot kernels, twice the SIMD width and no conversion for FLOAT models);
+ * either kind works on either element type.
  */
 public abstract sealed class Flat permits Flat.F32, Flat.F64 {
 
@@ -75,6 +76,12 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
 
   /** Adds {@code src[srcOff..srcOff+len)} to the elements starting at {@code from}. */
   public abstract void add(int from, double[] src, int srcOff, int len);
+
+  /** Copies {@code len} elements starting at element {@code from} into {@code dst[dstOff..]} (rounded to float). */
+  public abstract void get(int from, float[] dst, int dstOff, int len);
+
+  /** Copies {@code src[srcOff..srcOff+len)} into the elements starting at {@code from}. */
+  public abstract void put(int from, float[] src, int srcOff, int len);
 
   /** One element (slow path: tests, losses over a few logits). */
   public abstract double get(int i);
@@ -146,6 +153,18 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     }
 
     @Override
+    public void get(int from, float[] dst, int dstOff, int len) {
+      super.check(from, len);
+      buf.get(base + from, dst, dstOff, len);
+    }
+
+    @Override
+    public void put(int from, float[] src, int srcOff, int len) {
+      super.check(from, len);
+      buf.put(base + from, src, srcOff, len);
+    }
+
+    @Override
     public double get(int i) {
       super.check(i, 1);
       return buf.get(base + i);
@@ -180,17 +199,42 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
       buf.put(base + from, src, srcOff, len);
     }
 
-    @Override
-    public void add(int from, double[] src, int srcOff, int len) {
-      super.check(from, len);
+    private static double[] staging(int len) {
       double[] s = STAGING.get();
       if (s.length < len) {
         s = new double[Math.max(len, 2 * s.length)];
         STAGING.set(s);
       }
+      return s;
+    }
+
+    @Override
+    public void add(int from, double[] src, int srcOff, int len) {
+      super.check(from, len);
+      double[] s = staging(len);
       buf.get(base + from, s, 0, len);
       for (int i = 0; i < len; i++) {
         s[i] += src[srcOff + i];
+      }
+      buf.put(base + from, s, 0, len);
+    }
+
+    @Override
+    public void get(int from, float[] dst, int dstOff, int len) {
+      super.check(from, len);
+      double[] s = staging(len);
+      buf.get(base + from, s, 0, len);
+      for (int i = 0; i < len; i++) {
+        dst[dstOff + i] = (float) s[i];
+      }
+    }
+
+    @Override
+    public void put(int from, float[] src, int srcOff, int len) {
+      super.check(from, len);
+      double[] s = staging(len);
+      for (int i = 0; i < len; i++) {
+        s[i] = src[srcOff + i];
       }
       buf.put(base + from, s, 0, len);
     }

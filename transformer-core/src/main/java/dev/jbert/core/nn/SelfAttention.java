@@ -124,31 +124,62 @@ public final class SelfAttention {
   private void softmaxForward() {
     Flat p = Flat.of(probs);
     int rows = batch * heads * seq;
-    Parallel.rows(rows, 256, (part, from, to) -> {
-      double[] s = new double[seq];
-      for (int r = from; r < to; r++) {
-        int maskRow = (r / (heads * seq)) * seq;
-        p.get(r * seq, s, 0, seq);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < seq; j++) {
-          s[j] = s[j] * scale + maskAdd[maskRow + j];
-          max = Math.max(max, s[j]);
-        }
-        for (int j = 0; j < seq; j++) {
-          s[j] -= max;
-        }
-        Functions.expNonPositive(s, 0, seq, exact);
-        double sum = 0;
-        for (int j = 0; j < seq; j++) {
-          sum += s[j];
-        }
-        double inv = 1.0 / sum;
-        for (int j = 0; j < seq; j++) {
-          s[j] *= inv;
-        }
-        p.put(r * seq, s, 0, seq);
+    if (exact) {
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxRows(p, from, to));
+    } else {
+      float[] mask = Functions.toFloats(maskAdd);
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxRowsFloat(p, mask, from, to));
+    }
+  }
+
+  private void softmaxRows(Flat p, int from, int to) {
+    double[] s = new double[seq];
+    for (int r = from; r < to; r++) {
+      int maskRow = (r / (heads * seq)) * seq;
+      p.get(r * seq, s, 0, seq);
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < seq; j++) {
+        s[j] = s[j] * scale + maskAdd[maskRow + j];
+        max = Math.max(max, s[j]);
       }
-    });
+      for (int j = 0; j < seq; j++) {
+        s[j] -= max;
+      }
+      Functions.expNonPositive(s, 0, seq, true);
+      double sum = 0;
+      for (int j = 0; j < seq; j++) {
+        sum += s[j];
+      }
+      double inv = 1.0 / sum;
+      for (int j = 0; j < seq; j++) {
+        s[j] *= inv;
+      }
+      p.put(r * seq, s, 0, seq);
+    }
+  }
+
+  /** The float twin of {@link #softmaxRows}. */
+  private void softmaxRowsFloat(Flat p, float[] mask, int from, int to) {
+    float[] s = new float[seq];
+    float scaleF = (float) scale;
+    for (int r = from; r < to; r++) {
+      int maskRow = (r / (heads * seq)) * seq;
+      p.get(r * seq, s, 0, seq);
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < seq; j++) {
+        s[j] = s[j] * scaleF + mask[maskRow + j];
+        max = Math.max(max, s[j]);
+      }
+      for (int j = 0; j < seq; j++) {
+        s[j] -= max;
+      }
+      Functions.expNonPositive(s, 0, seq);
+      float inv = (float) (1.0 / Functions.sum(s, 0, seq));
+      for (int j = 0; j < seq; j++) {
+        s[j] *= inv;
+      }
+      p.put(r * seq, s, 0, seq);
+    }
   }
 
   /** d scores = P ⊙ (dP − Σ_j P·dP) / √d, in place in {@code dp}. */
@@ -156,45 +187,83 @@ public final class SelfAttention {
     Flat p = Flat.of(probs);
     Flat d = Flat.of(dp);
     int rows = batch * heads * seq;
-    Parallel.rows(rows, 256, (part, from, to) -> {
-      double[] pr = new double[seq];
-      double[] g = new double[seq];
-      for (int r = from; r < to; r++) {
-        p.get(r * seq, pr, 0, seq);
-        d.get(r * seq, g, 0, seq);
-        double dot = 0;
-        for (int j = 0; j < seq; j++) {
-          dot += pr[j] * g[j];
-        }
-        for (int j = 0; j < seq; j++) {
-          g[j] = pr[j] * (g[j] - dot) * scale;
-        }
-        d.put(r * seq, g, 0, seq);
+    if (exact) {
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRows(p, d, from, to));
+    } else {
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRowsFloat(p, d, from, to));
+    }
+  }
+
+  private void softmaxBackwardRows(Flat p, Flat d, int from, int to) {
+    double[] pr = new double[seq];
+    double[] g = new double[seq];
+    for (int r = from; r < to; r++) {
+      p.get(r * seq, pr, 0, seq);
+      d.get(r * seq, g, 0, seq);
+      double dot = 0;
+      for (int j = 0; j < seq; j++) {
+        dot += pr[j] * g[j];
       }
-    });
+      for (int j = 0; j < seq; j++) {
+        g[j] = pr[j] * (g[j] - dot) * scale;
+      }
+      d.put(r * seq, g, 0, seq);
+    }
+  }
+
+  /** The float twin of {@link #softmaxBackwardRows}. */
+  private void softmaxBackwardRowsFloat(Flat p, Flat d, int from, int to) {
+    float[] pr = new float[seq];
+    float[] g = new float[seq];
+    float scaleF = (float) scale;
+    for (int r = from; r < to; r++) {
+      p.get(r * seq, pr, 0, seq);
+      d.get(r * seq, g, 0, seq);
+      float dot = (float) Functions.dot(pr, g, 0, seq);
+      for (int j = 0; j < seq; j++) {
+        g[j] = pr[j] * (g[j] - dot) * scaleF;
+      }
+      d.put(r * seq, g, 0, seq);
+    }
   }
 
   /**
    * Row t = (b, s) of the projection [batch·seq, 3·hidden] plus the bias holds, for each of Q, K, V
    * and each head h, headDim values that go to row s of head (b, h) of [batch·heads, seq, headDim].
+   * Float rows for FLOAT models (a pure copy), double rows for DOUBLE.
    */
   private void splitHeads(INDArray projected) {
     Flat in = Flat.of(projected);
     Flat[] out = {Flat.of(q), Flat.of(k), Flat.of(v)};
     int width = 3 * heads * headDim;
     double[] bias = qkvBias.toArray();
+    float[] biasF = Functions.toFloats(bias);
     Parallel.rows(batch * seq, 64, (part, from, to) -> {
-      double[] row = new double[width];
+      double[] row = exact ? new double[width] : null;
+      float[] rowF = exact ? null : new float[width];
       for (int t = from; t < to; t++) {
-        in.get(t * width, row, 0, width);
-        for (int j = 0; j < width; j++) {
-          row[j] += bias[j];
+        if (exact) {
+          in.get(t * width, row, 0, width);
+          for (int j = 0; j < width; j++) {
+            row[j] += bias[j];
+          }
+        } else {
+          in.get(t * width, rowF, 0, width);
+          for (int j = 0; j < width; j++) {
+            rowF[j] += biasF[j];
+          }
         }
         int b = t / seq;
         int s = t % seq;
         for (int which = 0; which < 3; which++) {
           for (int h = 0; h < heads; h++) {
-            out[which].put(((b * heads + h) * seq + s) * headDim, row, (which * heads + h) * headDim, headDim);
+            int dst = ((b * heads + h) * seq + s) * headDim;
+            int src = (which * heads + h) * headDim;
+            if (exact) {
+              out[which].put(dst, row, src, headDim);
+            } else {
+              out[which].put(dst, rowF, src, headDim);
+            }
           }
         }
       }
@@ -208,20 +277,40 @@ public final class SelfAttention {
     int width = 3 * heads * headDim;
     double[][] biasSums = new double[Parallel.maxParts()][width];
     Parallel.rows(batch * seq, 64, (part, from, to) -> {
-      double[] row = new double[width];
+      double[] row = exact ? new double[width] : null;
+      float[] rowF = exact ? null : new float[width];
+      float[] sumsF = exact ? null : new float[width];
       double[] sums = biasSums[part];
       for (int t = from; t < to; t++) {
         int b = t / seq;
         int s = t % seq;
         for (int which = 0; which < 3; which++) {
           for (int h = 0; h < heads; h++) {
-            in[which].get(((b * heads + h) * seq + s) * headDim, row, (which * heads + h) * headDim, headDim);
+            int src = ((b * heads + h) * seq + s) * headDim;
+            int dst = (which * heads + h) * headDim;
+            if (exact) {
+              in[which].get(src, row, dst, headDim);
+            } else {
+              in[which].get(src, rowF, dst, headDim);
+            }
           }
         }
-        for (int j = 0; j < width; j++) {
-          sums[j] += row[j];
+        if (exact) {
+          for (int j = 0; j < width; j++) {
+            sums[j] += row[j];
+          }
+          out.put(t * width, row, 0, width);
+        } else {
+          for (int j = 0; j < width; j++) {
+            sumsF[j] += rowF[j];
+          }
+          out.put(t * width, rowF, 0, width);
         }
-        out.put(t * width, row, 0, width);
+      }
+      if (!exact) {
+        for (int j = 0; j < width; j++) {
+          sums[j] += sumsF[j];
+        }
       }
     });
     for (double[] sums : biasSums) {
