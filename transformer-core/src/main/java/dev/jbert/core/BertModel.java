@@ -20,7 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #forward} are views of those buffers: valid until the next forward of the same shape.
  *
  * <p>{@link #backward} accumulates into {@code parameters().grads()} like PyTorch; call
- * {@link Parameters#zeroGrad()} between steps.
+ * {@link Parameters#zeroGrad()} between steps. A model is not thread-safe: one forward/backward at a
+ * time.
  */
 public final class BertModel implements AutoCloseable {
 
@@ -166,9 +167,22 @@ public final class BertModel implements AutoCloseable {
     if (current == null) {
       throw new IllegalStateException("backward before forward");
     }
-    INDArray dLast = dLastHiddenState == null ? null
-        : dLastHiddenState.reshape((long) current.batch() * current.seq(), config.hiddenSize());
+    long batch = current.batch();
+    long seq = current.seq();
+    checkGradient("dLastHiddenState", dLastHiddenState, batch, seq, config.hiddenSize());
+    checkGradient("dPooledOutput", dPooledOutput, batch, config.hiddenSize());
+    INDArray dLast = dLastHiddenState == null ? null : dLastHiddenState.reshape(batch * seq, config.hiddenSize());
     current.backward(dLast, dPooledOutput);
+  }
+
+  private void checkGradient(String name, INDArray g, long... shape) {
+    if (g == null) {
+      return;
+    }
+    if (!java.util.Arrays.equals(g.shape(), shape) || g.dataType() != parameters.dataType()) {
+      throw new IllegalArgumentException(name + " must be " + parameters.dataType() + " " + java.util.Arrays.toString(shape)
+          + " like the last forward's output, got " + g.dataType() + " " + java.util.Arrays.toString(g.shape()));
+    }
   }
 
   private void validate(TokenBatch b) {

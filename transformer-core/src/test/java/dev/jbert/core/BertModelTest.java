@@ -85,7 +85,10 @@ class BertModelTest {
       e = assertThrows(IllegalArgumentException.class,
           () -> model.forward(new int[][] {{2, 3}}, null, new int[][] {{1, 2}}));
       assertTrue(e.getMessage().contains("attention_mask[0][1]"), e.getMessage());
-      assertThrows(IllegalStateException.class, () -> model.backward(Nd4j.zeros(1, 2, 8), null));
+      assertThrows(IllegalStateException.class, () -> model.backward(Nd4j.zeros(1, 2, 8), null), "before any forward");
+      model.forward(new int[][] {{2, 3}}, null, null);
+      e = assertThrows(IllegalArgumentException.class, () -> model.backward(Nd4j.zeros(DataType.FLOAT, 1, 3, 8), null));
+      assertTrue(e.getMessage().contains("[1, 2, 8]"), e.getMessage());
     }
   }
 
