@@ -1,14 +1,20 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.Backend;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Splits the rows of a kernel over {@link Backend#threads()} threads (the caller plus a small
- * daemon pool), so that the hand-written kernels use the cores the way ND4J's own ops do.
+ * Splits the rows of a kernel over {@link Backend#threads()} threads (the caller plus a small daemon
+ * pool), so that the hand-written kernels use the cores the way ND4J's own ops do.
+ *
+ * <p>Rows are cut into a few slices more than there are threads, and each slice is claimed by
+ * whichever thread comes first; the caller works through the slices too and waits only for slices
+ * already running elsewhere. On a busy machine, where a pool thread may not be scheduled for
+ * milliseconds, the caller then does the work itself instead of waiting for it.
  */
 public final class Parallel {
 
@@ -19,6 +25,7 @@ public final class Parallel {
   }
 
   private static final int THREADS = Backend.threads();
+  private static final int SLICES_PER_THREAD = 4;
   private static final ExecutorService POOL = THREADS > 1
       ? Executors.newFixedThreadPool(THREADS - 1, r -> {
           Thread t = new Thread(r, "jbert-kernel");
@@ -31,42 +38,52 @@ public final class Parallel {
 
   /** Maximum number of slices {@link #rows} makes (size per-slice partial sums by it). */
   public static int maxParts() {
-    return THREADS;
+    return THREADS * SLICES_PER_THREAD;
   }
 
   /**
-   * Runs {@code body} over {@code n} rows in up to {@link #maxParts()} contiguous slices, slices
-   * of at least {@code minRows} rows, and returns when all are done.
+   * Runs {@code body} over {@code n} rows in up to {@link #maxParts()} contiguous slices of at least
+   * {@code minRows} rows, and returns when all are done.
    */
   public static void rows(int n, int minRows, Body body) {
-    int parts = Math.max(1, Math.min(THREADS, n / Math.max(1, minRows)));
-    if (parts == 1) {
+    int parts = Math.max(1, Math.min(maxParts(), n / Math.max(1, minRows)));
+    if (parts == 1 || POOL == null) {
       body.run(0, 0, n);
       return;
     }
-    @SuppressWarnings("unchecked")
-    Future<?>[] futures = new Future<?>[parts - 1];
-    for (int p = 1; p < parts; p++) {
-      int part = p;
-      futures[p - 1] = POOL.submit(() -> body.run(part, bound(n, parts, part), bound(n, parts, part + 1)));
-    }
-    body.run(0, 0, bound(n, parts, 1));
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for a kernel", e);
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException re) {
-          throw re;
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(parts);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Runnable work = () -> {
+      for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
+        try {
+          body.run(p, bound(n, parts, p), bound(n, parts, p + 1));
+        } catch (Throwable t) {
+          failure.compareAndSet(null, t);
+        } finally {
+          done.countDown();
         }
-        if (c instanceof Error er) {
-          throw er;
-        }
-        throw new IllegalStateException(c);
       }
+    };
+    for (int t = 1; t < THREADS; t++) {
+      POOL.execute(work);
+    }
+    work.run();
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a kernel", e);
+    }
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException re) {
+      throw re;
+    }
+    if (t instanceof Error er) {
+      throw er;
+    }
+    if (t != null) {
+      throw new IllegalStateException(t);
     }
   }
 
