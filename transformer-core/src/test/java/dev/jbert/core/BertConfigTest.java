@@ -81,8 +81,7 @@ class BertConfigTest {
 
   @Test
   void numLabelsWithoutId2LabelGivesDefaultNames() {
-    BertConfig c = BertConfig.fromJson((com.fasterxml.jackson.databind.node.ObjectNode)
-        new ObjectMapper().createObjectNode().put("num_labels", 4));
+    BertConfig c = BertConfig.fromJson(new ObjectMapper().createObjectNode().put("num_labels", 4));
     assertEquals(List.of("LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"), c.labels());
   }
 

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,7 +16,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code reference/reference.json} (padded batch included) within 1e-4 absolute at attention-mask
  * positions, float32.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EncoderReferenceTest {
 
   @ParameterizedTest

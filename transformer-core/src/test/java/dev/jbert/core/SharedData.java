@@ -81,6 +81,15 @@ public final class SharedData {
     return out;
   }
 
+  /** A flat integer array. */
+  public static int[] intVector(JsonNode node) {
+    int[] out = new int[node.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = node.get(i).asInt();
+    }
+    return out;
+  }
+
   /** Every element of an array, in row-major order. */
   public static double[] values(INDArray a) {
     return Flat.of(a.dup('c')).toArray();
