@@ -1,0 +1,143 @@
+package dev.jbert.core.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The softmax of attention scores with the 1/√d scale and the additive key mask fused in, in place
+ * over [batch·heads, seq, seq]: {@code P[r, j] = softmax_j(S[r, j] / √d + maskAdd[b, j])} for row
+ * r = (b·heads + h)·seq + i. Backward: {@code dS = P ⊙ (dP − Σ_j P·dP) / √d}, also in place.
+ */
+public final class AttentionSoftmax {
+
+  private final int batch;
+  private final int heads;
+  private final int seq;
+  private final double scale;       // 1/√headDim
+  private final boolean exact;      // DOUBLE: double kernels; FLOAT: their float twins
+  private INDArray probs;           // [batch·heads, seq, seq] of the last forward
+  private double[] maskAdd;         // [batch·seq]
+
+  public AttentionSoftmax(DataType dataType, int batch, int heads, int seq, int headDim) {
+    this.batch = batch;
+    this.heads = heads;
+    this.seq = seq;
+    this.scale = 1.0 / Math.sqrt(headDim);
+    this.exact = dataType == DataType.DOUBLE;
+  }
+
+  /**
+   * Scores → probabilities in place; the array is kept for the backward pass.
+   *
+   * @param maskAdd [batch·seq]: 0 for tokens, {@link SelfAttention#MASK_VALUE} for padded keys
+   */
+  public INDArray forward(INDArray scores, double[] maskAdd) {
+    this.probs = scores;
+    this.maskAdd = maskAdd;
+    Flat p = Flat.of(scores);
+    int rows = batch * heads * seq;
+    if (exact) {
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxRows(p, from, to));
+    } else {
+      float[] mask = Functions.toFloats(maskAdd);
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxRowsFloat(p, mask, from, to));
+    }
+    return scores;
+  }
+
+  private void softmaxRows(Flat p, int from, int to) {
+    double[] s = new double[seq];
+    for (int r = from; r < to; r++) {
+      int maskRow = (r / (heads * seq)) * seq;
+      p.get(r * seq, s, 0, seq);
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < seq; j++) {
+        s[j] = s[j] * scale + maskAdd[maskRow + j];
+        max = Math.max(max, s[j]);
+      }
+      for (int j = 0; j < seq; j++) {
+        s[j] -= max;
+      }
+      Functions.expNonPositive(s, 0, seq, true);
+      double sum = 0;
+      for (int j = 0; j < seq; j++) {
+        sum += s[j];
+      }
+      double inv = 1.0 / sum;
+      for (int j = 0; j < seq; j++) {
+        s[j] *= inv;
+      }
+      p.put(r * seq, s, 0, seq);
+    }
+  }
+
+  /** The float twin of {@link #softmaxRows}. */
+  private void softmaxRowsFloat(Flat p, float[] mask, int from, int to) {
+    float[] s = new float[seq];
+    float scaleF = (float) scale;
+    for (int r = from; r < to; r++) {
+      int maskRow = (r / (heads * seq)) * seq;
+      p.get(r * seq, s, 0, seq);
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < seq; j++) {
+        s[j] = s[j] * scaleF + mask[maskRow + j];
+        max = Math.max(max, s[j]);
+      }
+      for (int j = 0; j < seq; j++) {
+        s[j] -= max;
+      }
+      Functions.expNonPositive(s, 0, seq);
+      float inv = (float) (1.0 / Functions.sum(s, 0, seq));
+      for (int j = 0; j < seq; j++) {
+        s[j] *= inv;
+      }
+      p.put(r * seq, s, 0, seq);
+    }
+  }
+
+  /** dP → dS in place in {@code dProbs}, with the probabilities of the last forward. */
+  public INDArray backward(INDArray dProbs) {
+    Flat p = Flat.of(probs);
+    Flat d = Flat.of(dProbs);
+    int rows = batch * heads * seq;
+    if (exact) {
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRows(p, d, from, to));
+    } else {
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRowsFloat(p, d, from, to));
+    }
+    return dProbs;
+  }
+
+  private void softmaxBackwardRows(Flat p, Flat d, int from, int to) {
+    double[] pr = new double[seq];
+    double[] g = new double[seq];
+    for (int r = from; r < to; r++) {
+      p.get(r * seq, pr, 0, seq);
+      d.get(r * seq, g, 0, seq);
+      double dot = 0;
+      for (int j = 0; j < seq; j++) {
+        dot += pr[j] * g[j];
+      }
+      for (int j = 0; j < seq; j++) {
+        g[j] = pr[j] * (g[j] - dot) * scale;
+      }
+      d.put(r * seq, g, 0, seq);
+    }
+  }
+
+  /** The float twin of {@link #softmaxBackwardRows}. */
+  private void softmaxBackwardRowsFloat(Flat p, Flat d, int from, int to) {
+    float[] pr = new float[seq];
+    float[] g = new float[seq];
+    float scaleF = (float) scale;
+    for (int r = from; r < to; r++) {
+      p.get(r * seq, pr, 0, seq);
+      d.get(r * seq, g, 0, seq);
+      float dot = (float) Functions.dot(pr, g, 0, seq);
+      for (int j = 0; j < seq; j++) {
+        g[j] = pr[j] * (g[j] - dot) * scaleF;
+      }
+      d.put(r * seq, g, 0, seq);
+    }
+  }
+}

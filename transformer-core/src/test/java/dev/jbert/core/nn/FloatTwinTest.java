@@ -1,0 +1,131 @@
+package dev.jbert.core.nn;
+
+import static dev.jbert.core.nn.FiniteDifferences.random;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbert.core.Parameters;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * FLOAT models run float twins of the hot kernels (LayerNorm, GELU, softmax, head split/merge,
+ * dropout); the finite-difference tests check the double versions. Here each twin must agree with
+ * its double kernel on the same inputs, forward and backward, parameter gradients included.
+ */
+class FloatTwinTest {
+
+  private static final double TOL = 2e-5; // scaled by the largest value: float rounding plus the float exp's 8e-6
+
+  /** One layer built in both precisions from the same double parameters. */
+  private record Twin<L>(Parameters p64, Parameters p32, L layer64, L layer32) {}
+
+  private static <L> Twin<L> twin(Parameters.Builder layout, long seed, Function<Parameters, L> build) {
+    Parameters p64 = layout.build(DataType.DOUBLE);
+    FiniteDifferences.randomize(p64, seed, 0.5);
+    Parameters p32 = layout.build(DataType.FLOAT);
+    p32.values().assign(p64.values().castTo(DataType.FLOAT));
+    return new Twin<>(p64, p32, build.apply(p64), build.apply(p32));
+  }
+
+  private static void assertAgree(String what, INDArray a64, INDArray a32) {
+    double[] x = Flat.of(a64).toArray();
+    double[] y = Flat.of(a32).toArray();
+    double maxDiff = 0;
+    double maxRef = 0;
+    for (int i = 0; i < x.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+      maxRef = Math.max(maxRef, Math.abs(x[i]));
+    }
+    assertTrue(maxDiff <= TOL * maxRef, what + ": float twin differs by " + maxDiff + " (scale " + maxRef + ")");
+  }
+
+  private static INDArray f32(INDArray a) {
+    return a.castTo(DataType.FLOAT);
+  }
+
+  @Test
+  void layerNorm() {
+    try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
+      Twin<LayerNorm> t = twin(Parameters.builder().add("ln.weight", 384).add("ln.bias", 384), 1,
+          p -> LayerNorm.of(p, "ln", 1e-12, p.dataType() == DataType.DOUBLE ? b64 : b32, 33));
+      INDArray x = random(2, 3.0, 33, 384);
+      INDArray r = random(3, 1.0, 33, 384);
+      INDArray dy = random(4, 1.0, 33, 384);
+      assertAgree("forward", t.layer64.forward(x, r), t.layer32.forward(f32(x), f32(r)));
+      assertAgree("backward", t.layer64.backward(dy), t.layer32.backward(f32(dy)));
+      assertAgree("gamma grad", t.p64.grad("ln.weight"), t.p32.grad("ln.weight"));
+      assertAgree("beta grad", t.p64.grad("ln.bias"), t.p32.grad("ln.bias"));
+    }
+  }
+
+  @Test
+  void gelu() {
+    try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
+      Gelu g64 = new Gelu(b64, 40, 300);
+      Gelu g32 = new Gelu(b32, 40, 300);
+      INDArray x = random(5, 3.0, 40, 300);
+      INDArray dy = random(6, 1.0, 40, 300);
+      assertAgree("forward", g64.forward(x), g32.forward(f32(x)));
+      assertAgree("backward", g64.backward(dy), g32.backward(f32(dy)));
+    }
+  }
+
+  @Test
+  void selfAttentionWithMaskAndDropout() {
+    int batch = 3;
+    int seq = 9;
+    int hidden = 24;
+    Parameters.Builder layout = Parameters.builder();
+    for (String n : new String[] {"query", "key", "value"}) {
+      layout.add("a." + n + ".weight", hidden, hidden);
+    }
+    for (String n : new String[] {"query", "key", "value"}) {
+      layout.add("a." + n + ".bias", hidden);
+    }
+    TrainingMode mode = new TrainingMode(1);
+    mode.setTraining(true);
+    try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
+      Twin<SelfAttention> t = twin(layout, 7, p -> new SelfAttention(p, "a.", 4, 0.2, mode,
+          p.dataType() == DataType.DOUBLE ? b64 : b32, batch, seq));
+      double[] mask = new double[batch * seq];
+      for (int s = 5; s < seq; s++) {
+        mask[seq + s] = SelfAttention.MASK_VALUE;
+      }
+      INDArray x = random(8, 1.0, batch * seq, hidden);
+      INDArray dy = random(9, 1.0, batch * seq, hidden);
+      mode.reseed(3);
+      INDArray y64 = t.layer64.forward(x, mask).dup();
+      mode.reseed(3);
+      assertAgree("forward", y64, t.layer32.forward(f32(x), mask));
+      assertAgree("backward", t.layer64.backward(dy), t.layer32.backward(f32(dy)));
+      for (String name : t.p64.names()) {
+        if (name.equals("a.key.bias")) {
+          // zero in exact arithmetic (softmax ignores a shift shared by all keys): roundoff only
+          double bound = 1e-5 * t.p64.grads().amaxNumber().doubleValue();
+          assertTrue(t.p32.grad(name).amaxNumber().doubleValue() <= bound, "key bias gradient is roundoff");
+        } else {
+          assertAgree(name + " grad", t.p64.grad(name), t.p32.grad(name));
+        }
+      }
+    }
+  }
+
+  @Test
+  void dropout() {
+    TrainingMode mode = new TrainingMode(1);
+    mode.setTraining(true);
+    try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
+      Dropout d64 = new Dropout(0.3, mode, b64, 20, 700);
+      Dropout d32 = new Dropout(0.3, mode, b32, 20, 700);
+      INDArray x = random(10, 1.0, 20, 700);
+      INDArray dy = random(11, 1.0, 20, 700);
+      mode.reseed(5);
+      INDArray y64 = d64.forward(x).dup();
+      mode.reseed(5);
+      assertAgree("forward (same mask)", y64, d32.forward(f32(x)));
+      assertAgree("backward", d64.backward(dy), d32.backward(f32(dy)));
+    }
+  }
+}
