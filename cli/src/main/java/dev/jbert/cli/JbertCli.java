@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
     description = "Fine-tune and run BERT models on customer-service text, in pure Java.",
     subcommands = {
       VersionCommand.class,
+      TokenizeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class JbertCli implements Callable<Integer> {

@@ -1,0 +1,96 @@
+package dev.jbert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code jbert tokenize} run in-process on the shared MiniLM model. */
+class TokenizeCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private record Run(int exitCode, List<String> out, String err) {}
+
+  private static Path miniLm() {
+    String shared = System.getProperty("jbert.shared");
+    if (shared == null || !Files.isDirectory(Path.of(shared, "models"))) {
+      throw new IllegalStateException("shared models not found (system property jbert.shared = " + shared + ")");
+    }
+    return Path.of(shared, "models", "all-MiniLM-L6-v2");
+  }
+
+  private static Run run(String stdin, String... args) {
+    InputStream savedIn = System.in;
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    try {
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      CommandLine cl = JbertCli.commandLine();
+      cl.setOut(new PrintWriter(out));
+      cl.setErr(new PrintWriter(err));
+      int code = cl.execute(args);
+      return new Run(code, out.toString().lines().toList(), err.toString());
+    } finally {
+      System.setIn(savedIn);
+    }
+  }
+
+  @Test
+  void oneJsonLinePerInputInOrder() throws Exception {
+    String input = "{\"text\": \"How do I change my shipping address?\", "
+        + "\"text_pair\": \"You can update it under Account Settings before the order ships.\"}\n"
+        + "{\"text\": \"cancel my order pls\"}\n";
+    Run run = run(input, "tokenize", "--model", miniLm().toString());
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(2, run.out().size());
+    JsonNode pair = JSON.readTree(run.out().get(0));
+    // Reference ids of the Hugging Face tokenizers library (reference.json, case_4).
+    assertEquals("[101,2129,2079,1045,2689,2026,7829,4769,1029,102,2017,2064,10651,2009,2104,4070,10906,2077,1996,2344,3719,1012,102]",
+        pair.get("input_ids").toString());
+    assertEquals("[0,0,0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,1,1,1,1]", pair.get("token_type_ids").toString());
+    assertEquals(23, pair.get("attention_mask").size());
+    assertEquals("{\"input_ids\":[101,17542,2026,2344,20228,2015,102],\"token_type_ids\":[0,0,0,0,0,0,0],"
+        + "\"attention_mask\":[1,1,1,1,1,1,1],\"tokens\":[\"[CLS]\",\"cancel\",\"my\",\"order\",\"pl\",\"##s\",\"[SEP]\"]}",
+        run.out().get(1));
+  }
+
+  @Test
+  void maxLengthTruncatesLongestFirst() throws Exception {
+    Run run = run("{\"text\": \"one two three four\", \"text_pair\": \"five six seven eight\"}\n",
+        "tokenize", "--model", miniLm().toString(), "--max-length", "8");
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode out = JSON.readTree(run.out().get(0));
+    assertEquals("[\"[CLS]\",\"one\",\"two\",\"[SEP]\",\"five\",\"six\",\"seven\",\"[SEP]\"]", out.get("tokens").toString());
+  }
+
+  @Test
+  void badLineStopsWithItsNumberAndExitCode2() {
+    String input = "{\"text\": \"fine\"}\n{\"text\": 42}\n{\"text\": \"never reached\"}\n";
+    Run run = run(input, "tokenize", "--model", miniLm().toString());
+    assertEquals(2, run.exitCode());
+    assertEquals(1, run.out().size()); // the good line before it was written
+    assertTrue(run.err().contains("stdin line 2: \"text\" must be a string"), run.err());
+  }
+
+  @Test
+  void malformedJsonAndImpossibleTruncationAreLineErrors() {
+    Run malformed = run("{\"text\": \"a\"\n", "tokenize", "--model", miniLm().toString());
+    assertEquals(2, malformed.exitCode());
+    assertTrue(malformed.err().contains("stdin line 1: malformed JSON"), malformed.err());
+    Run tooShort = run("{\"text\": \"a\", \"text_pair\": \"b\"}\n", "tokenize", "--model", miniLm().toString(), "--max-length", "2");
+    assertEquals(2, tooShort.exitCode());
+    assertTrue(tooShort.err().contains("stdin line 1: maxLength 2 cannot hold the 3 special tokens"), tooShort.err());
+  }
+}
