@@ -118,9 +118,7 @@ public final class FineTuning {
         double[] weights = config.classWeights() ? ClassWeights.balanced(labelIds(trainInputs), labels.size()) : null;
         model.setCrossEntropyOptions(weights, config.labelSmoothing());
       }
-      BatchOrder order = config.shuffle()
-          ? BatchOrder.bucketed(BatchOrder.lengths(trainInputs), config.batchSize(), config.seed())
-          : BatchOrder.fileOrder(trainInputs.size(), config.batchSize());
+      BatchOrder order = batchOrder(config, trainInputs);
       Evaluator evaluator = new Evaluator(model, encoder, labels, config.batchSize());
       Supplier<Evaluation> evaluation = evalInputs.isEmpty() ? null : () -> evaluator.evaluateEncoded(evalInputs);
       end = new Trainer(model, optimizer, config, plan, trainInputs, order, encoder.padId(), evaluation, checkpoints, log,
@@ -202,6 +200,13 @@ public final class FineTuning {
         .freeze(freeze)
         .layerwiseLrDecay(config.layerLrDecay())
         .build();
+  }
+
+  /** Length-bucketed shuffled batches, or with {@code shuffle} off file order: batch k is examples kB … kB+B−1. */
+  static BatchOrder batchOrder(FineTuneConfig config, List<EncodedExample> examples) {
+    return config.shuffle()
+        ? BatchOrder.bucketed(BatchOrder.lengths(examples), config.batchSize(), config.seed())
+        : BatchOrder.fileOrder(examples.size(), config.batchSize());
   }
 
   private static int[] labelIds(List<EncodedExample> examples) {
