@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A small fine-tuning of tiny-random-bert on 240 synthetic tickets of 4 intents (chance 25%), then
+ * A small fine-tuning of tiny-random-bert-large-init on 240 synthetic tickets of 4 intents (chance 25%), then
  * every output checked: accuracy, the Hugging Face model folder, reloading, prediction, reports.
  */
 class FineTuneEndToEndTest {
@@ -42,9 +42,9 @@ class FineTuneEndToEndTest {
     List<Example> train = SyntheticTickets.intents(60, 1, tmp.resolve("train.csv"));
     eval = SyntheticTickets.intents(20, 2, tmp.resolve("eval.csv"));
     out = tmp.resolve("out");
-    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(3e-3).epochs(6).batchSize(16).loggingSteps(5)
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(1e-2).epochs(8).batchSize(16).loggingSteps(5)
         .handOffPrecision(0.99).outOfScopeLabel("refund").build();
-    result = FineTuning.run(SharedModels.tinyBert(), train, eval, out, config, TrainingListener.NONE);
+    result = FineTuning.run(SharedModels.tinyBertLargeInit(), train, eval, out, config, TrainingListener.NONE);
   }
 
   @Test
@@ -52,7 +52,7 @@ class FineTuneEndToEndTest {
     assertTrue(result.evaluation().classification().accuracy() > 0.9,
         "accuracy " + result.evaluation().classification().accuracy() + " (chance 0.25)");
     assertEquals("eval", result.evaluatedOn());
-    assertEquals(6 * 15, result.state().step());
+    assertEquals(8 * 15, result.state().step());
     assertTrue(result.state().finished());
   }
 
@@ -123,8 +123,8 @@ class FineTuneEndToEndTest {
     assertTrue(classification.has("macroF1"));
 
     List<LogEntry> log = TrainingLog.read(out.resolve(TrainingLog.FILE_NAME));
-    assertEquals(6, log.stream().filter(e -> !e.eval().isEmpty()).count(), "one evaluation per epoch");
-    assertEquals(18, log.stream().filter(e -> e.loss() != null).count(), "a training entry every 5 steps");
+    assertEquals(8, log.stream().filter(e -> !e.eval().isEmpty()).count(), "one evaluation per epoch");
+    assertEquals(24, log.stream().filter(e -> e.loss() != null).count(), "a training entry every 5 steps");
     LogEntry first = log.get(0);
     LogEntry last = log.stream().filter(e -> e.loss() != null).reduce((a, b) -> b).orElseThrow();
     assertTrue(last.loss() < first.loss() / 2, "loss " + first.loss() + " -> " + last.loss());

@@ -32,7 +32,7 @@ final class SyntheticTickets {
 
   private SyntheticTickets() {}
 
-  /** A message about {@code intent}: one or two of its keywords among two to six filler words. */
+  /** A message about {@code intent}: one or two of its keywords and one or two filler words. */
   static String message(String intent, Random random) {
     List<String> words = new ArrayList<>();
     List<String> keys = KEYWORDS.get(intent);
@@ -40,7 +40,7 @@ final class SyntheticTickets {
     for (int i = 0; i < keyCount; i++) {
       words.add(keys.get(random.nextInt(keys.size())));
     }
-    int fill = 2 + random.nextInt(5);
+    int fill = 1 + random.nextInt(2);
     for (int i = 0; i < fill; i++) {
       words.add(FILLER.get(random.nextInt(FILLER.size())));
     }
