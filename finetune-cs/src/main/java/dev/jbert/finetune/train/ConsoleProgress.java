@@ -68,7 +68,7 @@ public final class ConsoleProgress implements TrainingListener {
     lastStepNanos = now;
     if (progressBar != null) {
       progressBar.stepTo(p.step());
-      progressBar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e %.1f seq/s", p.loss(), p.lr(), sequencesPerSecond));
+      progressBar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f lr %.1e %.0f seq/s", p.loss(), p.lr(), sequencesPerSecond));
     }
   }
 

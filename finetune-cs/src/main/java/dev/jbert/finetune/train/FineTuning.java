@@ -69,11 +69,49 @@ public final class FineTuning {
   public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output, FineTuneConfig config,
       TrainingListener listener) throws IOException {
     Backend.init();
+    Data data = prepare(modelDir, train, eval, config);
+    Files.createDirectories(output);
+    copyTokenizerFiles(modelDir, output);
+    CheckpointStore checkpoints = new CheckpointStore(output);
+    TrainingPlan plan = TrainingPlan.of(data.trainInputs().size(), config);
+    Start start = config.resume() ? resume(data, checkpoints, output, plan, config) : fresh(modelDir, data, checkpoints, output, plan, config);
+    TrainerState end;
+    try (BertForSequenceClassification model = start.model()) {
+      if (data.labels() != null) {
+        double[] weights = config.classWeights() ? ClassWeights.balanced(labelIds(data.trainInputs()), data.labels().size()) : null;
+        model.setCrossEntropyOptions(weights, config.labelSmoothing());
+      }
+      Evaluator evaluator = new Evaluator(model, data.encoder(), data.labels(), config.batchSize());
+      Supplier<Evaluation> evaluation = data.evalInputs().isEmpty() ? null : () -> evaluator.evaluateEncoded(data.evalInputs());
+      end = new Trainer(model, start.optimizer(), config, plan, data.trainInputs(), batchOrder(config, data.trainInputs()),
+          data.encoder().padId(), evaluation, checkpoints, start.log(), output, listener).run(start.state());
+    }
+    Split split = data.split();
+    List<Example> reportOn = split.eval().isEmpty() ? split.train() : split.eval();
+    return RunReport.write(output, reportOn, split.eval().isEmpty() ? "train" : split.name(), end, config, start.log().entries());
+  }
+
+  /**
+   * The examples split and encoded, the labels, and the model configuration to train.
+   *
+   * @param labels the head's classes, or null for regression
+   * @param target the checkpoint's config with the head's labels, problem type, dropout and task settings
+   */
+  private record Data(Split split, LabelMap labels, List<String> headLabels, BertConfig target, TextEncoder encoder,
+      List<EncodedExample> trainInputs, List<EncodedExample> evalInputs) {}
+
+  /** The model, optimizer, state and log a run starts from. */
+  private record Start(BertForSequenceClassification model, Optimizer optimizer, TrainerState state, TrainingLog log) {}
+
+  /**
+   * Splits, numbers the labels and encodes every example, so that bad data (an unseen label in the
+   * evaluation data) stops the run before anything is written.
+   */
+  private static Data prepare(Path modelDir, List<Example> train, List<Example> eval, FineTuneConfig config) throws IOException {
     Task task = config.task();
     checkTargets(task, train);
     checkTargets(task, eval);
     Split split = split(train, eval, config);
-
     BertConfig source = BertConfig.load(modelDir.resolve("config.json"));
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(modelDir);
     LabelMap labels = task.isRegression() ? null : LabelMap.forExamples(split.train(), ModelLoader.headLabels(source));
@@ -82,52 +120,32 @@ public final class FineTuning {
     boolean contextSegment = split.train().stream().anyMatch(e -> !e.context().isEmpty());
     TaskSettings settings = new TaskSettings(task, contextSegment, maxLength, null);
     BertConfig target = settings.writeTo(withDropout(source.withLabels(headLabels).withProblemType(task.problemType()), config.dropout()));
-
     TextEncoder encoder = new TextEncoder(tokenizer, maxLength, contextSegment);
-    List<EncodedExample> trainInputs = encoder.encodeAll(split.train(), labels);
-    List<EncodedExample> evalInputs = encoder.encodeAll(split.eval(), labels);
+    return new Data(split, labels, headLabels, target, encoder, encoder.encodeAll(split.train(), labels),
+        encoder.encodeAll(split.eval(), labels));
+  }
 
-    Files.createDirectories(output);
-    copyTokenizerFiles(modelDir, output);
-    CheckpointStore checkpoints = new CheckpointStore(output);
-    Path logFile = output.resolve(TrainingLog.FILE_NAME);
-    TrainingPlan plan = TrainingPlan.of(trainInputs.size(), config);
-    TrainerState state;
-    TrainingLog log;
-    BertForSequenceClassification model;
-    Optimizer optimizer;
-    if (config.resume()) {
-      Path checkpoint = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
-          "cannot resume: " + output.resolve(CheckpointStore.DIR_NAME) + " holds no checkpoint"));
-      state = CheckpointStore.readState(checkpoint);
-      state.checkResumable(headLabels, config.trajectory(), trainInputs.size());
-      model = BertForSequenceClassification.fromPretrained(checkpoint, DataType.FLOAT, target);
-      optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, target));
-      optimizer.restore(checkpoint.resolve(OptimizerStateFile.FILE_NAME));
-      log = TrainingLog.resume(logFile, state.step());
-    } else {
-      checkpoints.clear();
-      state = TrainerState.initial(headLabels, config.trajectory(), trainInputs.size());
-      model = ModelLoader.forFineTuning(modelDir, target);
-      optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, target));
-      log = TrainingLog.create(logFile);
-    }
-    TrainerState end;
-    try {
-      if (labels != null) {
-        double[] weights = config.classWeights() ? ClassWeights.balanced(labelIds(trainInputs), labels.size()) : null;
-        model.setCrossEntropyOptions(weights, config.labelSmoothing());
-      }
-      BatchOrder order = batchOrder(config, trainInputs);
-      Evaluator evaluator = new Evaluator(model, encoder, labels, config.batchSize());
-      Supplier<Evaluation> evaluation = evalInputs.isEmpty() ? null : () -> evaluator.evaluateEncoded(evalInputs);
-      end = new Trainer(model, optimizer, config, plan, trainInputs, order, encoder.padId(), evaluation, checkpoints, log,
-          output, listener).run(state);
-    } finally {
-      model.close();
-    }
-    List<Example> reportOn = split.eval().isEmpty() ? split.train() : split.eval();
-    return RunReport.write(output, reportOn, split.eval().isEmpty() ? "train" : split.name(), end, config, log.entries());
+  /** A new run: the checkpoint with its new head, fresh optimizer, empty log; any old checkpoint is removed. */
+  private static Start fresh(Path modelDir, Data data, CheckpointStore checkpoints, Path output, TrainingPlan plan,
+      FineTuneConfig config) throws IOException {
+    checkpoints.clear();
+    BertForSequenceClassification model = ModelLoader.forFineTuning(modelDir, data.target());
+    Optimizer optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, data.target()));
+    TrainerState state = TrainerState.initial(data.headLabels(), config.trajectory(), data.trainInputs().size());
+    return new Start(model, optimizer, state, TrainingLog.create(output.resolve(TrainingLog.FILE_NAME)));
+  }
+
+  /** A resumed run: model, optimizer state and trainer state from the last checkpoint, the log cut back to it. */
+  private static Start resume(Data data, CheckpointStore checkpoints, Path output, TrainingPlan plan, FineTuneConfig config)
+      throws IOException {
+    Path checkpoint = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
+        "cannot resume: " + output.resolve(CheckpointStore.DIR_NAME) + " holds no checkpoint"));
+    TrainerState state = CheckpointStore.readState(checkpoint);
+    state.checkResumable(data.headLabels(), config.trajectory(), data.trainInputs().size());
+    BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(checkpoint, DataType.FLOAT, data.target());
+    Optimizer optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, data.target()));
+    optimizer.restore(checkpoint.resolve(OptimizerStateFile.FILE_NAME));
+    return new Start(model, optimizer, state, TrainingLog.resume(output.resolve(TrainingLog.FILE_NAME), state.step()));
   }
 
   /** Training and evaluation examples, and what the evaluation part is called in reports. */

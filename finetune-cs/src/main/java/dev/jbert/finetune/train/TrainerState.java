@@ -2,6 +2,8 @@ package dev.jbert.finetune.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.jbert.finetune.batch.BatchPosition;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,7 +50,7 @@ public record TrainerState(
 
   public TrainerState {
     labels = List.copyOf(labels);
-    settings = Map.copyOf(settings);
+    settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings)); // keeps the order of FineTuneConfig#trajectory
   }
 
   /** The state before the first step. */
