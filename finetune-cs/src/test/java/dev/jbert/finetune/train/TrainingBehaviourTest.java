@@ -89,6 +89,25 @@ class TrainingBehaviourTest {
   }
 
   @Test
+  void labelsTheCheckpointAlreadyMapsKeepTheirIdsAndHead() throws Exception {
+    // tiny-random-bert's head maps 0 greeting, 1 delivery, 2 refund: not sorted, and kept.
+    Path source = tmp.resolve("train.csv");
+    List<Example> train = new ArrayList<>();
+    String[][] rows = {{"hello", "greeting"}, {"where is my package", "delivery"}, {"refund please", "refund"}, {"hi", "greeting"}};
+    for (String[] row : rows) {
+      train.add(Example.labelled(row[0], row[1], source, train.size() + 2));
+    }
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(0).maxSteps(1).validationSplit(0).build();
+    Path out = tmp.resolve("out");
+    FineTuning.run(SharedModels.tinyBert(), train, List.of(), out, config, TrainingListener.NONE);
+    JsonNode json = Json.MAPPER.readTree(out.resolve("config.json").toFile());
+    assertEquals(Map.of("0", "greeting", "1", "delivery", "2", "refund"), Json.MAPPER.convertValue(json.get("id2label"), Map.class));
+    Map<String, TensorData> before = Safetensors.read(SharedModels.tinyBert().resolve("model.safetensors"));
+    Map<String, TensorData> after = Safetensors.read(out.resolve("model.safetensors"));
+    assertArrayEquals(before.get("classifier.weight").data(), after.get("classifier.weight").data(), "the trained head was kept");
+  }
+
+  @Test
   void noShuffleKeepsFileOrder() {
     List<EncodedExample> examples = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
