@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--dropout", paramLabel = "P", description = "Hidden, attention and classifier dropout (default: the model's).")
   Double dropout;
 
-  @Option(names = "--no-shuffle", description = "Keep file order, no length bucketing (batch k = rows kB+1 .. kB+B).")
+  @Option(names = "--no-shuffle", description = "Keep file order, no length bucketing: batch k holds training rows kB+1 .. kB+B.")
   boolean noShuffle;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")

@@ -185,7 +185,7 @@ public record FineTuneConfig(
     return m;
   }
 
-  /** Fluent construction with the defaults; {@link #build()} validates. */
+  /** Fluent construction with the defaults; each setter sets the component of that name; {@link #build()} validates. */
   public static final class Builder {
     private final Task task;
     private int epochs = 3;

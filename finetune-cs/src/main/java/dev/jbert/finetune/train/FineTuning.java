@@ -69,6 +69,9 @@ public final class FineTuning {
   public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output, FineTuneConfig config,
       TrainingListener listener) throws IOException {
     Backend.init();
+    if (Files.exists(output) && Files.isSameFile(modelDir, output)) {
+      throw new IllegalArgumentException("the output folder " + output + " is the model folder; fine-tune into another folder");
+    }
     Data data = prepare(modelDir, train, eval, config);
     Files.createDirectories(output);
     copyTokenizerFiles(modelDir, output);
@@ -232,9 +235,6 @@ public final class FineTuning {
   }
 
   private static void copyTokenizerFiles(Path from, Path to) throws IOException {
-    if (Files.isSameFile(from, to)) {
-      return;
-    }
     for (String name : TOKENIZER_FILES) {
       Path file = from.resolve(name);
       if (Files.isRegularFile(file)) {

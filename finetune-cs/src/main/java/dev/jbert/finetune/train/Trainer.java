@@ -96,6 +96,7 @@ public final class Trainer {
     listener.onStart(plan, step);
     BatchIterator batches = new BatchIterator(train, order, padId, state.position(), plan.epochs());
     model.train();
+    model.parameters().zeroGrad();
     int pending = 0;
     double stepLoss = 0;
     int stepSequences = 0;
