@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
     subcommands = {
       VersionCommand.class,
       TokenizeCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class JbertCli implements Callable<Integer> {

@@ -45,6 +45,14 @@ public final class LabelMap {
     return new LabelMap(new ArrayList<>(new TreeSet<>(labels)));
   }
 
+  /** Labels whose ids are their positions in {@code labelsById} (a config's {@code id2label} as a list). */
+  public static LabelMap inIdOrder(List<String> labelsById) {
+    if (labelsById.isEmpty()) {
+      throw new IllegalArgumentException("no labels");
+    }
+    return new LabelMap(labelsById);
+  }
+
   /**
    * The labels of labelled examples: {@code existing} when it maps exactly this set of labels, else
    * {@link #sorted}.

@@ -1,0 +1,207 @@
+package dev.jbert.cli;
+
+import dev.jbert.core.io.HubResolver;
+import dev.jbert.finetune.data.DataFileException;
+import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.data.ReadOptions;
+import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.train.ConsoleProgress;
+import dev.jbert.finetune.train.FineTuneConfig;
+import dev.jbert.finetune.train.FineTuneResult;
+import dev.jbert.finetune.train.FineTuning;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jbert train}: fine-tunes a model on a CSV, TSV or JSON Lines file and writes a Hugging Face
+ * model folder with {@code metrics.json}, {@code training_log.jsonl} and charts. Defaults are BERT's
+ * fine-tuning recipe ({@link FineTuneConfig}). Bad data exits with code 2 and names file and line.
+ */
+@Command(name = "train", sortOptions = false,
+    description = "Fine-tune a BERT model for intents, reply pairs or scores, and save it in Hugging Face format.")
+final class TrainCommand implements Callable<Integer> {
+
+  @CommandLine.Mixin JbertCli.Verbosity verbosity;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR_OR_ID",
+      description = "Model folder, or a Hugging Face hub id (downloaded into the hub cache).")
+  String model;
+
+  @Option(names = "--train", required = true, paramLabel = "FILE", description = "Training data (.csv, .tsv or .jsonl).")
+  Path train;
+
+  @Option(names = "--eval", paramLabel = "FILE",
+      description = "Evaluation data; without it a stratified --validation-split of the training data is held out.")
+  Path eval;
+
+  @Option(names = "--task", required = true, paramLabel = "TASK", description = "intent, pair or regression.")
+  String task;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the fine-tuned model and reports go.")
+  Path output;
+
+  @CommandLine.Mixin DataColumns columns;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+      description = "Stop after N optimizer steps; the schedule is sized for them (overrides --epochs).")
+  long maxSteps;
+
+  @Option(names = "--lr", paramLabel = "X", defaultValue = "5e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+  double lr;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--max-length", paramLabel = "N", defaultValue = "0",
+      description = "Token limit, special tokens included. Default: 128, or less if the model allows less.")
+  int maxLength;
+
+  @ArgGroup(exclusive = true)
+  Warmup warmup = new Warmup();
+
+  static final class Warmup {
+    @Option(names = "--warmup-ratio", paramLabel = "X", description = "Share of the steps spent warming up. Default: 0.1.")
+    Double ratio;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Warm-up in steps.")
+    Long steps;
+  }
+
+  @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.01",
+      description = "AdamW weight decay (not on biases and LayerNorm). Default: ${DEFAULT-VALUE}.")
+  double weightDecay;
+
+  @Option(names = "--max-grad-norm", paramLabel = "X", defaultValue = "1.0", description = "Gradient clipping. Default: ${DEFAULT-VALUE}.")
+  double maxGradNorm;
+
+  @Option(names = "--dropout", paramLabel = "P", description = "Hidden, attention and classifier dropout (default: the model's).")
+  Double dropout;
+
+  @Option(names = "--no-shuffle", description = "Keep file order, no length bucketing: batch k holds training rows kB+1 .. kB+B.")
+  boolean noShuffle;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--freeze-embeddings", description = "Do not train the embeddings.")
+  boolean freezeEmbeddings;
+
+  @Option(names = "--freeze-layers", paramLabel = "N", defaultValue = "0",
+      description = "Do not train the embeddings and the lowest N encoder layers.")
+  int freezeLayers;
+
+  @Option(names = "--layer-lr-decay", paramLabel = "X", defaultValue = "1.0",
+      description = "Layer-wise learning-rate decay factor (1 = off).")
+  double layerLrDecay;
+
+  @Option(names = "--class-weights", description = "Weight the loss by inverse class frequency (balanced).")
+  boolean classWeights;
+
+  @Option(names = "--label-smoothing", paramLabel = "X", defaultValue = "0", description = "Cross-entropy label smoothing.")
+  double labelSmoothing;
+
+  @Option(names = "--grad-accum", paramLabel = "N", defaultValue = "1", description = "Micro-batches per optimizer step.")
+  int gradAccum;
+
+  @Option(names = "--early-stopping", paramLabel = "N", defaultValue = "0",
+      description = "Stop after N evaluations without improvement (0 = off).")
+  int earlyStopping;
+
+  @Option(names = "--validation-split", paramLabel = "F",
+      description = "Share held out when no --eval is given (default 0.1; 0 trains on every row and keeps the last epoch).")
+  Double validationSplit;
+
+  @Option(names = "--metric", paramLabel = "NAME",
+      description = "Metric that picks the best epoch: accuracy, macro_f1 or loss; mse, mae, pearson or spearman for regression.")
+  String metric;
+
+  @Option(names = "--logging-steps", paramLabel = "N", defaultValue = "20", description = "Steps between log entries.")
+  int loggingSteps;
+
+  @Option(names = "--save-steps", paramLabel = "N", defaultValue = "0",
+      description = "Steps between extra checkpoints inside an epoch (0 = at epoch ends only).")
+  int saveSteps;
+
+  @Option(names = "--handoff-precision", paramLabel = "P",
+      description = "Pick the confidence threshold on the evaluation data so that automatic answers are right P of the time.")
+  Double handOffPrecision;
+
+  @Option(names = "--handoff-label", paramLabel = "LABEL", defaultValue = "transfer_to_agent",
+      description = "Answer below the threshold. Default: ${DEFAULT-VALUE}.")
+  String handOffLabel;
+
+  @Option(names = "--oos-label", paramLabel = "LABEL",
+      description = "Label of out-of-scope messages (e.g. oos): report their recall in metrics.json.")
+  String outOfScopeLabel;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
+  boolean resume;
+
+  @Override
+  public Integer call() throws IOException {
+    FineTuneConfig config = config();
+    Path modelDir = HubResolver.fromEnvironment().resolve(model);
+    ReadOptions options = columns.readOptions(config.task());
+    List<Example> trainExamples = DataColumns.read(train, options);
+    List<Example> evalExamples = eval == null ? List.of() : DataColumns.read(eval, options);
+    PrintWriter out = spec.commandLine().getOut();
+    FineTuneResult result;
+    try {
+      result = FineTuning.run(modelDir, trainExamples, evalExamples, output, config,
+          new ConsoleProgress(out, System.console() != null));
+    } catch (DataFileException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    out.println("saved the fine-tuned model to " + output);
+    StringBuilder line = new StringBuilder("kept epoch " + result.state().bestEpoch() + "; on " + result.evaluatedOn()
+        + " (" + result.evaluation().count() + " examples):");
+    for (Map.Entry<String, Double> m : result.evaluation().summary().entrySet()) {
+      line.append(String.format(Locale.ROOT, " %s %.4f", m.getKey(), m.getValue()));
+    }
+    out.println(line);
+    if (result.handOff() != null) {
+      out.println(String.format(Locale.ROOT, "hand-off threshold %.4f: %.1f%% answered automatically, precision %.4f%s",
+          result.handOff().threshold(), 100 * result.handOff().coverage(), result.handOff().precision(),
+          result.handOff().reached() ? "" : " (target not reached: every message is handed off)"));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private FineTuneConfig config() {
+    FineTuneConfig.Builder b = FineTuneConfig.builder(Task.of(task))
+        .epochs(epochs).maxSteps(maxSteps).lr(lr).batchSize(batchSize).maxLength(maxLength)
+        .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).shuffle(!noShuffle).seed(seed)
+        .freezeEmbeddings(freezeEmbeddings).freezeLayers(freezeLayers).layerLrDecay(layerLrDecay)
+        .classWeights(classWeights).labelSmoothing(labelSmoothing).gradAccum(gradAccum)
+        .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)
+        .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel).resume(resume);
+    if (warmup.ratio != null) {
+      b.warmupRatio(warmup.ratio);
+    }
+    if (warmup.steps != null) {
+      b.warmupSteps(warmup.steps);
+    }
+    if (validationSplit != null) {
+      if (eval != null) {
+        throw new IllegalArgumentException("--validation-split holds out part of --train; it cannot be combined with --eval");
+      }
+      b.validationSplit(validationSplit);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.jbert.examples;
+
+import dev.jbert.finetune.data.DatasetSplits;
+import dev.jbert.finetune.datasets.Clinc150;
+import dev.jbert.finetune.datasets.Datasets;
+import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.metrics.OutOfScopeMetrics;
+import dev.jbert.finetune.model.FineTunedModel;
+import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.train.ConsoleProgress;
+import dev.jbert.finetune.train.FineTuneConfig;
+import dev.jbert.finetune.train.FineTuneResult;
+import dev.jbert.finetune.train.FineTuning;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CLINC150 with out-of-scope detection (Larson et al. 2019): fine-tunes all-MiniLM-L6-v2 on the 150
+ * intents plus {@code oos}, picks the hand-off threshold on the validation split for a target
+ * precision of automatic answers, then reports on the test split the in-scope accuracy and the
+ * out-of-scope recall, where a hand-off counts as "out of scope".
+ *
+ * <pre>
+ * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--precision P] [--output DIR]
+ * </pre>
+ */
+public final class Clinc150OutOfScope {
+
+  private Clinc150OutOfScope() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = Args.parse(args, List.of("--epochs", "--max-steps", "--precision", "--output", "--shared"));
+    Path shared = Path.of(options.getOrDefault("--shared", "../shared"));
+    Path output = Path.of(options.getOrDefault("--output", "runs/clinc150-minilm"));
+    DatasetSplits clinc = Datasets.clinc150(shared.resolve("data"), true);
+
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
+        .epochs(Integer.parseInt(options.getOrDefault("--epochs", "3")))
+        .maxSteps(Long.parseLong(options.getOrDefault("--max-steps", "0")))
+        .handOffPrecision(Double.parseDouble(options.getOrDefault("--precision", "0.95")))
+        .outOfScopeLabel(Clinc150.OUT_OF_SCOPE)
+        .build();
+    FineTuneResult result = FineTuning.run(shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
+        config, ConsoleProgress.onStdout());
+    System.out.printf("hand-off threshold %.4f (validation: precision %.4f, %.1f%% answered automatically)%n",
+        result.handOff().threshold(), result.handOff().precision(), 100 * result.handOff().coverage());
+
+    try (FineTunedModel model = FineTunedModel.load(output)) {
+      Evaluation test = model.evaluator(64).evaluate(clinc.test());
+      OutOfScopeMetrics withoutHandOff = test.outOfScope(model.labels(), Clinc150.OUT_OF_SCOPE, null);
+      OutOfScopeMetrics withHandOff = test.outOfScope(model.labels(), Clinc150.OUT_OF_SCOPE, model.settings().handOff());
+      System.out.printf("test: accuracy %.4f over all %d queries%n", test.classification().accuracy(), test.count());
+      System.out.printf("  oos as a class:          in-scope accuracy %.4f, out-of-scope recall %.4f%n",
+          withoutHandOff.inScopeAccuracy(), withoutHandOff.outOfScopeRecall());
+      System.out.printf("  plus the hand-off:       in-scope accuracy %.4f, out-of-scope recall %.4f%n",
+          withHandOff.inScopeAccuracy(), withHandOff.outOfScopeRecall());
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.jbert.finetune.eval;
+
+import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.finetune.batch.EncodedExample;
+import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.encode.TextEncoder;
+import dev.jbert.finetune.labels.LabelMap;
+import dev.jbert.finetune.metrics.ClassificationMetrics;
+import dev.jbert.finetune.metrics.RegressionMetrics;
+import dev.jbert.finetune.model.Inference;
+import dev.jbert.finetune.predict.Softmax;
+import java.util.List;
+
+/**
+ * Scores a model on labelled examples (eval mode, no dropout): classification metrics from the most
+ * probable class, regression metrics from the single output. Not thread-safe: it runs the model,
+ * whose buffers are shared.
+ */
+public final class Evaluator {
+
+  private final BertForSequenceClassification model;
+  private final TextEncoder encoder;
+  private final LabelMap labels;
+  private final int batchSize;
+
+  /**
+   * @param labels the head's classes, or null for a regression model
+   * @param batchSize examples per forward pass
+   */
+  public Evaluator(BertForSequenceClassification model, TextEncoder encoder, LabelMap labels, int batchSize) {
+    if (labels != null && labels.size() != model.config().numLabels()) {
+      throw new IllegalArgumentException(labels.size() + " labels for a head of " + model.config().numLabels() + " outputs");
+    }
+    this.model = model;
+    this.encoder = encoder;
+    this.labels = labels;
+    this.batchSize = batchSize;
+  }
+
+  /**
+   * Encodes and scores {@code examples}.
+   *
+   * @throws dev.jbert.finetune.data.DataFileException naming file and line for a label the model has
+   *     never seen, or an example without a target
+   */
+  public Evaluation evaluate(List<Example> examples) {
+    return evaluateEncoded(encoder.encodeAll(examples, labels));
+  }
+
+  /** Scores examples already encoded with their targets (by {@link TextEncoder#encode}). */
+  public Evaluation evaluateEncoded(List<EncodedExample> examples) {
+    if (examples.isEmpty()) {
+      throw new IllegalArgumentException("no examples to evaluate");
+    }
+    float[][] logits = Inference.logits(model, examples, encoder.padId(), batchSize);
+    return labels == null ? regression(examples, logits) : classification(examples, logits);
+  }
+
+  private Evaluation classification(List<EncodedExample> examples, float[][] logits) {
+    int n = examples.size();
+    int[] gold = new int[n];
+    int[] predicted = new int[n];
+    double[] confidence = new double[n];
+    double nll = 0;
+    for (int i = 0; i < n; i++) {
+      double[] p = Softmax.of(logits[i]);
+      gold[i] = examples.get(i).labelId();
+      int best = 0;
+      for (int c = 1; c < p.length; c++) {
+        if (p[c] > p[best]) {
+          best = c;
+        }
+      }
+      predicted[i] = best;
+      confidence[i] = p[best];
+      nll += logSumExp(logits[i]) - logits[i][gold[i]]; // −log softmax, without underflow to log(0)
+    }
+    ClassificationMetrics metrics = ClassificationMetrics.compute(gold, predicted, labels.labels());
+    return new Evaluation(nll / n, metrics, null, predicted, confidence, gold, new double[0]);
+  }
+
+  private static double logSumExp(float[] z) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : z) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : z) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
+  }
+
+  private Evaluation regression(List<EncodedExample> examples, float[][] logits) {
+    int n = examples.size();
+    double[] gold = new double[n];
+    double[] scores = new double[n];
+    for (int i = 0; i < n; i++) {
+      gold[i] = examples.get(i).score();
+      scores[i] = logits[i][0];
+    }
+    RegressionMetrics metrics = RegressionMetrics.compute(gold, scores);
+    return new Evaluation(metrics.mse(), null, metrics, new int[0], new double[0], new int[0], scores);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.jbert.finetune.train;
+
+import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.metrics.MetricsFile;
+import dev.jbert.finetune.model.FineTunedModel;
+import dev.jbert.finetune.predict.HandOff;
+import dev.jbert.finetune.predict.ThresholdPicker;
+import dev.jbert.finetune.report.ConfusionMatrixChart;
+import dev.jbert.finetune.report.LearningCurveChart;
+import dev.jbert.finetune.report.LogEntry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The last stage of a run: reload the kept model from the output folder, score it, pick the hand-off
+ * threshold if asked, and write {@code metrics.json}, {@code learning_curve.png} and (classification)
+ * {@code confusion_matrix.png}.
+ */
+final class RunReport {
+
+  private RunReport() {}
+
+  static FineTuneResult write(Path output, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
+      List<LogEntry> log) throws IOException {
+    try (FineTunedModel kept = FineTunedModel.load(output)) {
+      Evaluation evaluation = kept.evaluator(config.batchSize()).evaluate(examples);
+      ThresholdPicker.Choice choice = null;
+      HandOff handOff = null;
+      if (config.handOffPrecision() != null) {
+        choice = ThresholdPicker.forPrecision(evaluation.confidence(), correct(evaluation), config.handOffPrecision());
+        handOff = new HandOff(choice.threshold(), config.handOffLabel());
+        kept.settings().withHandOff(handOff).writeTo(kept.model().config()).save(output.resolve("config.json"));
+      }
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("split", split);
+      metrics.put("examples", evaluation.count());
+      metrics.put("loss", evaluation.loss());
+      metrics.put(evaluation.isRegression() ? "regression" : "classification",
+          evaluation.isRegression() ? evaluation.regression() : evaluation.classification());
+      metrics.put("training", Map.of("steps", state.step(), "best_epoch", state.bestEpoch(), "selection_metric", config.metric(),
+          "stop_reason", String.valueOf(state.stopReason())));
+      if (choice != null) {
+        metrics.put("handoff", handOffEntry(choice, handOff, config.handOffPrecision()));
+      }
+      if (config.outOfScopeLabel() != null) {
+        metrics.put("out_of_scope", evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff));
+      }
+      MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
+      if (!log.isEmpty()) {
+        LearningCurveChart.write(log, config.metric(), output.resolve(LearningCurveChart.FILE_NAME));
+      }
+      if (!evaluation.isRegression()) {
+        ConfusionMatrixChart.write(evaluation.classification().confusion(), kept.labels().labels(),
+            output.resolve(ConfusionMatrixChart.FILE_NAME));
+      }
+      return new FineTuneResult(output, evaluation, split, state, choice);
+    }
+  }
+
+  private static Map<String, Object> handOffEntry(ThresholdPicker.Choice choice, HandOff handOff, double target) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("label", handOff.handOffLabel());
+    m.put("threshold", choice.threshold());
+    m.put("target_precision", target);
+    m.put("precision", choice.precision());
+    m.put("coverage", choice.coverage());
+    m.put("reached", choice.reached());
+    return m;
+  }
+
+  private static boolean[] correct(Evaluation evaluation) {
+    boolean[] ok = new boolean[evaluation.predicted().length];
+    for (int i = 0; i < ok.length; i++) {
+      ok[i] = evaluation.predicted()[i] == evaluation.gold()[i];
+    }
+    return ok;
+  }
+}

@@ -1,0 +1,265 @@
+package dev.jbert.finetune.train;
+
+import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.finetune.batch.Batch;
+import dev.jbert.finetune.batch.BatchIterator;
+import dev.jbert.finetune.batch.BatchOrder;
+import dev.jbert.finetune.batch.BatchPosition;
+import dev.jbert.finetune.batch.EncodedExample;
+import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.report.LogEntry;
+import dev.jbert.finetune.report.TrainingLog;
+import dev.jbert.optim.Optimizer;
+import dev.jbert.optim.StepResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The training loop: batches → forward → loss → backward → (accumulate) → clip, AdamW step and
+ * schedule → log; at the end of every epoch (and when {@code maxSteps} is reached) evaluate, keep the
+ * best model, check early stopping and write a checkpoint.
+ *
+ * <p>Everything random is a function of the seed and a position, never of a running generator: the
+ * batch order of epoch e is {@code BatchOrder.epoch(e)}, the dropout masks of micro-batch m come from
+ * {@code model.setSeed(mix(seed, m))}. A run resumed from a checkpoint therefore takes exactly the
+ * steps the uninterrupted run would have taken.
+ *
+ * <p>Gradient accumulation: the model adds each micro-batch's mean-loss gradient into the gradient
+ * buffer; before the step the sum is divided by the number of micro-batches in the window, giving
+ * the gradient of their mean loss. The last window of an epoch may be shorter.
+ */
+public final class Trainer {
+
+  private final BertForSequenceClassification model;
+  private final Optimizer optimizer;
+  private final FineTuneConfig config;
+  private final TrainingPlan plan;
+  private final List<EncodedExample> train;
+  private final BatchOrder order;
+  private final int padId;
+  private final Supplier<Evaluation> evaluation;
+  private final CheckpointStore checkpoints;
+  private final TrainingLog log;
+  private final Path bestModelDir;
+  private final TrainingListener listener;
+
+  // Where the run stands (saved into every checkpoint).
+  private long step;
+  private double windowLossSum;
+  private int windowBatches;
+  private long windowSequences;
+  private long windowStartNanos;
+  private Double bestMetric;
+  private int bestEpoch;
+  private int badEvaluations;
+  private String stopReason;
+  private TrainerState start;
+
+  /**
+   * @param train encoded training examples with their targets
+   * @param order which examples form which batch, epoch by epoch
+   * @param padId the id padding cells get
+   * @param evaluation scores the current model on the evaluation data; null when there is none
+   *     (then the last epoch is kept)
+   * @param bestModelDir where the best model so far is saved ({@code savePretrained})
+   */
+  public Trainer(BertForSequenceClassification model, Optimizer optimizer, FineTuneConfig config, TrainingPlan plan,
+      List<EncodedExample> train, BatchOrder order, int padId, Supplier<Evaluation> evaluation, CheckpointStore checkpoints,
+      TrainingLog log, Path bestModelDir, TrainingListener listener) {
+    this.model = model;
+    this.optimizer = optimizer;
+    this.config = config;
+    this.plan = plan;
+    this.train = train;
+    this.order = order;
+    this.padId = padId;
+    this.evaluation = evaluation;
+    this.checkpoints = checkpoints;
+    this.log = log;
+    this.bestModelDir = bestModelDir;
+    this.listener = listener;
+  }
+
+  /**
+   * Trains from {@code state} (the initial state or a checkpoint's) until the run is finished.
+   *
+   * @return the final state (also saved as the last checkpoint)
+   * @throws NonFiniteLossException when a loss is NaN or infinite
+   */
+  public TrainerState run(TrainerState state) throws IOException {
+    restore(state);
+    if (state.finished()) {
+      return state;
+    }
+    listener.onStart(plan, step);
+    BatchIterator batches = new BatchIterator(train, order, padId, state.position(), plan.epochs());
+    model.train();
+    model.parameters().zeroGrad();
+    int pending = 0;
+    double stepLoss = 0;
+    int stepSequences = 0;
+    windowStartNanos = System.nanoTime();
+    while (batches.hasNext()) {
+      Batch batch = batches.next();
+      double loss = forwardBackward(batch);
+      pending++;
+      stepLoss += loss;
+      stepSequences += batch.size();
+      windowLossSum += loss;
+      windowBatches++;
+      windowSequences += batch.size();
+      BatchPosition next = batches.position();
+      boolean epochEnds = next.batch() == 0;
+      if (pending < config.gradAccum() && !epochEnds) {
+        continue;
+      }
+      StepResult result = optimizerStep(pending);
+      listener.onStep(new TrainingListener.StepProgress(step, plan.totalSteps(), epochsDone(), stepLoss / pending,
+          result.lr(), result.gradNorm(), stepSequences));
+      pending = 0;
+      stepLoss = 0;
+      stepSequences = 0;
+      if (step % config.loggingSteps() == 0) {
+        logTraining(result.lr());
+      }
+      boolean maxed = config.maxSteps() > 0 && step >= config.maxSteps();
+      if (epochEnds || maxed) {
+        boolean stop = endOfEpoch(epochEnds ? next.epoch() : next.epoch() + 1, maxed);
+        checkpoint(next, stop || !batches.hasNext());
+        if (stop) {
+          break;
+        }
+      } else if (config.saveSteps() > 0 && step % config.saveSteps() == 0) {
+        checkpoint(next, false);
+      }
+    }
+    TrainerState end = snapshot(batches.position(), true);
+    listener.onFinish(end);
+    return end;
+  }
+
+  private void restore(TrainerState state) {
+    start = state;
+    step = state.step();
+    windowLossSum = state.windowLossSum();
+    windowBatches = state.windowBatches();
+    windowSequences = state.windowSequences();
+    bestMetric = state.bestMetric();
+    bestEpoch = state.bestEpoch();
+    badEvaluations = state.badEvaluations();
+    stopReason = state.stopReason();
+  }
+
+  /** Forward, loss and backward of one micro-batch; the gradients add up in the model's buffer. */
+  private double forwardBackward(Batch batch) {
+    BatchPosition at = batch.position();
+    model.setSeed(dropoutSeed(config.seed(), (long) at.epoch() * plan.batchesPerEpoch() + at.batch()));
+    model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+    double loss = config.task().isRegression() ? model.loss(toDouble(batch.scores())) : model.loss(batch.labelIds());
+    if (!Double.isFinite(loss)) {
+      throw new NonFiniteLossException(step + 1, at, loss);
+    }
+    model.backward();
+    return loss;
+  }
+
+  private StepResult optimizerStep(int microBatches) {
+    if (microBatches > 1) {
+      model.parameters().grads().muli(1.0 / microBatches); // sum of micro-batch gradients → gradient of their mean
+    }
+    StepResult result = optimizer.step();
+    model.parameters().zeroGrad();
+    step++;
+    return result;
+  }
+
+  private void logTraining(double lr) throws IOException {
+    if (windowBatches == 0) {
+      return;
+    }
+    double seconds = (System.nanoTime() - windowStartNanos) / 1e9;
+    LogEntry entry = LogEntry.train(step, epochsDone(), windowLossSum / windowBatches, lr, windowSequences / seconds);
+    log.append(entry);
+    listener.onLog(entry);
+    windowLossSum = 0;
+    windowBatches = 0;
+    windowSequences = 0;
+    windowStartNanos = System.nanoTime();
+  }
+
+  /**
+   * Evaluates (when there is evaluation data), keeps the model if it is the best so far (or, without
+   * evaluation, always: the last epoch wins) and decides on early stopping.
+   *
+   * @param epochsCompleted 1-based number of the epoch that just ended
+   * @return true when training should stop now
+   */
+  private boolean endOfEpoch(int epochsCompleted, boolean maxed) throws IOException {
+    boolean improved = true;
+    if (evaluation != null) {
+      Evaluation result = evaluation.get();
+      LogEntry entry = LogEntry.evaluation(step, epochsDone(), result.summary());
+      log.append(entry);
+      listener.onLog(entry);
+      double value = result.metric(config.metric());
+      improved = bestMetric == null || (Evaluation.higherIsBetter(config.metric()) ? value > bestMetric : value < bestMetric);
+      if (improved) {
+        bestMetric = value;
+      }
+    }
+    if (improved) {
+      bestEpoch = epochsCompleted;
+      badEvaluations = 0;
+      model.savePretrained(bestModelDir);
+    } else {
+      badEvaluations++;
+    }
+    windowStartNanos = System.nanoTime(); // evaluation and saving are not training time
+    if (maxed) {
+      stopReason = "reached max steps (" + config.maxSteps() + ")";
+      return true;
+    }
+    if (config.earlyStoppingPatience() > 0 && badEvaluations >= config.earlyStoppingPatience()) {
+      stopReason = "early stopping: no improvement of " + config.metric() + " in " + badEvaluations + " evaluations";
+      return true;
+    }
+    return false;
+  }
+
+  private void checkpoint(BatchPosition next, boolean finished) throws IOException {
+    if (finished && stopReason == null) {
+      stopReason = "completed " + plan.epochs() + " epochs";
+    }
+    checkpoints.save(model, optimizer, snapshot(next, finished));
+    listener.onCheckpoint(step);
+    windowStartNanos = System.nanoTime();
+  }
+
+  private TrainerState snapshot(BatchPosition next, boolean finished) {
+    return new TrainerState(TrainerState.FORMAT, next.epoch(), next.batch(), step, windowLossSum, windowBatches,
+        windowSequences, bestMetric, bestEpoch, badEvaluations, finished, stopReason, start.labels(), start.settings(),
+        start.trainExamples());
+  }
+
+  private double epochsDone() {
+    return (double) step / plan.stepsPerEpoch();
+  }
+
+  private static double[] toDouble(float[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  /** A well-mixed seed per micro-batch (SplitMix64's finaliser of seed + m·γ). */
+  static long dropoutSeed(long seed, long microBatch) {
+    long z = seed + (microBatch + 1) * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

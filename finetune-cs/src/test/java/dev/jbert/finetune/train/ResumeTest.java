@@ -1,0 +1,91 @@
+package dev.jbert.finetune.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbert.finetune.SharedModels;
+import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.report.LogEntry;
+import dev.jbert.finetune.report.TrainingLog;
+import dev.jbert.optim.OptimizerStateFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A run stopped mid-way and resumed from its checkpoint ends with exactly the parameters, optimizer
+ * state and log of a run that was never stopped, dropout on.
+ */
+class ResumeTest {
+
+  @TempDir Path tmp;
+
+  /** Stops the run after a given step, as a kill would (nothing after the last checkpoint survives on disk). */
+  private static final class Killed extends RuntimeException {
+    Killed() {
+      super("killed");
+    }
+  }
+
+  /** Steps the last run started after, and how many it took. */
+  private long startedAfter;
+  private long stepsTaken;
+
+  private FineTuneResult run(Path out, FineTuneConfig config, long killAfter) throws Exception {
+    startedAfter = -1;
+    stepsTaken = 0;
+    List<Example> train = SyntheticTickets.intents(40, 5, tmp.resolve("train.csv"));
+    List<Example> eval = SyntheticTickets.intents(5, 6, tmp.resolve("eval.csv"));
+    return FineTuning.run(SharedModels.tinyBert(), train, eval, out, config, new TrainingListener() {
+      @Override
+      public void onStart(TrainingPlan plan, long startStep) {
+        startedAfter = startStep;
+      }
+
+      @Override
+      public void onStep(StepProgress p) {
+        stepsTaken++;
+        if (p.step() == killAfter) {
+          throw new Killed();
+        }
+      }
+    });
+  }
+
+  @ParameterizedTest(name = "grad accumulation {0}, checkpoint every {1} steps, killed after step {2}")
+  @CsvSource({"1, 0, 15", "2, 3, 7"})
+  void resumedRunEqualsUninterruptedRun(int gradAccum, int saveSteps, long killAfter) throws Exception {
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(3e-3).epochs(3).batchSize(16).loggingSteps(2)
+        .gradAccum(gradAccum).saveSteps(saveSteps).build();
+    Path straight = tmp.resolve("straight");
+    FineTuneResult expected = run(straight, config, -1);
+
+    Path stopped = tmp.resolve("stopped");
+    assertThrows(Killed.class, () -> run(stopped, config, killAfter));
+    TrainerState saved = CheckpointStore.readState(stopped.resolve(CheckpointStore.DIR_NAME));
+    assertTrue(saved.step() < killAfter && saved.step() > 0, "checkpoint at step " + saved.step());
+    FineTuneResult resumed = run(stopped, config.toBuilder().resume(true).build(), -1);
+    assertEquals(saved.step(), startedAfter, "the resumed run continues after the checkpoint's step");
+    assertEquals(expected.state().step() - saved.step(), stepsTaken);
+
+    assertEquals(expected.state(), resumed.state());
+    for (String file : List.of("checkpoint/model.safetensors", "checkpoint/" + OptimizerStateFile.FILE_NAME, "model.safetensors")) {
+      assertArrayEquals(Files.readAllBytes(straight.resolve(file)), Files.readAllBytes(stopped.resolve(file)), file);
+    }
+    List<LogEntry> a = TrainingLog.read(straight.resolve(TrainingLog.FILE_NAME));
+    List<LogEntry> b = TrainingLog.read(stopped.resolve(TrainingLog.FILE_NAME));
+    assertEquals(a.size(), b.size());
+    for (int i = 0; i < a.size(); i++) {
+      assertEquals(a.get(i).step(), b.get(i).step());
+      assertEquals(a.get(i).loss(), b.get(i).loss(), "training loss at log entry " + i);
+      assertEquals(a.get(i).eval(), b.get(i).eval());
+    }
+    assertEquals(expected.evaluation().loss(), resumed.evaluation().loss(), 0.0);
+  }
+}
