@@ -15,9 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * hand-written backward pass. Every parameter and gradient lives in one {@link Parameters} under
  * its Hugging Face name.
  *
- * <p>Activation buffers are allocated per input shape (batch, seq) and reused by later calls of
- * that shape; the few most recent shapes are kept ({@link #setShapeCacheSize}). Arrays returned by
- * {@link #forward} are views of those buffers: valid until the next forward of the same shape.
+ * <p>Activation buffers for an input shape (batch, seq) are views carved out of one arena that
+ * grows to the largest shape seen and is reused by every later shape, so dynamic padding allocates
+ * nothing per step. Arrays returned by {@link #forward} are views of those buffers: valid until
+ * the next forward.
  *
  * <p>{@link #backward} accumulates into {@code parameters().grads()} like PyTorch; call
  * {@link Parameters#zeroGrad()} between steps. A model is not thread-safe: one forward/backward at a
@@ -33,7 +34,7 @@ public final class BertModel implements AutoCloseable {
   private final String prefix;
   private final boolean withPooler;
   private final TrainingMode mode;
-  private final ShapeCache<BertNetwork> networks = new ShapeCache<>(3);
+  private final Buffers.Arena arena;
   private BertNetwork current;
   private boolean outputHiddenStates;
   private LoadReport loadReport;
@@ -67,6 +68,7 @@ public final class BertModel implements AutoCloseable {
     this.prefix = prefix;
     this.withPooler = withPooler;
     this.mode = mode;
+    this.arena = new Buffers.Arena(parameters.dataType());
   }
 
   /**
@@ -134,8 +136,9 @@ public final class BertModel implements AutoCloseable {
   /** Runs the encoder on a batch; see {@link Output}. */
   public Output forward(TokenBatch batch) {
     validate(batch);
-    current = networks.get(batch.batch(), batch.seq(), () -> new BertNetwork(config, parameters, prefix, withPooler,
-        mode, new Buffers(parameters.dataType()), batch.batch(), batch.seq()));
+    if (current == null || current.batch() != batch.batch() || current.seq() != batch.seq()) {
+      current = networkFor(batch.batch(), batch.seq());
+    }
     INDArray last = current.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
     List<INDArray> hidden = new ArrayList<>();
     if (outputHiddenStates) {
@@ -238,9 +241,21 @@ public final class BertModel implements AutoCloseable {
     this.outputHiddenStates = on;
   }
 
-  /** How many input shapes keep their activation buffers (default 3). */
-  public void setShapeCacheSize(int shapes) {
-    networks.setCapacity(shapes);
+  /** Drops the current shape's network and builds one for this shape from the arena, growing it if short. */
+  private BertNetwork networkFor(int batch, int seq) {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+    Buffers buffers = new Buffers(arena);
+    BertNetwork network = new BertNetwork(config, parameters, prefix, withPooler, mode, buffers, batch, seq);
+    if (buffers.shortfall() > 0) {
+      network.close();
+      arena.grow(buffers.arenaElements());
+      buffers = new Buffers(arena);
+      network = new BertNetwork(config, parameters, prefix, withPooler, mode, buffers, batch, seq);
+    }
+    return network;
   }
 
   public BertConfig config() {
@@ -267,10 +282,18 @@ public final class BertModel implements AutoCloseable {
     return current == null ? 0 : current.bufferBytes();
   }
 
+  /** Bytes of the activation arena, which only grows: to the largest shape seen so far. */
+  public long activationCapacityBytes() {
+    return arena.capacity() * parameters.dataType().width();
+  }
+
   /** Frees every activation buffer. */
   @Override
   public void close() {
-    networks.close();
-    current = null;
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+    arena.close();
   }
 }

@@ -18,7 +18,7 @@ class BertModelTest {
       .labels(List.of("a", "b", "c")).build();
 
   @Test
-  void paddingDoesNotChangeTheRealTokensAndShapesAreCachedIndependently() {
+  void paddingDoesNotChangeTheRealTokensAndShapesShareOneArena() {
     try (BertModel model = new BertModel(TINY, DataType.DOUBLE)) {
       model.eval();
       INDArray alone = model.forward(new int[][] {{2, 5, 9, 3}}, null, null).lastHiddenState().dup();
@@ -27,8 +27,11 @@ class BertModelTest {
       INDArray firstRow = padded.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
           org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4), org.nd4j.linalg.indexing.NDArrayIndex.all());
       assertTrue(alone.reshape(4, 8).equalsWithEps(firstRow, 1e-12));
+      long capacity = model.activationCapacityBytes();
       INDArray again = model.forward(new int[][] {{2, 5, 9, 3}}, null, null).lastHiddenState();
-      assertEquals(alone, again, "the cached shape gives the same result");
+      assertEquals(alone, again, "a shape built again from the arena gives the same result");
+      model.forward(new int[][] {{2, 5, 3}, {2, 6, 3}}, null, null);
+      assertEquals(capacity, model.activationCapacityBytes(), "smaller shapes reuse the arena");
     }
   }
 

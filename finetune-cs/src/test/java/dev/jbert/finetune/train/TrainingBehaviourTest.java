@@ -128,7 +128,7 @@ class TrainingBehaviourTest {
     Random random = new Random(4);
     List<Example> train = scored(200, random, tmp.resolve("train.csv"));
     List<Example> eval = scored(40, random, tmp.resolve("eval.csv"));
-    FineTuneConfig config = FineTuneConfig.builder(Task.REGRESSION).lr(1e-2).epochs(8).batchSize(16).build();
+    FineTuneConfig config = FineTuneConfig.builder(Task.REGRESSION).lr(1e-2).epochs(15).batchSize(16).build();
     FineTuneResult r = FineTuning.run(SharedModels.tinyBertRegression(), train, eval, tmp.resolve("out"), config,
         TrainingListener.NONE);
     assertTrue(r.evaluation().isRegression());

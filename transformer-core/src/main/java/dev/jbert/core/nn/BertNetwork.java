@@ -9,8 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The layers of a {@code BertModel} instantiated for one input shape (batch, seq), with their
  * activation buffers: embeddings → LayerNorm → dropout → encoder layers → optional pooler.
- * Parameters are shared views into the model's {@link Parameters}; a model keeps one network per
- * shape it has recently seen and frees the buffers of the others ({@link #close()}).
+ * Parameters are shared views into the model's {@link Parameters}; the model keeps the network of
+ * the current shape only and builds another when the shape changes ({@link #close()} frees what
+ * did not come from the model's arena).
  */
 public final class BertNetwork implements AutoCloseable {
 

@@ -19,7 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * the pool's k-th array.
  *
  * <p>Off-heap memory of ND4J arrays returns to the system only when the garbage collector runs,
- * unless the array is closed; a model that changes shape closes the buffers of the shape it drops.
+ * unless the array is closed, and fresh off-heap memory costs page faults on first touch. So a
+ * model whose input shape changes every step (dynamic padding) carves each shape's buffers out of
+ * one {@link Arena} that outlives the shapes: a new shape costs views and a zero fill, not an
+ * allocation. Only one {@code Buffers} may use an arena at a time.
  */
 public final class Buffers implements AutoCloseable {
 
@@ -28,7 +31,56 @@ public final class Buffers implements AutoCloseable {
     private final List<INDArray> arrays = new ArrayList<>();
   }
 
+  /**
+   * One slab of memory that successive {@code Buffers} hand out as views. When a shape needs more
+   * than the slab holds, the requests past its end get arrays of their own and
+   * {@link #shortfall()} says so; the owner then grows the arena and builds that shape again.
+   */
+  public static final class Arena implements AutoCloseable {
+    private final DataType dataType;
+    private INDArray slab; // [capacity], null before the first grow
+    private long capacity;
+
+    /** An empty arena; its first user finds it short and grows it. */
+    public Arena(DataType dataType) {
+      this.dataType = dataType;
+    }
+
+    /** Replaces the slab by one of at least {@code elements}; views of the old one become invalid. */
+    public void grow(long elements) {
+      close();
+      capacity = elements;
+      slab = Nd4j.createUninitialized(dataType, elements);
+    }
+
+    /** Elements the slab holds. */
+    public long capacity() {
+      return capacity;
+    }
+
+    private INDArray view(long offset, long[] shape) {
+      long[] stride = new long[shape.length];
+      long s = 1;
+      for (int i = shape.length - 1; i >= 0; i--) {
+        stride[i] = s;
+        s *= shape[i];
+      }
+      return Nd4j.create(slab.data(), shape, stride, offset, 'c', dataType);
+    }
+
+    @Override
+    public void close() {
+      if (slab != null && slab.closeable()) {
+        slab.close();
+      }
+      slab = null;
+      capacity = 0;
+    }
+  }
+
   private final DataType dataType;
+  private final Arena arena;                   // null: every buffer is an array of its own
+  private long arenaCursor;                    // elements requested from the arena so far
   private final Buffers owner;                 // this, or the allocator a view belongs to
   private final List<INDArray> owned;
   private final Map<Long, INDArray> ones;
@@ -42,6 +94,17 @@ public final class Buffers implements AutoCloseable {
       throw new IllegalArgumentException("models run in FLOAT or DOUBLE, got " + dataType);
     }
     this.dataType = dataType;
+    this.arena = null;
+    this.owner = this;
+    this.owned = new ArrayList<>();
+    this.ones = new HashMap<>();
+    this.pool = null;
+  }
+
+  /** Buffers carved out of {@code arena} (see {@link Arena}). */
+  public Buffers(Arena arena) {
+    this.dataType = arena.dataType;
+    this.arena = arena;
     this.owner = this;
     this.owned = new ArrayList<>();
     this.ones = new HashMap<>();
@@ -50,6 +113,7 @@ public final class Buffers implements AutoCloseable {
 
   private Buffers(Buffers owner, GradientPool pool) {
     this.dataType = owner.dataType;
+    this.arena = null; // requests go to owner
     this.owner = owner;
     this.owned = owner.owned;
     this.ones = owner.ones;
@@ -71,9 +135,33 @@ public final class Buffers implements AutoCloseable {
     if (owner.closed) {
       throw new IllegalStateException("buffers already released");
     }
+    if (owner != this) {
+      return owner.zeros(shape);
+    }
+    if (arena != null) {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      long offset = arenaCursor;
+      arenaCursor += (n + 15) / 16 * 16; // 64-byte aligned starts for the kernels
+      if (arenaCursor <= arena.capacity()) {
+        return arena.view(offset, shape).assign(0);
+      }
+    }
     INDArray a = Nd4j.zeros(dataType, shape);
     owned.add(a);
     return a;
+  }
+
+  /** Elements the arena lacked for this shape (0 when everything fit, or without an arena). */
+  public long shortfall() {
+    return arena == null ? 0 : Math.max(0, arenaCursor - arena.capacity());
+  }
+
+  /** Elements requested from the arena so far. */
+  public long arenaElements() {
+    return arenaCursor;
   }
 
   /**
