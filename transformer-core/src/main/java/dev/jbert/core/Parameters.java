@@ -107,6 +107,44 @@ public final class Parameters {
     return slot(name).shape.clone();
   }
 
+  /**
+   * One value view over tensors that lie next to each other in the layout, concatenated along
+   * their first dimension (e.g. the query, key and value weights [h, h] of an attention layer as
+   * one fused [3h, h] weight). The tensors must be adjacent, in this order, with equal trailing
+   * dimensions.
+   */
+  public INDArray fusedValue(String... names) {
+    return fused(values, names);
+  }
+
+  /** The gradient view matching {@link #fusedValue}. */
+  public INDArray fusedGrad(String... names) {
+    return fused(grads, names);
+  }
+
+  private INDArray fused(INDArray flat, String... names) {
+    if (names.length == 0) {
+      throw new IllegalArgumentException("no tensors to fuse");
+    }
+    Slot first = slot(names[0]);
+    long[] shape = first.shape.clone();
+    long end = first.offset + numel(first.shape);
+    for (int i = 1; i < names.length; i++) {
+      Slot s = slot(names[i]);
+      if (s.offset != end) {
+        throw new IllegalArgumentException("'" + names[i] + "' does not follow '" + names[i - 1] + "' in the layout");
+      }
+      if (s.shape.length != shape.length || s.shape.length == 0
+          || !Arrays.equals(Arrays.copyOfRange(s.shape, 1, s.shape.length), Arrays.copyOfRange(shape, 1, shape.length))) {
+        throw new IllegalArgumentException("cannot fuse '" + names[i] + "' " + shapeText(s.shape)
+            + " with '" + names[0] + "' " + shapeText(first.shape) + ": trailing dimensions differ");
+      }
+      shape[0] += s.shape[0];
+      end += numel(s.shape);
+    }
+    return view(flat, first.offset, shape);
+  }
+
   /** Where the tensor starts in the flat buffers. */
   public long offset(String name) {
     return slot(name).offset;

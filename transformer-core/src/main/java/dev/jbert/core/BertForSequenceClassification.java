@@ -1,0 +1,229 @@
+package dev.jbert.core;
+
+import dev.jbert.core.nn.Buffers;
+import dev.jbert.core.nn.ClassificationHead;
+import dev.jbert.core.nn.CrossEntropyLoss;
+import dev.jbert.core.nn.MseLoss;
+import dev.jbert.core.nn.TrainingMode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Hugging Face's {@code BertForSequenceClassification}: a {@link BertModel} under the {@code bert.}
+ * prefix, then dropout and the {@code classifier} Linear on the pooled output. The loss follows
+ * {@code problem_type}: cross-entropy for single-label classification (optional class weights and
+ * label smoothing), MSE for regression.
+ *
+ * <p>A training step: {@code forward}, {@code loss}, {@code backward}, then the optimizer reads
+ * {@code parameters().grads()}; gradients accumulate until {@link Parameters#zeroGrad()}.
+ */
+public final class BertForSequenceClassification implements AutoCloseable {
+
+  private static final String HEAD = "classifier";
+
+  private final BertConfig config;
+  private final Parameters parameters;
+  private final TrainingMode mode = new TrainingMode(BertModel.DEFAULT_SEED);
+  private final BertModel bert;
+  private final ShapeCache<Head> heads = new ShapeCache<>(3);
+  private CrossEntropyLoss crossEntropy = new CrossEntropyLoss(null, 0.0);
+  private final MseLoss mse = new MseLoss();
+  private Head current;
+  private boolean lossReady;
+  private LoadReport loadReport;
+
+  /** The classification head of one batch size with its buffers. */
+  private static final class Head implements AutoCloseable {
+    final Buffers buffers;
+    final ClassificationHead layer;
+    final INDArray dLogits; // [batch, numLabels]
+    INDArray logits;
+
+    Head(BertForSequenceClassification m, int batch) {
+      buffers = new Buffers(m.parameters.dataType());
+      layer = new ClassificationHead(m.parameters, HEAD, m.config.effectiveClassifierDropout(), m.mode, buffers, batch);
+      dLogits = buffers.zeros(batch, m.config.numLabels());
+    }
+
+    @Override
+    public void close() {
+      buffers.close();
+    }
+  }
+
+  /** A new model with Hugging Face's initialisation (seed {@link BertModel#DEFAULT_SEED}). */
+  public BertForSequenceClassification(BertConfig config, DataType dataType) {
+    this(config, layout(config).build(dataType));
+    WeightInit.initializeAll(parameters, config, BertModel.DEFAULT_SEED);
+  }
+
+  private BertForSequenceClassification(BertConfig config, Parameters parameters) {
+    this.config = config;
+    this.parameters = parameters;
+    this.bert = new BertModel(config, parameters, PretrainedWeights.BASE_PREFIX, true, mode);
+  }
+
+  private static Parameters.Builder layout(BertConfig c) {
+    return BertModel.layout(c, PretrainedWeights.BASE_PREFIX, true)
+        .add(HEAD + ".weight", c.numLabels(), c.hiddenSize())
+        .add(HEAD + ".bias", c.numLabels());
+  }
+
+  /**
+   * Loads a model directory: a fine-tuned classifier, or a base checkpoint (no {@code bert.}
+   * prefix, no head), in which case the pooler and classifier are initialised
+   * N(0, initializer_range), biases 0, and reported in {@link #loadReport()}.
+   */
+  public static BertForSequenceClassification fromPretrained(Path dir, DataType dataType) throws IOException {
+    return fromPretrained(dir, dataType, BertConfig.load(dir.resolve("config.json")));
+  }
+
+  /**
+   * Loads the weights of {@code dir} into a model of {@code config}, e.g. the directory's own config
+   * with new labels ({@link BertConfig#withLabels}) for fine-tuning a base checkpoint.
+   */
+  public static BertForSequenceClassification fromPretrained(Path dir, DataType dataType, BertConfig config)
+      throws IOException {
+    BertForSequenceClassification model = new BertForSequenceClassification(config, layout(config).build(dataType));
+    model.loadReport = PretrainedWeights.load(dir, model.parameters, PretrainedWeights.BASE_PREFIX,
+        name -> name.startsWith(PretrainedWeights.BASE_PREFIX + "pooler.") || name.startsWith(HEAD + "."),
+        config, BertModel.DEFAULT_SEED, "BertForSequenceClassification");
+    return model;
+  }
+
+  /** Writes {@code config.json} and {@code model.safetensors} ({@code bert.*} and {@code classifier.*}) into {@code dir}. */
+  public void savePretrained(Path dir) throws IOException {
+    PretrainedWeights.save(dir, config.withArchitectures(List.of("BertForSequenceClassification")), parameters);
+  }
+
+  /** Logits [batch, numLabels] (a view of the model's buffers, valid until the next forward of this batch size). */
+  public INDArray forward(TokenBatch batch) {
+    BertModel.Output out = bert.forward(batch);
+    current = heads.get(batch.batch(), 0, () -> new Head(this, batch.batch()));
+    current.logits = current.layer.forward(out.pooledOutput());
+    lossReady = false;
+    return current.logits;
+  }
+
+  /** {@link #forward(TokenBatch)} from [batch][seq] arrays; null token types mean 0, a null mask all 1. */
+  public INDArray forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+    return forward(TokenBatch.of(inputIds, tokenTypeIds, attentionMask));
+  }
+
+  /** {@link #forward(TokenBatch)} from [batch, seq] INDArrays. */
+  public INDArray forward(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask) {
+    return forward(TokenBatch.of(inputIds, tokenTypeIds, attentionMask));
+  }
+
+  /**
+   * Cross-entropy of the last logits against class ids (mean over the batch), and its gradient kept
+   * for {@link #backward()}. Needs a classification {@code problem_type}.
+   */
+  public double loss(int[] labels) {
+    String problem = config.effectiveProblemType();
+    if (!problem.equals("single_label_classification")) {
+      throw new IllegalStateException("integer labels need problem_type single_label_classification, this model's is "
+          + problem + (problem.equals("regression") ? " (pass float targets)" : ""));
+    }
+    double loss = crossEntropy.forward(logits(), labels);
+    crossEntropy.backward(current.dLogits);
+    lossReady = true;
+    return loss;
+  }
+
+  /**
+   * MSE of the last logits against float targets, one per logit ([batch·numLabels], mean over all),
+   * and its gradient kept for {@link #backward()}. Needs problem_type regression.
+   */
+  public double loss(double[] targets) {
+    String problem = config.effectiveProblemType();
+    if (!problem.equals("regression")) {
+      throw new IllegalStateException("float targets need problem_type regression, this model's is " + problem);
+    }
+    double loss = mse.forward(logits(), targets);
+    mse.backward(current.dLogits);
+    lossReady = true;
+    return loss;
+  }
+
+  private INDArray logits() {
+    if (current == null) {
+      throw new IllegalStateException("loss before forward");
+    }
+    return current.logits;
+  }
+
+  /** Accumulates d(last loss)/d parameter into {@code parameters().grads()}. */
+  public void backward() {
+    if (!lossReady) {
+      throw new IllegalStateException("backward needs a loss of the last forward");
+    }
+    INDArray dPooled = current.layer.backward(current.dLogits);
+    bert.backward(null, dPooled);
+  }
+
+  /**
+   * Cross-entropy options: one weight per class (null for none; the mean is then weighted as in
+   * torch, Σ w_y·nll / Σ w_y) and label smoothing ε in [0, 1].
+   */
+  public void setCrossEntropyOptions(double[] classWeights, double labelSmoothing) {
+    if (classWeights != null && classWeights.length != config.numLabels()) {
+      throw new IllegalArgumentException(classWeights.length + " class weights for " + config.numLabels() + " labels");
+    }
+    this.crossEntropy = new CrossEntropyLoss(classWeights, labelSmoothing);
+  }
+
+  /** The encoder (its parameters are this model's {@code bert.*}). */
+  public BertModel bert() {
+    return bert;
+  }
+
+  /** Every parameter and gradient, by Hugging Face name. */
+  public Parameters parameters() {
+    return parameters;
+  }
+
+  public BertConfig config() {
+    return config;
+  }
+
+  /** What {@link #fromPretrained} loaded, or null for a model built from a config. */
+  public LoadReport loadReport() {
+    return loadReport;
+  }
+
+  /** Training mode: dropout acts (unless switched off). */
+  public void train() {
+    mode.setTraining(true);
+  }
+
+  /** Eval mode: every dropout is the identity. */
+  public void eval() {
+    mode.setTraining(false);
+  }
+
+  public boolean isTraining() {
+    return mode.isTraining();
+  }
+
+  /** Switches every dropout of the model off or on, in training mode too. */
+  public void setDropoutEnabled(boolean enabled) {
+    mode.setDropoutEnabled(enabled);
+  }
+
+  /** Restarts the random stream of the dropout masks. */
+  public void setSeed(long seed) {
+    mode.reseed(seed);
+  }
+
+  /** Frees every activation buffer. */
+  @Override
+  public void close() {
+    heads.close();
+    bert.close();
+    current = null;
+  }
+}

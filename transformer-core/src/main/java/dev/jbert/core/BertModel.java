@@ -1,0 +1,262 @@
+package dev.jbert.core;
+
+import dev.jbert.core.nn.BertNetwork;
+import dev.jbert.core.nn.Buffers;
+import dev.jbert.core.nn.TrainingMode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Hugging Face's {@code BertModel}: embeddings, encoder layers and an optional pooler, with a
+ * hand-written backward pass. Every parameter and gradient lives in one {@link Parameters} under
+ * its Hugging Face name.
+ *
+ * <p>Activation buffers are allocated per input shape (batch, seq) and reused by later calls of
+ * that shape; the few most recent shapes are kept ({@link #setShapeCacheSize}). Arrays returned by
+ * {@link #forward} are views of those buffers: valid until the next forward of the same shape.
+ *
+ * <p>{@link #backward} accumulates into {@code parameters().grads()} like PyTorch; call
+ * {@link Parameters#zeroGrad()} between steps.
+ */
+public final class BertModel implements AutoCloseable {
+
+  /** Default seed of dropout masks and of freshly initialised weights. */
+  public static final long DEFAULT_SEED = 42;
+
+  private final BertConfig config;
+  private final Parameters parameters;
+  private final String prefix;
+  private final boolean withPooler;
+  private final TrainingMode mode;
+  private final ShapeCache<BertNetwork> networks = new ShapeCache<>(3);
+  private BertNetwork current;
+  private boolean outputHiddenStates;
+  private LoadReport loadReport;
+
+  /**
+   * The outputs of one forward pass (views of the model's buffers).
+   *
+   * @param lastHiddenState [batch, seq, hidden]
+   * @param pooledOutput [batch, hidden], or null without a pooler
+   * @param hiddenStates the embedding output then each layer's output, each [batch, seq, hidden],
+   *     when {@link #setOutputHiddenStates} is on; else empty
+   */
+  public record Output(INDArray lastHiddenState, INDArray pooledOutput, List<INDArray> hiddenStates) {}
+
+  /** A new model with a pooler, weights initialised as Hugging Face does (seed {@link #DEFAULT_SEED}). */
+  public BertModel(BertConfig config, DataType dataType) {
+    this(config, dataType, true);
+  }
+
+  /** A new model, weights initialised as Hugging Face does (seed {@link #DEFAULT_SEED}). */
+  public BertModel(BertConfig config, DataType dataType, boolean addPoolingLayer) {
+    this(config, layout(config, "", addPoolingLayer).build(dataType), "", addPoolingLayer, new TrainingMode(DEFAULT_SEED));
+    WeightInit.initializeAll(parameters, config, DEFAULT_SEED);
+  }
+
+  /** The encoder of a task model: its parameters carry {@code prefix} and share the task model's mode. */
+  BertModel(BertConfig config, Parameters parameters, String prefix, boolean withPooler, TrainingMode mode) {
+    Backend.init();
+    this.config = config;
+    this.parameters = parameters;
+    this.prefix = prefix;
+    this.withPooler = withPooler;
+    this.mode = mode;
+  }
+
+  /**
+   * Registers the parameters of an encoder under {@code prefix} in Hugging Face's state-dict order,
+   * except that each attention layer's query, key and value weights come before their biases, so
+   * that the three weights (and the three biases) form one fused tensor.
+   */
+  static Parameters.Builder layout(BertConfig c, String prefix, boolean withPooler) {
+    Parameters.Builder b = Parameters.builder();
+    int h = c.hiddenSize();
+    String e = prefix + "embeddings.";
+    b.add(e + "word_embeddings.weight", c.vocabSize(), h);
+    b.add(e + "position_embeddings.weight", c.maxPositionEmbeddings(), h);
+    b.add(e + "token_type_embeddings.weight", c.typeVocabSize(), h);
+    b.add(e + "LayerNorm.weight", h);
+    b.add(e + "LayerNorm.bias", h);
+    for (int i = 0; i < c.numHiddenLayers(); i++) {
+      String l = prefix + "encoder.layer." + i + ".";
+      for (String qkv : List.of("query", "key", "value")) {
+        b.add(l + "attention.self." + qkv + ".weight", h, h);
+      }
+      for (String qkv : List.of("query", "key", "value")) {
+        b.add(l + "attention.self." + qkv + ".bias", h);
+      }
+      b.add(l + "attention.output.dense.weight", h, h);
+      b.add(l + "attention.output.dense.bias", h);
+      b.add(l + "attention.output.LayerNorm.weight", h);
+      b.add(l + "attention.output.LayerNorm.bias", h);
+      b.add(l + "intermediate.dense.weight", c.intermediateSize(), h);
+      b.add(l + "intermediate.dense.bias", c.intermediateSize());
+      b.add(l + "output.dense.weight", h, c.intermediateSize());
+      b.add(l + "output.dense.bias", h);
+      b.add(l + "output.LayerNorm.weight", h);
+      b.add(l + "output.LayerNorm.bias", h);
+    }
+    if (withPooler) {
+      b.add(prefix + "pooler.dense.weight", h, h);
+      b.add(prefix + "pooler.dense.bias", h);
+    }
+    return b;
+  }
+
+  /**
+   * Loads {@code config.json} and the weights of a Hugging Face model directory. A missing pooler
+   * is initialised N(0, initializer_range) and reported (as Hugging Face does); a missing encoder
+   * or embedding weight, or a shape that disagrees with the config, is an error naming it.
+   */
+  public static BertModel fromPretrained(Path dir, DataType dataType) throws IOException {
+    BertConfig config = BertConfig.load(dir.resolve("config.json"));
+    BertModel model = new BertModel(config, layout(config, "", true).build(dataType), "", true,
+        new TrainingMode(DEFAULT_SEED));
+    model.loadReport = PretrainedWeights.load(dir, model.parameters, "", name -> name.startsWith("pooler."),
+        config, DEFAULT_SEED, "BertModel");
+    return model;
+  }
+
+  /** Writes {@code config.json} and {@code model.safetensors} (unprefixed names) into {@code dir}. */
+  public void savePretrained(Path dir) throws IOException {
+    if (!prefix.isEmpty()) {
+      throw new IllegalStateException("this encoder belongs to a task model; save that model instead");
+    }
+    PretrainedWeights.save(dir, config.withArchitectures(List.of("BertModel")), parameters);
+  }
+
+  /** Runs the encoder on a batch; see {@link Output}. */
+  public Output forward(TokenBatch batch) {
+    validate(batch);
+    current = networks.get(batch.batch(), batch.seq(), () -> new BertNetwork(config, parameters, prefix, withPooler,
+        mode, new Buffers(parameters.dataType()), batch.batch(), batch.seq()));
+    INDArray last = current.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+    List<INDArray> hidden = new ArrayList<>();
+    if (outputHiddenStates) {
+      for (INDArray h : current.hiddenStates()) {
+        hidden.add(h.reshape(batch.batch(), batch.seq(), config.hiddenSize()));
+      }
+    }
+    return new Output(last.reshape(batch.batch(), batch.seq(), config.hiddenSize()), current.pooled(), hidden);
+  }
+
+  /** {@link #forward(TokenBatch)} from [batch][seq] arrays; null token types mean 0, a null mask all 1. */
+  public Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+    return forward(TokenBatch.of(inputIds, tokenTypeIds, attentionMask));
+  }
+
+  /** {@link #forward(TokenBatch)} from [batch, seq] INDArrays; null token types mean 0, a null mask all 1. */
+  public Output forward(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask) {
+    return forward(TokenBatch.of(inputIds, tokenTypeIds, attentionMask));
+  }
+
+  /**
+   * Back-propagates gradients of the last forward's outputs and accumulates d loss / d parameter
+   * into {@code parameters().grads()}.
+   *
+   * @param dLastHiddenState [batch, seq, hidden] or null
+   * @param dPooledOutput [batch, hidden] or null
+   */
+  public void backward(INDArray dLastHiddenState, INDArray dPooledOutput) {
+    if (current == null) {
+      throw new IllegalStateException("backward before forward");
+    }
+    INDArray dLast = dLastHiddenState == null ? null
+        : dLastHiddenState.reshape((long) current.batch() * current.seq(), config.hiddenSize());
+    current.backward(dLast, dPooledOutput);
+  }
+
+  private void validate(TokenBatch b) {
+    if (b.seq() > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("sequence length " + b.seq() + " exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings());
+    }
+    for (int i = 0; i < b.tokens(); i++) {
+      int id = b.inputIds()[i];
+      if (id < 0 || id >= config.vocabSize()) {
+        throw new IllegalArgumentException("input_ids[" + i / b.seq() + "][" + i % b.seq() + "] = " + id
+            + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+      }
+      int type = b.tokenTypeIds()[i];
+      if (type < 0 || type >= config.typeVocabSize()) {
+        throw new IllegalArgumentException("token_type_ids[" + i / b.seq() + "][" + i % b.seq() + "] = " + type
+            + " is outside [0, " + config.typeVocabSize() + ")");
+      }
+    }
+  }
+
+  /** Re-initialises every parameter as Hugging Face does for a new model. */
+  public void initializeWeights(long seed) {
+    WeightInit.initializeAll(parameters, config, seed);
+  }
+
+  /** Training mode: dropout acts (unless switched off). */
+  public void train() {
+    mode.setTraining(true);
+  }
+
+  /** Eval mode: every dropout is the identity. */
+  public void eval() {
+    mode.setTraining(false);
+  }
+
+  public boolean isTraining() {
+    return mode.isTraining();
+  }
+
+  /** Switches every dropout of the model off or on, in training mode too. */
+  public void setDropoutEnabled(boolean enabled) {
+    mode.setDropoutEnabled(enabled);
+  }
+
+  /** Restarts the random stream of the dropout masks. */
+  public void setSeed(long seed) {
+    mode.reseed(seed);
+  }
+
+  /** Whether {@link Output#hiddenStates()} is filled (it costs nothing: the buffers exist anyway). */
+  public void setOutputHiddenStates(boolean on) {
+    this.outputHiddenStates = on;
+  }
+
+  /** How many input shapes keep their activation buffers (default 3). */
+  public void setShapeCacheSize(int shapes) {
+    networks.setCapacity(shapes);
+  }
+
+  public BertConfig config() {
+    return config;
+  }
+
+  /** Every parameter and gradient, by Hugging Face name. */
+  public Parameters parameters() {
+    return parameters;
+  }
+
+  /** Whether the model has a pooler. */
+  public boolean hasPooler() {
+    return withPooler;
+  }
+
+  /** What {@link #fromPretrained} loaded, or null for a model built from a config. */
+  public LoadReport loadReport() {
+    return loadReport;
+  }
+
+  /** Bytes of activation buffers of the shape of the last forward (0 before any). */
+  public long activationBytes() {
+    return current == null ? 0 : current.bufferBytes();
+  }
+
+  /** Frees every activation buffer. */
+  @Override
+  public void close() {
+    networks.close();
+    current = null;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.jbert.core;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One batch of encoder inputs, flattened row-major [batch·seq]: token ids, token type ids and the
+ * attention mask (1 for tokens, 0 for padding), as a Hugging Face tokenizer returns them.
+ */
+public record TokenBatch(int batch, int seq, int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
+
+  /** Checks lengths and mask values. */
+  public TokenBatch {
+    if (batch <= 0 || seq <= 0) {
+      throw new IllegalArgumentException("batch and sequence length must be positive, got " + batch + " x " + seq);
+    }
+    int n = Math.multiplyExact(batch, seq);
+    check("input_ids", inputIds, n);
+    check("token_type_ids", tokenTypeIds, n);
+    check("attention_mask", attentionMask, n);
+    for (int i = 0; i < n; i++) {
+      if (attentionMask[i] != 0 && attentionMask[i] != 1) {
+        throw new IllegalArgumentException("attention_mask[" + i / seq + "][" + i % seq + "] is " + attentionMask[i] + ", expected 0 or 1");
+      }
+    }
+  }
+
+  private static void check(String what, int[] a, int n) {
+    if (a == null || a.length != n) {
+      throw new IllegalArgumentException(what + " has " + (a == null ? "no" : a.length) + " values, expected " + n);
+    }
+  }
+
+  /**
+   * From per-row arrays, all of one length; {@code tokenTypeIds} null means all 0 and
+   * {@code attentionMask} null all 1 (Hugging Face's defaults).
+   */
+  public static TokenBatch of(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+    int batch = inputIds.length;
+    if (batch == 0) {
+      throw new IllegalArgumentException("empty batch");
+    }
+    int seq = inputIds[0].length;
+    int[] ids = flatten("input_ids", inputIds, batch, seq);
+    int[] types = tokenTypeIds == null ? new int[batch * seq] : flatten("token_type_ids", tokenTypeIds, batch, seq);
+    int[] mask;
+    if (attentionMask == null) {
+      mask = new int[batch * seq];
+      Arrays.fill(mask, 1);
+    } else {
+      mask = flatten("attention_mask", attentionMask, batch, seq);
+    }
+    return new TokenBatch(batch, seq, ids, types, mask);
+  }
+
+  /** From [batch, seq] integer-valued arrays; null token types and mask as in {@link #of(int[][], int[][], int[][])}. */
+  public static TokenBatch of(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask) {
+    return of(rows("input_ids", inputIds), tokenTypeIds == null ? null : rows("token_type_ids", tokenTypeIds),
+        attentionMask == null ? null : rows("attention_mask", attentionMask));
+  }
+
+  private static int[][] rows(String what, INDArray a) {
+    if (a.rank() != 2) {
+      throw new IllegalArgumentException(what + " must be [batch, seq], got shape " + Arrays.toString(a.shape()));
+    }
+    return a.toIntMatrix();
+  }
+
+  private static int[] flatten(String what, int[][] rows, int batch, int seq) {
+    if (rows.length != batch) {
+      throw new IllegalArgumentException(what + " has " + rows.length + " rows, expected " + batch);
+    }
+    int[] out = new int[batch * seq];
+    for (int b = 0; b < batch; b++) {
+      if (rows[b].length != seq) {
+        throw new IllegalArgumentException(what + " row " + b + " has length " + rows[b].length + ", expected " + seq);
+      }
+      System.arraycopy(rows[b], 0, out, b * seq, seq);
+    }
+    return out;
+  }
+
+  /** Number of tokens, batch·seq. */
+  public int tokens() {
+    return batch * seq;
+  }
+}

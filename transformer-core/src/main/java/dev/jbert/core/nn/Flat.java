@@ -1,0 +1,210 @@
+package dev.jbert.core.nn;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Bulk access, in double precision, to the memory of a contiguous FLOAT or DOUBLE INDArray: the
+ * only door through which the hand-written kernels read and write ND4J buffers.
+ *
+ * <p>Kernels copy a row (or a slice of rows) into a {@code double[]}, compute there, and copy it
+ * back. Element-wise reads of a direct {@link FloatBuffer} are not vectorised by the JIT and cost
+ * about 5 ns each, while a bulk copy is a {@code memcpy} and loops over Java arrays are compiled to
+ * SIMD code (measured on [2048, 1536] exact GELU: 17.5 ms element-wise on the buffer, 1.9 ms on a
+ * Java array). Computing in double makes one kernel serve both FLOAT models and the DOUBLE models
+ * used for gradient checks.
+ */
+public abstract sealed class Flat permits Flat.F32, Flat.F64 {
+
+  /** Element offset of the array's first element in the NIO view of its buffer. */
+  protected final int base;
+
+  /** Number of elements of the array. */
+  protected final int length;
+
+  private Flat(INDArray a) {
+    long n = a.length();
+    if (n > Integer.MAX_VALUE || a.offset() + n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("array of " + n + " elements is too large for a kernel (max 2^31 - 1)");
+    }
+    if (!isContiguous(a)) {
+      throw new IllegalArgumentException("kernels need a contiguous row-major array, got shape "
+          + Arrays.toString(a.shape()) + " strides " + Arrays.toString(a.stride()));
+    }
+    this.base = (int) a.offset();
+    this.length = (int) n;
+  }
+
+  /** A handle on {@code a}'s memory; {@code a} must be FLOAT or DOUBLE, row-major and contiguous. */
+  public static Flat of(INDArray a) {
+    if (a.dataType() == DataType.FLOAT) {
+      return new F32(a);
+    }
+    if (a.dataType() == DataType.DOUBLE) {
+      return new F64(a);
+    }
+    throw new IllegalArgumentException("kernels support FLOAT and DOUBLE, got " + a.dataType());
+  }
+
+  private static boolean isContiguous(INDArray a) {
+    long expected = 1;
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != expected) {
+        return false;
+      }
+      expected *= shape[i];
+    }
+    return true;
+  }
+
+  /** Number of elements. */
+  public int length() {
+    return length;
+  }
+
+  /** Copies {@code len} elements starting at element {@code from} into {@code dst[dstOff..]}. */
+  public abstract void get(int from, double[] dst, int dstOff, int len);
+
+  /** Copies {@code src[srcOff..srcOff+len)} into the elements starting at {@code from}. */
+  public abstract void put(int from, double[] src, int srcOff, int len);
+
+  /** Adds {@code src[srcOff..srcOff+len)} to the elements starting at {@code from}. */
+  public abstract void add(int from, double[] src, int srcOff, int len);
+
+  /** One element (slow path: tests, losses over a few logits). */
+  public abstract double get(int i);
+
+  /** Sets one element (slow path). */
+  public abstract void set(int i, double v);
+
+  /** Copies the whole array into a new {@code double[]}. */
+  public double[] toArray() {
+    double[] out = new double[length];
+    get(0, out, 0, length);
+    return out;
+  }
+
+  private void check(int from, int len) {
+    if (from < 0 || len < 0 || from + len > length) {
+      throw new IndexOutOfBoundsException("elements [" + from + ", " + (from + len) + ") of an array of " + length);
+    }
+  }
+
+  /** FLOAT arrays: bulk copies through a per-thread float[] staging row. */
+  static final class F32 extends Flat {
+    private static final ThreadLocal<float[]> STAGING = ThreadLocal.withInitial(() -> new float[1024]);
+    private final FloatBuffer buf;
+
+    private F32(INDArray a) {
+      super(a);
+      this.buf = a.data().asNioFloat();
+    }
+
+    private static float[] staging(int len) {
+      float[] s = STAGING.get();
+      if (s.length < len) {
+        s = new float[Math.max(len, 2 * s.length)];
+        STAGING.set(s);
+      }
+      return s;
+    }
+
+    @Override
+    public void get(int from, double[] dst, int dstOff, int len) {
+      super.check(from, len);
+      float[] s = staging(len);
+      buf.get(base + from, s, 0, len);
+      for (int i = 0; i < len; i++) {
+        dst[dstOff + i] = s[i];
+      }
+    }
+
+    @Override
+    public void put(int from, double[] src, int srcOff, int len) {
+      super.check(from, len);
+      float[] s = staging(len);
+      for (int i = 0; i < len; i++) {
+        s[i] = (float) src[srcOff + i];
+      }
+      buf.put(base + from, s, 0, len);
+    }
+
+    @Override
+    public void add(int from, double[] src, int srcOff, int len) {
+      super.check(from, len);
+      float[] s = staging(len);
+      buf.get(base + from, s, 0, len);
+      for (int i = 0; i < len; i++) {
+        s[i] = (float) (s[i] + src[srcOff + i]);
+      }
+      buf.put(base + from, s, 0, len);
+    }
+
+    @Override
+    public double get(int i) {
+      super.check(i, 1);
+      return buf.get(base + i);
+    }
+
+    @Override
+    public void set(int i, double v) {
+      super.check(i, 1);
+      buf.put(base + i, (float) v);
+    }
+  }
+
+  /** DOUBLE arrays: bulk copies straight into the caller's arrays. */
+  static final class F64 extends Flat {
+    private static final ThreadLocal<double[]> STAGING = ThreadLocal.withInitial(() -> new double[1024]);
+    private final DoubleBuffer buf;
+
+    private F64(INDArray a) {
+      super(a);
+      this.buf = a.data().asNioDouble();
+    }
+
+    @Override
+    public void get(int from, double[] dst, int dstOff, int len) {
+      super.check(from, len);
+      buf.get(base + from, dst, dstOff, len);
+    }
+
+    @Override
+    public void put(int from, double[] src, int srcOff, int len) {
+      super.check(from, len);
+      buf.put(base + from, src, srcOff, len);
+    }
+
+    @Override
+    public void add(int from, double[] src, int srcOff, int len) {
+      super.check(from, len);
+      double[] s = STAGING.get();
+      if (s.length < len) {
+        s = new double[Math.max(len, 2 * s.length)];
+        STAGING.set(s);
+      }
+      buf.get(base + from, s, 0, len);
+      for (int i = 0; i < len; i++) {
+        s[i] += src[srcOff + i];
+      }
+      buf.put(base + from, s, 0, len);
+    }
+
+    @Override
+    public double get(int i) {
+      super.check(i, 1);
+      return buf.get(base + i);
+    }
+
+    @Override
+    public void set(int i, double v) {
+      super.check(i, 1);
+      buf.put(base + i, v);
+    }
+  }
+}

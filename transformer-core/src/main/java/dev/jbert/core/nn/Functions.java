@@ -1,0 +1,137 @@
+package dev.jbert.core.nn;
+
+/**
+ * The special functions of the kernels (erf, exp), each in two accuracies.
+ *
+ * <p>{@code exact}: accurate to a few units in the last place of a double, for DOUBLE models that
+ * must reproduce PyTorch's float64 gradients to 1e-9. Otherwise: accurate to float precision and
+ * branch-free, so that loops over rows vectorise; FLOAT models use these, as PyTorch's own
+ * vectorised float kernels do (its CPU erf is an approximation with 1.5e-7 absolute error).
+ *
+ * <p>The array forms apply a function to {@code a[from, to)} in place, one tight loop per accuracy.
+ */
+public final class Functions {
+
+  private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+  private static final double ONE_OVER_SQRT_PI = 0.5641895835477563;
+  private static final double LOG2E = 1.4426950408889634;
+  private static final double LN2 = 0.6931471805599453;
+
+  private Functions() {}
+
+  /**
+   * erf to about 1e-16: for |x| < 3 the positive series {@code 2/√π e^(-x²) Σ (2x²)^n x / (2n+1)!!}
+   * (no cancellation), beyond that {@code 1 - erfc(x)} with erfc from its continued fraction.
+   */
+  public static double erf(double x) {
+    double ax = Math.abs(x);
+    if (ax >= 6.0) {
+      return Math.copySign(1.0, x); // erfc(6) = 2e-17, below half an ulp of 1
+    }
+    if (ax < 3.0) {
+      double x2 = 2 * ax * ax;
+      double term = ax;
+      double sum = ax;
+      for (int n = 1; term > 1e-17 * sum; n++) {
+        term *= x2 / (2 * n + 1);
+        sum += term;
+      }
+      return Math.copySign(TWO_OVER_SQRT_PI * Math.exp(-ax * ax) * sum, x);
+    }
+    // erfc(z) = e^(-z²)/√π / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...)))), evaluated from the tail
+    double t = ax;
+    for (int k = 60; k >= 1; k--) {
+      t = ax + 0.5 * k / t;
+    }
+    double erfc = ONE_OVER_SQRT_PI * Math.exp(-ax * ax) / t;
+    return Math.copySign(1.0 - erfc, x);
+  }
+
+  /**
+   * erf to about 4e-7 absolute with no branch: the rational minimax approximation of Eigen's
+   * {@code generic_fast_erf_float} (odd numerator of degree 13 over even denominator of degree 8,
+   * input clamped to [-4, 4] where erf is ±1 in float).
+   */
+  public static double erfApprox(double x) {
+    double c = Math.max(-4.0, Math.min(4.0, x));
+    double c2 = c * c;
+    double p = c2 * -2.72614225801306e-10 + 2.77068142495902e-08;
+    p = c2 * p - 2.10102402082508e-06;
+    p = c2 * p - 5.69250639462346e-05;
+    p = c2 * p - 7.34990630326855e-04;
+    p = c2 * p - 2.95459980854025e-03;
+    p = c2 * p - 1.60960333262415e-02;
+    p = c * p;
+    double q = c2 * -1.45660718464996e-05 - 2.13374055278905e-04;
+    q = c2 * q - 1.68282697438203e-03;
+    q = c2 * q - 7.37332916720468e-03;
+    q = c2 * q - 1.42647390514189e-02;
+    return p / q;
+  }
+
+  /**
+   * e^x for x ≤ 0, to about 1e-8 of e^0 = 1 (relative 7e-9 for x ≥ −20), with no branch:
+   * e^x = (e^(x/64))^64, a degree-8 Taylor polynomial for e^(x/64) and six squarings. Bit-level
+   * tricks (building 2^n from exponent bits, Math.rint) keep HotSpot from vectorising the loop
+   * (measured 4.7 ns per element against 0.8 ns for this form). Inputs below −120 count as −120
+   * (e^−120 ≈ 8e−53, which is 0 once stored as float); positive inputs are outside the domain.
+   */
+  public static double expApprox(double x) {
+    double c = Math.max(-120.0, x) * (1.0 / 64);
+    double p = 1.0 / 40320;
+    p = p * c + 1.0 / 5040;
+    p = p * c + 1.0 / 720;
+    p = p * c + 1.0 / 120;
+    p = p * c + 1.0 / 24;
+    p = p * c + 1.0 / 6;
+    p = p * c + 0.5;
+    p = p * c + 1.0;
+    p = p * c + 1.0;
+    p *= p;
+    p *= p;
+    p *= p;
+    p *= p;
+    p *= p;
+    return p * p;
+  }
+
+  /** {@code a[i] = erf(a[i])} for i in [from, to). */
+  public static void erf(double[] a, int from, int to, boolean exact) {
+    if (exact) {
+      for (int i = from; i < to; i++) {
+        a[i] = erf(a[i]);
+      }
+    } else {
+      for (int i = from; i < to; i++) {
+        a[i] = erfApprox(a[i]);
+      }
+    }
+  }
+
+  /** {@code a[i] = exp(a[i])} for i in [from, to), every a[i] ≤ 0. */
+  public static void expNonPositive(double[] a, int from, int to, boolean exact) {
+    if (exact) {
+      for (int i = from; i < to; i++) {
+        a[i] = Math.exp(a[i]);
+      }
+    } else {
+      for (int i = from; i < to; i++) {
+        a[i] = expApprox(a[i]);
+      }
+    }
+  }
+
+  /** {@code a[i] = tanh(a[i])} for i in [from, to), as {@code sign(x) (1 − e^(−2|x|)) / (1 + e^(−2|x|))}. */
+  public static void tanh(double[] a, int from, int to, boolean exact) {
+    if (exact) {
+      for (int i = from; i < to; i++) {
+        a[i] = Math.tanh(a[i]);
+      }
+    } else {
+      for (int i = from; i < to; i++) {
+        double e = expApprox(-2.0 * Math.abs(a[i]));
+        a[i] = Math.copySign((1.0 - e) / (1.0 + e), a[i]);
+      }
+    }
+  }
+}

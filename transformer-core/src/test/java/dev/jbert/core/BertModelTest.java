@@ -1,0 +1,100 @@
+package dev.jbert.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class BertModelTest {
+
+  private static final BertConfig TINY = BertConfig.builder().vocabSize(20).hiddenSize(8).numHiddenLayers(2)
+      .numAttentionHeads(2).intermediateSize(12).maxPositionEmbeddings(8).initializerRange(0.3)
+      .labels(List.of("a", "b", "c")).build();
+
+  @Test
+  void paddingDoesNotChangeTheRealTokensAndShapesAreCachedIndependently() {
+    try (BertModel model = new BertModel(TINY, DataType.DOUBLE)) {
+      model.eval();
+      INDArray alone = model.forward(new int[][] {{2, 5, 9, 3}}, null, null).lastHiddenState().dup();
+      INDArray padded = model.forward(new int[][] {{2, 5, 9, 3, 0, 0}, {2, 7, 7, 7, 7, 3}}, null,
+          new int[][] {{1, 1, 1, 1, 0, 0}, {1, 1, 1, 1, 1, 1}}).lastHiddenState();
+      INDArray firstRow = padded.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4), org.nd4j.linalg.indexing.NDArrayIndex.all());
+      assertTrue(alone.reshape(4, 8).equalsWithEps(firstRow, 1e-12));
+      INDArray again = model.forward(new int[][] {{2, 5, 9, 3}}, null, null).lastHiddenState();
+      assertEquals(alone, again, "the cached shape gives the same result");
+    }
+  }
+
+  @Test
+  void trainingModeWithASeedIsReproducibleAndEvalIsDeterministic() {
+    try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, DataType.FLOAT)) {
+      int[][] ids = {{2, 5, 9, 3, 4, 6, 7, 1}};
+      model.train();
+      model.setSeed(5);
+      INDArray first = model.forward(ids, null, null).dup();
+      INDArray second = model.forward(ids, null, null).dup();
+      model.setSeed(5);
+      INDArray replay = model.forward(ids, null, null).dup();
+      assertEquals(first, replay);
+      assertNotEquals(first, second, "a new mask per call");
+      model.setDropoutEnabled(false);
+      INDArray off = model.forward(ids, null, null).dup();
+      model.eval();
+      model.setDropoutEnabled(true);
+      assertEquals(off, model.forward(ids, null, null).dup(), "switched-off dropout equals eval mode");
+    }
+  }
+
+  @Test
+  void gradientsAccumulateUntilZeroed() {
+    try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, DataType.DOUBLE)) {
+      model.eval();
+      int[][] ids = {{2, 5, 9, 3}, {2, 4, 3, 0}};
+      int[][] mask = {{1, 1, 1, 1}, {1, 1, 1, 0}};
+      model.forward(ids, null, mask);
+      model.loss(new int[] {1, 2});
+      model.backward();
+      INDArray once = model.parameters().grads().dup();
+      model.forward(ids, null, mask);
+      model.loss(new int[] {1, 2});
+      model.backward();
+      assertTrue(model.parameters().grads().equalsWithEps(once.mul(2), 1e-12));
+      model.parameters().zeroGrad();
+      assertEquals(0.0, model.parameters().grads().amaxNumber().doubleValue());
+    }
+  }
+
+  @Test
+  void badInputsAreRejectedWithTheirPosition() {
+    try (BertModel model = new BertModel(TINY, DataType.FLOAT)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> model.forward(new int[][] {{2, 3}, {2, 25}}, null, null));
+      assertEquals("input_ids[1][1] = 25 is outside the vocabulary [0, 20)", e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> model.forward(new int[][] {new int[9]}, null, null));
+      assertTrue(e.getMessage().contains("max_position_embeddings"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class,
+          () -> model.forward(new int[][] {{2, 3}}, new int[][] {{0, 2}}, null));
+      assertTrue(e.getMessage().contains("token_type_ids[0][1]"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class,
+          () -> model.forward(new int[][] {{2, 3}}, null, new int[][] {{1, 2}}));
+      assertTrue(e.getMessage().contains("attention_mask[0][1]"), e.getMessage());
+      assertThrows(IllegalStateException.class, () -> model.backward(Nd4j.zeros(1, 2, 8), null));
+    }
+  }
+
+  @Test
+  void lossNeedsLabelsOfTheConfiguredProblemType() {
+    try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, DataType.FLOAT)) {
+      model.forward(new int[][] {{2, 3}}, null, null);
+      assertThrows(IllegalStateException.class, () -> model.loss(new double[] {1.0, 2.0, 3.0}));
+      assertThrows(IllegalStateException.class, model::backward, "no loss yet");
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.jbert.core;
+
+import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
+
+import java.util.List;
+import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The whole classifier on a tiny random config, in double: finite differences of the loss against
+ * {@code backward()} for a few elements of every parameter, in training mode with dropout (the
+ * masks fixed by reseeding), a padded row, class weights and label smoothing, and for regression.
+ */
+class ModelGradientCheckTest {
+
+  private static final int[][] IDS = {{2, 7, 11, 5, 3}, {2, 9, 3, 0, 0}};
+  private static final int[][] TYPES = {{0, 0, 0, 1, 1}, {0, 0, 0, 0, 0}};
+  private static final int[][] MASK = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
+
+  private static BertConfig config(List<String> labels, String problemType) {
+    return BertConfig.builder().vocabSize(13).hiddenSize(8).numHiddenLayers(2).numAttentionHeads(2)
+        .intermediateSize(12).maxPositionEmbeddings(6).initializerRange(0.4).labels(labels).problemType(problemType)
+        .hiddenDropoutProb(0.1).attentionProbsDropoutProb(0.1).build();
+  }
+
+  @Test
+  void classificationGradientsMatchFiniteDifferences() {
+    try (BertForSequenceClassification model =
+        new BertForSequenceClassification(config(List.of("a", "b", "c"), null), DataType.DOUBLE)) {
+      model.train();
+      model.setCrossEntropyOptions(new double[] {1.0, 2.0, 0.5}, 0.1);
+      TokenBatch batch = TokenBatch.of(IDS, TYPES, MASK);
+      int[] labels = {2, 0};
+      DoubleSupplier loss = () -> {
+        model.setSeed(17);
+        model.forward(batch);
+        return model.loss(labels);
+      };
+      model.parameters().zeroGrad();
+      loss.getAsDouble();
+      model.backward();
+      assertParameterGradients(model.parameters(), loss, 3, 1);
+    }
+  }
+
+  @Test
+  void regressionGradientsMatchFiniteDifferences() {
+    try (BertForSequenceClassification model =
+        new BertForSequenceClassification(config(List.of("score"), "regression"), DataType.DOUBLE)) {
+      model.eval();
+      TokenBatch batch = TokenBatch.of(IDS, TYPES, MASK);
+      double[] targets = {0.5, -1.0};
+      DoubleSupplier loss = () -> {
+        model.forward(batch);
+        return model.loss(targets);
+      };
+      model.parameters().zeroGrad();
+      loss.getAsDouble();
+      model.backward();
+      assertParameterGradients(model.parameters(), loss, 3, 2);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.jbert.core.nn;
+
+import static dev.jbert.core.nn.FiniteDifferences.assertGradient;
+import static dev.jbert.core.nn.FiniteDifferences.dot;
+import static dev.jbert.core.nn.FiniteDifferences.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ActivationTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gelu", "gelu_new", "relu"})
+  void backwardMatchesFiniteDifferences(String name) {
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      Activation act = Activation.create(name, buffers, 5, 7);
+      INDArray x = random(21, 2.0, 5, 7);
+      if (name.equals("relu")) {
+        x.addi(Nd4j.ones(DataType.DOUBLE, 5, 7).mul(1e-3).muli(x.gt(0).castTo(DataType.DOUBLE).mul(2).sub(1))); // keep away from the kink
+      }
+      INDArray dy = random(22, 1.0, 5, 7);
+      act.forward(x);
+      INDArray dx = act.backward(dy).dup();
+      assertGradient(name, x, dx, () -> dot(act.forward(x), dy), 20, 23);
+    }
+  }
+
+  @Test
+  void exactGeluIsXTimesNormalCdf() {
+    // 0.5 x (1 + erf(x / √2)) at points where Φ is known to 17 digits (math.erf of CPython / libm)
+    double[] x = {-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 4.0};
+    double[] erfHalf = {-0.9973002039367398, -0.6826894921370859, -0.3829249225480262, 0.0, 0.3829249225480262,
+        0.6826894921370859, 0.9544997361036416, 0.9999366575163338};
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      try (Buffers buffers = new Buffers(dt)) {
+        Gelu gelu = new Gelu(buffers, 1, x.length);
+        INDArray in = Nd4j.createFromArray(x).castTo(dt).reshape(1, x.length);
+        INDArray y = gelu.forward(in);
+        for (int i = 0; i < x.length; i++) {
+          double expected = 0.5 * x[i] * (1 + erfHalf[i]);
+          assertEquals(expected, y.getDouble(0, i), dt == DataType.DOUBLE ? 1e-15 : 1e-6, dt + " gelu(" + x[i] + ")");
+        }
+      }
+    }
+  }
+
+  @Test
+  void unknownActivationIsRejected() {
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      assertThrows(IllegalArgumentException.class, () -> Activation.create("swish", buffers, 1, 1));
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.jbert.core.nn;
+
+import static dev.jbert.core.nn.FiniteDifferences.assertGradient;
+import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
+import static dev.jbert.core.nn.FiniteDifferences.dot;
+import static dev.jbert.core.nn.FiniteDifferences.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jbert.core.Parameters;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class LayerNormTest {
+
+  private static Parameters params() {
+    Parameters p = Parameters.builder().add("ln.weight", 6).add("ln.bias", 6).build(DataType.DOUBLE);
+    FiniteDifferences.randomize(p, 11, 0.3);
+    return p;
+  }
+
+  @Test
+  void forwardNormalisesWithBiasedVarianceAndEpsInsideTheRoot() {
+    Parameters p = params();
+    double eps = 1e-3; // large enough to be visible
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      LayerNorm ln = LayerNorm.of(p, "ln", eps, buffers, 3);
+      INDArray x = random(12, 2.0, 3, 6);
+      INDArray res = random(13, 1.0, 3, 6);
+      INDArray y = ln.forward(x, res);
+      for (int r = 0; r < 3; r++) {
+        double mean = 0;
+        for (int j = 0; j < 6; j++) {
+          mean += x.getDouble(r, j) + res.getDouble(r, j);
+        }
+        mean /= 6;
+        double var = 0;
+        for (int j = 0; j < 6; j++) {
+          double d = x.getDouble(r, j) + res.getDouble(r, j) - mean;
+          var += d * d / 6;
+        }
+        for (int j = 0; j < 6; j++) {
+          double expected = (x.getDouble(r, j) + res.getDouble(r, j) - mean) / Math.sqrt(var + eps)
+              * p.value("ln.weight").getDouble(j) + p.value("ln.bias").getDouble(j);
+          assertEquals(expected, y.getDouble(r, j), 1e-13);
+        }
+      }
+    }
+  }
+
+  @Test
+  void backwardMatchesFiniteDifferencesForInputResidualAndParameters() {
+    Parameters p = params();
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      LayerNorm ln = LayerNorm.of(p, "ln", 1e-12, buffers, 4);
+      INDArray x = random(14, 2.0, 4, 6);
+      INDArray res = random(15, 1.0, 4, 6);
+      INDArray dy = random(16, 1.0, 4, 6);
+      ln.forward(x, res);
+      INDArray dx = ln.backward(dy).dup();
+      assertGradient("x", x, dx, () -> dot(ln.forward(x, res), dy), 12, 17);
+      assertGradient("residual", res, dx, () -> dot(ln.forward(x, res), dy), 12, 18);
+      assertParameterGradients(p, () -> dot(ln.forward(x, res), dy), 6, 19);
+    }
+  }
+}

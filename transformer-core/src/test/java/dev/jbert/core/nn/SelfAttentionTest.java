@@ -1,0 +1,116 @@
+package dev.jbert.core.nn;
+
+import static dev.jbert.core.nn.FiniteDifferences.assertGradient;
+import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
+import static dev.jbert.core.nn.FiniteDifferences.dot;
+import static dev.jbert.core.nn.FiniteDifferences.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jbert.core.Parameters;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class SelfAttentionTest {
+
+  private static final int BATCH = 2;
+  private static final int SEQ = 4;
+  private static final int HIDDEN = 6;
+  private static final int HEADS = 2;
+
+  private static Parameters params() {
+    Parameters.Builder b = Parameters.builder();
+    for (String n : new String[] {"query", "key", "value"}) {
+      b.add("att." + n + ".weight", HIDDEN, HIDDEN);
+    }
+    for (String n : new String[] {"query", "key", "value"}) {
+      b.add("att." + n + ".bias", HIDDEN);
+    }
+    Parameters p = b.build(DataType.DOUBLE);
+    FiniteDifferences.randomize(p, 31, 0.7);
+    return p;
+  }
+
+  /** Row 0 attends to all keys, row 1 to its first two (the rest is padding). */
+  private static double[] mask() {
+    double[] m = new double[BATCH * SEQ];
+    m[SEQ + 2] = SelfAttention.MASK_VALUE;
+    m[SEQ + 3] = SelfAttention.MASK_VALUE;
+    return m;
+  }
+
+  @Test
+  void forwardMatchesNaiveMultiHeadAttention() {
+    Parameters p = params();
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      SelfAttention att = new SelfAttention(p, "att.", HEADS, 0.0, new TrainingMode(1), buffers, BATCH, SEQ);
+      INDArray x = random(32, 1.0, BATCH * SEQ, HIDDEN);
+      INDArray out = att.forward(x, mask());
+      INDArray q = x.mmul(p.value("att.query.weight").transpose()).addiRowVector(p.value("att.query.bias"));
+      INDArray k = x.mmul(p.value("att.key.weight").transpose()).addiRowVector(p.value("att.key.bias"));
+      INDArray v = x.mmul(p.value("att.value.weight").transpose()).addiRowVector(p.value("att.value.bias"));
+      int d = HIDDEN / HEADS;
+      for (int b = 0; b < BATCH; b++) {
+        int valid = b == 0 ? SEQ : 2;
+        for (int h = 0; h < HEADS; h++) {
+          for (int i = 0; i < SEQ; i++) {
+            double[] w = new double[valid];
+            double sum = 0;
+            for (int j = 0; j < valid; j++) {
+              double s = 0;
+              for (int c = 0; c < d; c++) {
+                s += q.getDouble(b * SEQ + i, h * d + c) * k.getDouble(b * SEQ + j, h * d + c);
+              }
+              w[j] = Math.exp(s / Math.sqrt(d));
+              sum += w[j];
+            }
+            for (int c = 0; c < d; c++) {
+              double ctx = 0;
+              for (int j = 0; j < valid; j++) {
+                ctx += w[j] / sum * v.getDouble(b * SEQ + j, h * d + c);
+              }
+              assertEquals(ctx, out.getDouble(b * SEQ + i, h * d + c), 1e-13, "b" + b + " h" + h + " i" + i + " c" + c);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void backwardWithPaddingMaskMatchesFiniteDifferences() {
+    Parameters p = params();
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      SelfAttention att = new SelfAttention(p, "att.", HEADS, 0.0, new TrainingMode(1), buffers, BATCH, SEQ);
+      INDArray x = random(33, 1.0, BATCH * SEQ, HIDDEN);
+      INDArray dy = random(34, 1.0, BATCH * SEQ, HIDDEN);
+      double[] mask = mask();
+      att.forward(x, mask);
+      INDArray dx = att.backward(dy).dup();
+      assertGradient("x", x, dx, () -> dot(att.forward(x, mask), dy), 15, 35);
+      assertParameterGradients(p, () -> dot(att.forward(x, mask), dy), 8, 36);
+    }
+  }
+
+  @Test
+  void backwardWithAttentionDropoutAndAFixedMaskMatchesFiniteDifferences() {
+    Parameters p = params();
+    TrainingMode mode = new TrainingMode(7);
+    mode.setTraining(true);
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      SelfAttention att = new SelfAttention(p, "att.", HEADS, 0.3, mode, buffers, BATCH, SEQ);
+      INDArray x = random(37, 1.0, BATCH * SEQ, HIDDEN);
+      INDArray dy = random(38, 1.0, BATCH * SEQ, HIDDEN);
+      double[] mask = mask();
+      mode.reseed(99);
+      att.forward(x, mask);
+      INDArray dx = att.backward(dy).dup();
+      java.util.function.DoubleSupplier loss = () -> {
+        mode.reseed(99); // the same dropout mask at every evaluation
+        return dot(att.forward(x, mask), dy);
+      };
+      assertGradient("x", x, dx, loss, 15, 39);
+      assertParameterGradients(p, loss, 6, 40);
+    }
+  }
+}
