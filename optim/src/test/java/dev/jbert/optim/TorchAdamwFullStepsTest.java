@@ -78,6 +78,7 @@ class TorchAdamwFullStepsTest {
       double after = ref.root.path(key).path("loss_after_last_step").asDouble();
       assertEquals(after, model.loss(labels), rtol * Math.abs(after), file + " loss after the last step");
 
+      printWorstError(ref, key, params);
       assertFinalParams(ref, key, params, rtol, dataType == DataType.FLOAT);
       assertFrozenKeptEveryBit(ref, params, initial);
     }
@@ -99,6 +100,22 @@ class TorchAdamwFullStepsTest {
       }
     }
     ref.assertParams(key, params, relative, rtol);
+  }
+
+  /** The largest per-tensor error {@code max|java - ref| / max|ref|} over the final parameters, for the log. */
+  private static void printWorstError(TorchAdamwReference ref, String key, Parameters params) {
+    String worst = null;
+    double worstError = -1;
+    for (String name : ref.names()) {
+      INDArray expected = TorchAdamwReference.tensor(ref.root.path(key).path("final_params").path(name), key);
+      double scale = expected.amaxNumber().doubleValue();
+      double error = expected.sub(params.value(name).castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
+      if (error > worstError) {
+        worstError = error;
+        worst = name;
+      }
+    }
+    System.out.printf("%s %s: worst final-parameter error %.2e (%s)%n", ref.file, key, worstError, worst);
   }
 
   /** Frozen tensors: the exact bits they started with (so also exactly torch's final values). */
