@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       VersionCommand.class,
       TokenizeCommand.class,
+      EmbedCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class JbertCli implements Callable<Integer> {
