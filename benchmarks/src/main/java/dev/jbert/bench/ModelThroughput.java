@@ -107,7 +107,9 @@ public final class ModelThroughput implements Callable<Integer> {
       table.add(w, mine, theirs);
       System.out.println(ResultTable.progressLine(w, mine, theirs));
     }
-    table.print(System.out);
+    if (!table.isEmpty()) {
+      table.print(System.out);
+    }
     if (memorySteps > 0) {
       runMemoryReport();
     }

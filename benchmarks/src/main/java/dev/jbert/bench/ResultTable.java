@@ -16,6 +16,10 @@ final class ResultTable {
     rows.add(new Row(w, jbert, torch));
   }
 
+  boolean isEmpty() {
+    return rows.isEmpty();
+  }
+
   /** One line per finished workload, printed as the run goes. */
   static String progressLine(Workload w, Measurement jbert, Measurement torch) {
     return String.format(Locale.ROOT, "%-20s jbert %8.1f ms (min %.1f, max %.1f) %7.2f seq/s | torch %s", w,
