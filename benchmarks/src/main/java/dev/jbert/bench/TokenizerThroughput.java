@@ -24,13 +24,12 @@ import java.util.function.ToLongFunction;
  * medians as tokens per second (special tokens included) and their ratio. The HF side is what a
  * JVM program gets from the library: the Rust tokenizer plus DJL's JNI transfer of each encoding.
  *
- * <p>Run from the project root ({@code exec:java} with {@code -am} would try to run the class in
- * every module of the reactor, so the classpath is taken from Maven and the JVM started directly):
+ * <p>Run from the project root with the {@code bench} profile of {@code benchmarks/pom.xml}, which
+ * builds what is needed and starts this class in its own JVM (with {@code TOKENIZERS_PARALLELISM=false}):
  *
  * <pre>
- * mvn -q -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=$PWD/target/bench.classpath
- * TOKENIZERS_PARALLELISM=false java -cp benchmarks/target/classes:$(cat target/bench.classpath) \
- *     dev.jbert.bench.TokenizerThroughput --passes 9
+ * mvn -q -pl benchmarks -am package -DskipTests -Pbench -Dbench.class=dev.jbert.bench.TokenizerThroughput \
+ *     -Dbench.args="--passes 9"
  * </pre>
  *
  * {@code TOKENIZERS_PARALLELISM=false} keeps the Rust library's batches on one thread, like jbert's.

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       VersionCommand.class,
       TokenizeCommand.class,
+      EmbedCommand.class,
       TrainCommand.class,
       EvalCommand.class,
       PredictCommand.class,

@@ -1,0 +1,126 @@
+package dev.jbert.bench;
+
+import dev.jbert.core.Backend;
+import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.TokenBatch;
+import dev.jbert.optim.AdamW;
+import dev.jbert.optim.Optimizer;
+import dev.jbert.optim.OptimizerConfig;
+import java.util.Arrays;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Times a {@link Workload} on jbert in this JVM, the way the PyTorch peer times its own: random
+ * weights (Hugging Face's init), random token ids in [1, vocab), no padding, float, dropout on in
+ * training; AdamW lr 2e-5, weight decay 0.01, no clipping (the peer does not clip); warm-up, then
+ * the median of the timed runs. Warm-up counts runs, not calls (the peer's 2 calls): batch-1
+ * inference averages 20 calls per run, and the JIT needs that many calls to compile the Java kernels.
+ */
+final class JbertTiming {
+
+  private JbertTiming() {}
+
+  /** Runs {@code warmup} untimed and {@code runs} timed runs of {@link Workload#callsPerRun()} calls of {@code w}. */
+  static Measurement measure(Workload w, int warmup, int runs) {
+    Backend.init();
+    try (BertForSequenceClassification model = new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)) {
+      Random random = new Random(0);
+      TokenBatch batch = randomBatch(random, w.batch(), w.seq(), model.config().vocabSize());
+      int[] labels = random.ints(w.batch(), 0, model.config().numLabels()).toArray();
+      Step step = w.mode() == Workload.Mode.TRAIN ? new TrainStep(model, batch, labels) : new InferStep(model, batch);
+      for (int i = 0; i < warmup * w.callsPerRun(); i++) {
+        step.run(null);
+      }
+      double[] ms = new double[runs];
+      double[][] phases = new double[3][runs];
+      for (int r = 0; r < runs; r++) {
+        double[] phase = new double[3];
+        long start = System.nanoTime();
+        for (int c = 0; c < w.callsPerRun(); c++) {
+          step.run(phase);
+        }
+        ms[r] = (System.nanoTime() - start) / 1e6 / w.callsPerRun();
+        for (int p = 0; p < 3; p++) {
+          phases[p][r] = phase[p] / w.callsPerRun();
+        }
+      }
+      double median = median(ms);
+      boolean train = w.mode() == Workload.Mode.TRAIN;
+      return new Measurement("jbert", w.toString(), runs, median, Arrays.stream(ms).min().orElseThrow(),
+          Arrays.stream(ms).max().orElseThrow(), w.batch() / (median / 1e3), w.flops() / (median / 1e3) / 1e9,
+          ProcessMemory.peakResidentBytes() / 1e6, train ? median(phases[0]) : null,
+          train ? median(phases[1]) : null, train ? median(phases[2]) : null);
+    }
+  }
+
+  /** One timed call; adds milliseconds per phase (forward, backward, optimizer) to {@code phase} when not null. */
+  interface Step {
+    void run(double[] phase);
+  }
+
+  /** Forward in eval mode. */
+  private record InferStep(BertForSequenceClassification model, TokenBatch batch) implements Step {
+    InferStep {
+      model.eval();
+    }
+
+    @Override
+    public void run(double[] phase) {
+      model.forward(batch);
+    }
+  }
+
+  /** zero grads, forward, loss | backward | AdamW step, as the peer splits its phases. */
+  static final class TrainStep implements Step {
+    private final BertForSequenceClassification model;
+    private final TokenBatch batch;
+    private final int[] labels;
+    private final Optimizer optimizer;
+
+    TrainStep(BertForSequenceClassification model, TokenBatch batch, int[] labels) {
+      this.model = model;
+      this.batch = batch;
+      this.labels = labels;
+      this.optimizer = new AdamW(model.parameters(), OptimizerConfig.builder().lr(2e-5).weightDecay(0.01)
+          .noClipping().build());
+      model.train();
+    }
+
+    @Override
+    public void run(double[] phase) {
+      long t0 = System.nanoTime();
+      model.parameters().zeroGrad();
+      model.forward(batch);
+      model.loss(labels);
+      long t1 = System.nanoTime();
+      model.backward();
+      long t2 = System.nanoTime();
+      optimizer.step();
+      long t3 = System.nanoTime();
+      if (phase != null) {
+        phase[0] += (t1 - t0) / 1e6;
+        phase[1] += (t2 - t1) / 1e6;
+        phase[2] += (t3 - t2) / 1e6;
+      }
+    }
+  }
+
+  /** Token ids uniform in [1, vocab), token types 0, no padding. */
+  static TokenBatch randomBatch(Random random, int batch, int seq, int vocab) {
+    int[][] ids = new int[batch][seq];
+    for (int[] row : ids) {
+      for (int j = 0; j < seq; j++) {
+        row[j] = 1 + random.nextInt(vocab - 1);
+      }
+    }
+    return TokenBatch.of(ids, null, null);
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}
