@@ -92,7 +92,7 @@ final class EmbedCommand implements Callable<Integer> {
     Path dir = HubResolver.fromEnvironment().resolve(model);
     Backend.init();
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
-    try (BertModel encoder = BertModel.fromPretrained(dir, DataType.FLOAT)) {
+    try (BertModel encoder = BertModel.fromPretrained(dir, DataType.FLOAT, false)) {
       encoder.eval();
       EncodeOptions options = EncodeOptions.truncatedTo(effectiveMaxLength(encoder.config().maxPositionEmbeddings()));
       embedLines(new Reader(tokenizer, options), new Encoder(encoder, tokenizer.padId(), batchSize));

@@ -117,8 +117,16 @@ public final class BertModel implements AutoCloseable {
    * or embedding weight, or a shape that disagrees with the config, is an error naming it.
    */
   public static BertModel fromPretrained(Path dir, DataType dataType) throws IOException {
+    return fromPretrained(dir, dataType, true);
+  }
+
+  /**
+   * As {@link #fromPretrained(Path, DataType)}; without a pooling layer ({@code add_pooling_layer=False}
+   * in Hugging Face) for callers that only need the hidden states, such as sentence embeddings.
+   */
+  public static BertModel fromPretrained(Path dir, DataType dataType, boolean addPoolingLayer) throws IOException {
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
-    BertModel model = new BertModel(config, layout(config, "", true).build(dataType), "", true,
+    BertModel model = new BertModel(config, layout(config, "", addPoolingLayer).build(dataType), "", addPoolingLayer,
         new TrainingMode(DEFAULT_SEED));
     model.loadReport = PretrainedWeights.load(dir, model.parameters, "", name -> name.startsWith("pooler."),
         config, DEFAULT_SEED, "BertModel");

@@ -103,6 +103,15 @@ class PretrainedIoTest {
   }
 
   @Test
+  void anEncoderWithoutPoolerLoadsTheExportedModelsCleanly() throws IOException {
+    try (BertModel model = BertModel.fromPretrained(SharedData.model("all-MiniLM-L6-v2"), DataType.FLOAT, false)) {
+      assertFalse(model.hasPooler());
+      assertTrue(model.loadReport().missingKeys().isEmpty(), model.loadReport().missingWarning());
+      assertFalse(model.parameters().contains("pooler.dense.weight"));
+    }
+  }
+
+  @Test
   void aWrongShapeNamesTheTensorAndBothShapes() throws IOException {
     Path dir = tmp.resolve("bad-shape");
     Files.createDirectories(dir);
