@@ -22,7 +22,7 @@ public final class Adam extends AdamBase {
 
   /** An Adam over {@code params} with {@code config}'s settings and groups. */
   public Adam(Parameters params, OptimizerConfig config) {
-    super(params, config, ParamGroups::weightDecayVector); // decay = wd per element
+    super(params, config, ParamGroups.TensorGroup::weightDecay); // decay = wd
   }
 
   @Override

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,12 +47,12 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
   /**
    * Allocates moments over the trainable span of {@code params} and prepares the fused update.
    *
-   * @param decayVector the per-element decay vector the subclass's update reads ({@code [span]}),
-   *     built from the groups; not called when nothing is decayed
+   * @param decay the decay rate of one tensor in the subclass's update (AdamW: {@code k * wd},
+   *     Adam: {@code wd})
    * @throws IllegalArgumentException if the parameters are neither FLOAT nor DOUBLE or the
    *     configuration freezes everything
    */
-  AdamBase(Parameters params, OptimizerConfig config, BiFunction<ParamGroups, DataType, INDArray> decayVector) {
+  AdamBase(Parameters params, OptimizerConfig config, ToDoubleFunction<ParamGroups.TensorGroup> decay) {
     DataType dt = params.dataType();
     if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
       throw new IllegalArgumentException("optimizer needs FLOAT or DOUBLE parameters, got " + dt);
@@ -68,10 +68,7 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     this.gradSquares = new SquaredSum(grads);
     this.expAvg = Nd4j.zeros(dt, span.length());
     this.expAvgSq = Nd4j.zeros(dt, span.length());
-    INDArray decay = groups.hasWeightDecay() ? decayVector.apply(groups, dt) : null;
-    INDArray lrMultipliers = groups.hasLrMultipliers() ? groups.lrMultiplierVector(dt) : null;
-    this.kernel = new AdamKernel(params.values(), params.grads(), span.start(), expAvg, expAvgSq, decay,
-        lrMultipliers);
+    this.kernel = new AdamKernel(params.values(), params.grads(), groups, decay, expAvg, expAvgSq);
   }
 
   @Override

@@ -3,6 +3,9 @@ package dev.jbert.optim;
 import dev.jbert.core.nn.Flat;
 import dev.jbert.core.nn.Parallel;
 import org.nd4j.linalg.api.buffer.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class AdamKernel {
 
-  /** Elements per tile: seven tiles of floats fit in L1/L2 with room to spare. */
+  /** Elements per tile: five tiles of floats fit in L1/L2 with room to spare. */
   static final int TILE = 4096;
 
   /** The constants of one step. {@code decoupled} picks AdamW's decay, otherwise Adam's L2. */
@@ -35,12 +38,12 @@ final class AdamKernel {
 
   /** Per-thread tile arrays (float and double, allocated on first use). */
   private static final class Tiles {
-    final float[][] f = new float[7][];
-    final double[][] d = new double[7][];
+    final float[][] f = new float[5][];
+    final double[][] d = new double[5][];
 
     float[][] floats() {
       if (f[0] == null) {
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 5; i++) {
           f[i] = new float[TILE];
         }
       }
@@ -49,7 +52,7 @@ final class AdamKernel {
 
     double[][] doubles() {
       if (d[0] == null) {
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 5; i++) {
           d[i] = new double[TILE];
         }
       }
@@ -66,8 +69,10 @@ final class AdamKernel {
   private final Flat grads;
   private final Flat expAvg;
   private final Flat expAvgSq;
-  private final Flat decay;
-  private final Flat lrMultipliers;
+  private final boolean hasDecay;
+  private final boolean hasLrMultipliers;
+  /** Per block, the runs of one tensor inside it: the tensor's decay and lr multiplier are constants there. */
+  private final List<List<Piece>> blocks = new ArrayList<>();
   /**
    * The arrays behind the {@link Flat} handles: an NIO view does not keep ND4J's native memory
    * alive, so the arrays must stay reachable as long as the kernel is.
@@ -75,62 +80,86 @@ final class AdamKernel {
   private final INDArray[] owners;
 
   /**
-   * @param values all parameter values, flat ({@code [size]}); the span starts at {@code spanStart}
+   * Elements {@code [start, start + length)} of the span, all of one tensor.
+   *
+   * @param decay the tensor's decay (the subclass's choice: {@code k * wd} or {@code wd}), in the
+   *     parameters' precision as a per-element vector held it before
+   * @param lrMultiplier the tensor's lr multiplier {@code k}
+   */
+  private record Piece(int start, int length, double decay, double lrMultiplier) {}
+
+  /**
+   * @param values all parameter values, flat ({@code [size]}); the span starts at {@code groups.span().start()}
    * @param grads all gradients, flat ({@code [size]})
+   * @param groups per-tensor settings and the span
+   * @param decay the decay of one tensor (AdamW: {@code k * wd}; Adam: {@code wd})
    * @param expAvg first moment, {@code [span]}
    * @param expAvgSq second moment, {@code [span]}
-   * @param decay per-element decay ({@code [span]}), or null when nothing decays
-   * @param lrMultipliers per-element lr multipliers ({@code [span]}), or null when all are 1
    */
-  AdamKernel(INDArray values, INDArray grads, long spanStart, INDArray expAvg, INDArray expAvgSq,
-      INDArray decay, INDArray lrMultipliers) {
+  AdamKernel(INDArray values, INDArray grads, ParamGroups groups, ToDoubleFunction<ParamGroups.TensorGroup> decay,
+      INDArray expAvg, INDArray expAvgSq) {
     this.isFloat = values.dataType() == DataType.FLOAT;
-    this.spanStart = Math.toIntExact(spanStart);
+    this.spanStart = Math.toIntExact(groups.span().start());
     this.spanLength = Math.toIntExact(expAvg.length());
     this.values = Flat.of(values);
     this.grads = Flat.of(grads);
     this.expAvg = Flat.of(expAvg);
     this.expAvgSq = Flat.of(expAvgSq);
-    this.decay = decay == null ? null : Flat.of(decay);
-    this.lrMultipliers = lrMultipliers == null ? null : Flat.of(lrMultipliers);
-    this.owners = new INDArray[] {values, grads, expAvg, expAvgSq, decay, lrMultipliers};
+    this.hasDecay = groups.hasWeightDecay();
+    this.hasLrMultipliers = groups.hasLrMultipliers();
+    this.owners = new INDArray[] {values, grads, expAvg, expAvgSq};
+    for (int blockStart = 0; blockStart < spanLength; blockStart += AdamBase.BLOCK) {
+      int blockEnd = (int) Math.min((long) blockStart + AdamBase.BLOCK, spanLength);
+      List<Piece> pieces = new ArrayList<>();
+      for (ParamGroups.TensorGroup g : groups.tensors()) {
+        long start = Math.max(g.offset() - spanStart, blockStart);
+        long end = Math.min(g.offset() + g.numel() - spanStart, blockEnd);
+        if (start < end) {
+          pieces.add(new Piece((int) start, (int) (end - start), inPrecision(decay.applyAsDouble(g)),
+              inPrecision(g.lrMultiplier())));
+        }
+      }
+      blocks.add(pieces);
+    }
+  }
+
+  /** {@code x} rounded to the parameters' precision, as the per-element vectors stored it. */
+  private double inPrecision(double x) {
+    return isFloat ? (float) x : x;
   }
 
   /** Applies {@code step} to the whole span (gradients are clipped in place). */
   void run(Step step) {
-    int blocks = (spanLength + AdamBase.BLOCK - 1) / AdamBase.BLOCK;
-    Parallel.rows(blocks, 1, (part, from, to) -> {
-      int end = (int) Math.min((long) to * AdamBase.BLOCK, spanLength);
-      for (int i = from * AdamBase.BLOCK; i < end; i += TILE) {
-        int n = Math.min(TILE, end - i);
-        if (isFloat) {
-          tileFloat(step, i, n, TILES.get().floats());
-        } else {
-          tileDouble(step, i, n, TILES.get().doubles());
+    Parallel.rows(blocks.size(), 1, (part, from, to) -> {
+      for (int blk = from; blk < to; blk++) {
+        for (Piece piece : blocks.get(blk)) {
+          int end = piece.start() + piece.length();
+          for (int i = piece.start(); i < end; i += TILE) {
+            int n = Math.min(TILE, end - i);
+            if (isFloat) {
+              tileFloat(step, piece, i, n, TILES.get().floats());
+            } else {
+              tileDouble(step, piece, i, n, TILES.get().doubles());
+            }
+          }
         }
       }
     });
   }
 
   /** One tile of {@code n} elements at span position {@code i}, in float. */
-  private void tileFloat(Step st, int i, int n, float[][] a) {
+  private void tileFloat(Step st, Piece piece, int i, int n, float[][] a) {
     float[] p = a[0];
     float[] g = a[1];
     float[] m = a[2];
     float[] v = a[3];
-    float[] wd = a[4];
-    float[] k = a[5];
-    float[] s = a[6];
+    float[] s = a[4];
+    float wd = (float) piece.decay();
+    float k = (float) piece.lrMultiplier();
     values.get(spanStart + i, p, 0, n);
     grads.get(spanStart + i, g, 0, n);
     expAvg.get(i, m, 0, n);
     expAvgSq.get(i, v, 0, n);
-    if (decay != null) {
-      decay.get(i, wd, 0, n);
-    }
-    if (lrMultipliers != null) {
-      lrMultipliers.get(i, k, 0, n);
-    }
     float coef = (float) st.clipCoef();
     if (st.clipCoef() != 1.0) {
       for (int j = 0; j < n; j++) {
@@ -147,13 +176,13 @@ final class AdamKernel {
     float eps = (float) st.eps();
     float stepSize = (float) st.stepSize();
     // Simple loops over the tile (in L1), each one vectorised by the JIT.
-    if (decay != null && st.decoupled()) {
+    if (hasDecay && st.decoupled()) {
       for (int j = 0; j < n; j++) {
-        p[j] *= wd[j] * negLr + 1f; // p *= 1 - lr * k * wd (exactly 1 where k * wd is 0)
+        p[j] *= wd * negLr + 1f; // p *= 1 - lr * k * wd (exactly 1 where k * wd is 0)
       }
-    } else if (decay != null) {
+    } else if (hasDecay) {
       for (int j = 0; j < n; j++) {
-        g[j] = wd[j] * p[j] + g[j]; // g' = g + wd * p (the clipped g is already stored)
+        g[j] = wd * p[j] + g[j]; // g' = g + wd * p (the clipped g is already stored)
       }
     }
     for (int j = 0; j < n; j++) {
@@ -163,9 +192,9 @@ final class AdamKernel {
       v[j] = vj;
       s[j] = mj / ((float) Math.sqrt(vj) / sqrtBc2 + eps);
     }
-    if (lrMultipliers != null) {
+    if (hasLrMultipliers) {
       for (int j = 0; j < n; j++) {
-        s[j] *= k[j];
+        s[j] *= k;
       }
     }
     for (int j = 0; j < n; j++) {
@@ -177,24 +206,18 @@ final class AdamKernel {
   }
 
   /** One tile of {@code n} elements at span position {@code i}, in double. */
-  private void tileDouble(Step st, int i, int n, double[][] a) {
+  private void tileDouble(Step st, Piece piece, int i, int n, double[][] a) {
     double[] p = a[0];
     double[] g = a[1];
     double[] m = a[2];
     double[] v = a[3];
-    double[] wd = a[4];
-    double[] k = a[5];
-    double[] s = a[6];
+    double[] s = a[4];
+    double wd = piece.decay();
+    double k = piece.lrMultiplier();
     values.get(spanStart + i, p, 0, n);
     grads.get(spanStart + i, g, 0, n);
     expAvg.get(i, m, 0, n);
     expAvgSq.get(i, v, 0, n);
-    if (decay != null) {
-      decay.get(i, wd, 0, n);
-    }
-    if (lrMultipliers != null) {
-      lrMultipliers.get(i, k, 0, n);
-    }
     double coef = st.clipCoef();
     if (coef != 1.0) {
       for (int j = 0; j < n; j++) {
@@ -211,13 +234,13 @@ final class AdamKernel {
     double eps = st.eps();
     double stepSize = st.stepSize();
     // Simple loops over the tile (in L1), each one vectorised by the JIT.
-    if (decay != null && st.decoupled()) {
+    if (hasDecay && st.decoupled()) {
       for (int j = 0; j < n; j++) {
-        p[j] *= wd[j] * negLr + 1.0; // p *= 1 - lr * k * wd (exactly 1 where k * wd is 0)
+        p[j] *= wd * negLr + 1.0; // p *= 1 - lr * k * wd (exactly 1 where k * wd is 0)
       }
-    } else if (decay != null) {
+    } else if (hasDecay) {
       for (int j = 0; j < n; j++) {
-        g[j] = wd[j] * p[j] + g[j]; // g' = g + wd * p (the clipped g is already stored)
+        g[j] = wd * p[j] + g[j]; // g' = g + wd * p (the clipped g is already stored)
       }
     }
     for (int j = 0; j < n; j++) {
@@ -227,9 +250,9 @@ final class AdamKernel {
       v[j] = vj;
       s[j] = mj / (Math.sqrt(vj) / sqrtBc2 + eps);
     }
-    if (lrMultipliers != null) {
+    if (hasLrMultipliers) {
       for (int j = 0; j < n; j++) {
-        s[j] *= k[j];
+        s[j] *= k;
       }
     }
     for (int j = 0; j < n; j++) {

@@ -21,7 +21,7 @@ public final class AdamW extends AdamBase {
 
   /** An AdamW over {@code params} with {@code config}'s settings and groups. */
   public AdamW(Parameters params, OptimizerConfig config) {
-    super(params, config, ParamGroups::scaledWeightDecayVector); // decay = k * wd per element
+    super(params, config, g -> g.lrMultiplier() * g.weightDecay()); // decay = k * wd
   }
 
   @Override
