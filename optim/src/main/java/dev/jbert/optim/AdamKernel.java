@@ -2,10 +2,10 @@ package dev.jbert.optim;
 
 import dev.jbert.core.nn.Flat;
 import dev.jbert.core.nn.Parallel;
-import org.nd4j.linalg.api.buffer.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -15,8 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ~120 ms as ND4J ops, see the README for the fused figure).
  *
  * <p>Work is cut into blocks of {@link AdamBase#BLOCK} elements that {@link Parallel} hands to
- * whichever thread is free; a block is processed in tiles of {@value #TILE} elements copied into
- * per-thread Java arrays, where the JIT vectorises the loops. FLOAT buffers are computed in float
+ * whichever thread is free; a block is walked tensor by tensor (so decay and lr multiplier are
+ * constants) in tiles of {@value #TILE} elements copied into per-thread Java arrays, where the JIT
+ * vectorises the loops. FLOAT buffers are computed in float
  * and DOUBLE buffers in double, in the order of the ND4J ops this replaces, so that results match
  * the scalar and torch references as before and frozen elements keep every bit.
  */
