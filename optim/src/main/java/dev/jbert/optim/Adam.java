@@ -16,7 +16,7 @@ import dev.jbert.core.Parameters;
  * </pre>
  *
  * {@link dev.jbert.core.Parameters#grads()} keeps the clipped gradient; {@code g'} is formed in
- * scratch memory.
+ * per-thread tile memory.
  */
 public final class Adam extends AdamBase {
 
