@@ -22,7 +22,7 @@ import java.util.Map;
  * out-of-scope recall, where a hand-off counts as "out of scope".
  *
  * <pre>
- * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--precision P] [--output DIR]
+ * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--precision P] [--output DIR]
  * </pre>
  */
 public final class Clinc150OutOfScope {
@@ -30,7 +30,7 @@ public final class Clinc150OutOfScope {
   private Clinc150OutOfScope() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = Args.parse(args, List.of("--epochs", "--max-steps", "--precision", "--output", "--shared"));
+    Map<String, String> options = Args.parse(args, List.of("--epochs", "--max-steps", "--lr", "--precision", "--output", "--shared"));
     Path shared = Path.of(options.getOrDefault("--shared", "../shared"));
     Path output = Path.of(options.getOrDefault("--output", "runs/clinc150-minilm"));
     DatasetSplits clinc = Datasets.clinc150(shared.resolve("data"), true);
@@ -38,6 +38,7 @@ public final class Clinc150OutOfScope {
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
         .epochs(Integer.parseInt(options.getOrDefault("--epochs", "3")))
         .maxSteps(Long.parseLong(options.getOrDefault("--max-steps", "0")))
+        .lr(Double.parseDouble(options.getOrDefault("--lr", "5e-5")))
         .handOffPrecision(Double.parseDouble(options.getOrDefault("--precision", "0.95")))
         .outOfScopeLabel(Clinc150.OUT_OF_SCOPE)
         .build();
