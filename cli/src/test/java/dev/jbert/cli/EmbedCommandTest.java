@@ -6,20 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * {@code jbert embed} run in-process on the shared models, against the ONNX Runtime
@@ -30,46 +22,20 @@ class EmbedCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final double REFERENCE_ATOL = 1e-4;
 
-  private record Run(int exitCode, List<String> out, String err) {}
-
   /** One reference input: its line of stdin and its expected hidden states at real tokens. */
   private record Case(String line, double[][] hidden) {}
 
-  private static Path model(String name) {
-    String shared = System.getProperty("jbert.shared");
-    if (shared == null || !Files.isDirectory(Path.of(shared, "models"))) {
-      throw new IllegalStateException("shared models not found (system property jbert.shared = " + shared + ")");
-    }
-    return Path.of(shared, "models", name);
-  }
-
-  private static Run run(String stdin, String... args) {
-    InputStream savedIn = System.in;
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    try {
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      CommandLine cl = JbertCli.commandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      int code = cl.execute(args);
-      return new Run(code, out.toString().lines().toList(), err.toString());
-    } finally {
-      System.setIn(savedIn);
-    }
-  }
-
-  private static Run embed(String model, String stdin, String... options) {
-    List<String> args = new ArrayList<>(List.of("embed", "--model", model(model).toString()));
+  private static CliRun embed(String model, String stdin, String... options) {
+    List<String> args = new ArrayList<>(List.of("embed", "--model", CliRun.model(model).toString()));
     args.addAll(List.of(options));
-    Run run = run(stdin, args.toArray(String[]::new));
+    CliRun run = CliRun.withStdin(stdin, args.toArray(String[]::new));
     assertEquals(0, run.exitCode(), run.err());
     return run;
   }
 
   /** Every text (and pair) of every case, one input line each, with its rows at attention-mask positions. */
   private static List<Case> referenceCases(String model) throws IOException {
-    JsonNode root = JSON.readTree(model(model).resolve("reference/reference.json").toFile());
+    JsonNode root = JSON.readTree(CliRun.model(model).resolve("reference/reference.json").toFile());
     List<Case> cases = new ArrayList<>();
     for (JsonNode c : root.path("cases")) {
       for (int b = 0; b < c.path("texts").size(); b++) {
@@ -109,7 +75,7 @@ class EmbedCommandTest {
   @ValueSource(strings = {"all-MiniLM-L6-v2", "bge-small-zh-v1.5"})
   void hiddenStatesMatchTheReferenceAtRealTokens(String model) throws Exception {
     List<Case> cases = referenceCases(model);
-    Run run = embed(model, stdin(cases), "--pooling", "none", "--batch-size", "4");
+    CliRun run = embed(model, stdin(cases), "--pooling", "none", "--batch-size", "4");
     assertEquals(cases.size(), run.out().size());
     double worst = 0;
     for (int i = 0; i < cases.size(); i++) {
@@ -176,33 +142,33 @@ class EmbedCommandTest {
   @Test
   void maxLengthTruncatesLongestFirst() throws Exception {
     String line = "{\"text\": \"one two three four\", \"text_pair\": \"five six seven eight\"}\n";
-    Run run = embed("all-MiniLM-L6-v2", line, "--pooling", "none", "--max-length", "8");
+    CliRun run = embed("all-MiniLM-L6-v2", line, "--pooling", "none", "--max-length", "8");
     assertEquals(8, matrix(run.out().get(0), "last_hidden_state").length);
   }
 
   @Test
   void badLineStopsWithItsNumberAndExitCode2AfterTheLinesBeforeIt() {
     String input = "{\"text\": \"fine\"}\n\n{\"text\": \"also fine\"}\n{\"txt\": \"typo\"}\n{\"text\": \"never reached\"}\n";
-    Run run = run(input, "embed", "--model", model("all-MiniLM-L6-v2").toString());
+    CliRun run = CliRun.withStdin(input, "embed", "--model", CliRun.model("all-MiniLM-L6-v2").toString());
     assertEquals(2, run.exitCode());
     assertEquals(2, run.out().size(), "the lines before the bad one are embedded");
     assertTrue(run.err().contains("stdin line 4: \"text\" must be a string"), run.err());
 
-    Run malformed = run("{\"text\": \"a\"\n", "embed", "--model", model("all-MiniLM-L6-v2").toString());
+    CliRun malformed = CliRun.withStdin("{\"text\": \"a\"\n", "embed", "--model", CliRun.model("all-MiniLM-L6-v2").toString());
     assertEquals(2, malformed.exitCode());
     assertTrue(malformed.err().contains("stdin line 1: malformed JSON"), malformed.err());
   }
 
   @Test
   void badOptionsAreUsageErrors() {
-    String miniLm = model("all-MiniLM-L6-v2").toString();
-    Run normalizeNone = run("", "embed", "--model", miniLm, "--pooling", "none", "--normalize");
+    String miniLm = CliRun.model("all-MiniLM-L6-v2").toString();
+    CliRun normalizeNone = CliRun.withStdin("", "embed", "--model", miniLm, "--pooling", "none", "--normalize");
     assertEquals(2, normalizeNone.exitCode());
     assertTrue(normalizeNone.err().contains("--normalize needs --pooling cls or mean"), normalizeNone.err());
-    Run pooling = run("", "embed", "--model", miniLm, "--pooling", "max");
+    CliRun pooling = CliRun.withStdin("", "embed", "--model", miniLm, "--pooling", "max");
     assertEquals(2, pooling.exitCode());
     assertTrue(pooling.err().contains("'max' is not one of cls, mean, none"), pooling.err());
-    Run tooLong = run("", "embed", "--model", miniLm, "--max-length", "513");
+    CliRun tooLong = CliRun.withStdin("", "embed", "--model", miniLm, "--max-length", "513");
     assertEquals(2, tooLong.exitCode());
     assertTrue(tooLong.err().contains("--max-length must be in [1, 512]"), tooLong.err());
   }

@@ -5,46 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code jbert tokenize} run in-process on the shared MiniLM model. */
 class TokenizeCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private record Run(int exitCode, List<String> out, String err) {}
-
   private static Path miniLm() {
-    String shared = System.getProperty("jbert.shared");
-    if (shared == null || !Files.isDirectory(Path.of(shared, "models"))) {
-      throw new IllegalStateException("shared models not found (system property jbert.shared = " + shared + ")");
-    }
-    return Path.of(shared, "models", "all-MiniLM-L6-v2");
-  }
-
-  private static Run run(String stdin, String... args) {
-    InputStream savedIn = System.in;
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    try {
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      CommandLine cl = JbertCli.commandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      int code = cl.execute(args);
-      return new Run(code, out.toString().lines().toList(), err.toString());
-    } finally {
-      System.setIn(savedIn);
-    }
+    return CliRun.model("all-MiniLM-L6-v2");
   }
 
   @Test
@@ -52,7 +22,7 @@ class TokenizeCommandTest {
     String input = "{\"text\": \"How do I change my shipping address?\", "
         + "\"text_pair\": \"You can update it under Account Settings before the order ships.\"}\n"
         + "{\"text\": \"cancel my order pls\"}\n";
-    Run run = run(input, "tokenize", "--model", miniLm().toString());
+    CliRun run = CliRun.withStdin(input, "tokenize", "--model", miniLm().toString());
     assertEquals(0, run.exitCode(), run.err());
     assertEquals(2, run.out().size());
     JsonNode pair = JSON.readTree(run.out().get(0));
@@ -68,7 +38,7 @@ class TokenizeCommandTest {
 
   @Test
   void maxLengthTruncatesLongestFirst() throws Exception {
-    Run run = run("{\"text\": \"one two three four\", \"text_pair\": \"five six seven eight\"}\n",
+    CliRun run = CliRun.withStdin("{\"text\": \"one two three four\", \"text_pair\": \"five six seven eight\"}\n",
         "tokenize", "--model", miniLm().toString(), "--max-length", "8");
     assertEquals(0, run.exitCode(), run.err());
     JsonNode out = JSON.readTree(run.out().get(0));
@@ -78,7 +48,7 @@ class TokenizeCommandTest {
   @Test
   void badLineStopsWithItsNumberAndExitCode2() {
     String input = "{\"text\": \"fine\"}\n{\"text\": 42}\n{\"text\": \"never reached\"}\n";
-    Run run = run(input, "tokenize", "--model", miniLm().toString());
+    CliRun run = CliRun.withStdin(input, "tokenize", "--model", miniLm().toString());
     assertEquals(2, run.exitCode());
     assertEquals(1, run.out().size()); // the good line before it was written
     assertTrue(run.err().contains("stdin line 2: \"text\" must be a string"), run.err());
@@ -86,10 +56,10 @@ class TokenizeCommandTest {
 
   @Test
   void malformedJsonAndImpossibleTruncationAreLineErrors() {
-    Run malformed = run("{\"text\": \"a\"\n", "tokenize", "--model", miniLm().toString());
+    CliRun malformed = CliRun.withStdin("{\"text\": \"a\"\n", "tokenize", "--model", miniLm().toString());
     assertEquals(2, malformed.exitCode());
     assertTrue(malformed.err().contains("stdin line 1: malformed JSON"), malformed.err());
-    Run tooShort = run("{\"text\": \"a\", \"text_pair\": \"b\"}\n", "tokenize", "--model", miniLm().toString(), "--max-length", "2");
+    CliRun tooShort = CliRun.withStdin("{\"text\": \"a\", \"text_pair\": \"b\"}\n", "tokenize", "--model", miniLm().toString(), "--max-length", "2");
     assertEquals(2, tooShort.exitCode());
     assertTrue(tooShort.err().contains("stdin line 1: maxLength 2 cannot hold the 3 special tokens"), tooShort.err());
   }
