@@ -1,7 +1,6 @@
 package dev.jbert.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertModel;
@@ -169,20 +168,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     private Encoding encode(String line) throws JsonProcessingException {
-      JsonNode input = JSON.readTree(line);
-      if (!input.isObject()) {
-        String kind = input.getNodeType().name().toLowerCase(Locale.ROOT);
-        throw new IllegalArgumentException("expected a JSON object like {\"text\": \"...\"}, got: " + kind);
-      }
-      JsonNode text = input.get("text");
-      if (text == null || !text.isTextual()) {
-        throw new IllegalArgumentException("\"text\" must be a string");
-      }
-      JsonNode pair = input.get("text_pair");
-      if (pair != null && !pair.isNull() && !pair.isTextual()) {
-        throw new IllegalArgumentException("\"text_pair\" must be a string or null");
-      }
-      return tokenizer.encode(text.textValue(), pair == null || pair.isNull() ? null : pair.textValue(), options);
+      return TextInputLine.encode(tokenizer, line, options);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.jbert.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.tokenizer.BertTokenizer;
@@ -13,7 +12,6 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,20 +76,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
   private static ObjectNode encode(BertTokenizer tokenizer, String line, EncodeOptions options)
       throws JsonProcessingException {
-    JsonNode input = JSON.readTree(line);
-    if (!input.isObject()) {
-      String kind = input.getNodeType().name().toLowerCase(Locale.ROOT);
-      throw new IllegalArgumentException("expected a JSON object like {\"text\": \"...\"}, got: " + kind);
-    }
-    JsonNode text = input.get("text");
-    if (text == null || !text.isTextual()) {
-      throw new IllegalArgumentException("\"text\" must be a string");
-    }
-    JsonNode pair = input.get("text_pair");
-    if (pair != null && !pair.isNull() && !pair.isTextual()) {
-      throw new IllegalArgumentException("\"text_pair\" must be a string or null");
-    }
-    Encoding e = tokenizer.encode(text.textValue(), pair == null || pair.isNull() ? null : pair.textValue(), options);
+    Encoding e = TextInputLine.encode(tokenizer, line, options);
     ObjectNode out = JSON.createObjectNode();
     out.set("input_ids", JSON.valueToTree(e.inputIds()));
     out.set("token_type_ids", JSON.valueToTree(e.typeIds()));
