@@ -6,7 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The softmax of attention scores with the 1/√d scale and the additive key mask fused in, in place
  * over [batch·heads, seq, seq]: {@code P[r, j] = softmax_j(S[r, j] / √d + maskAdd[b, j])} for row
- * r = (b·heads + h)·seq + i. Backward: {@code dS = P ⊙ (dP − Σ_j P·dP) / √d}, also in place.
+ * r = (b·heads + h)·seq + i. Backward: {@code dS = P ⊙ (dP − Σ_j P·dP) / √d}, also in place, with the
+ * backward of the dropout on P fused in.
  */
 public final class AttentionSoftmax {
 
@@ -95,25 +96,30 @@ public final class AttentionSoftmax {
     }
   }
 
-  /** dP → dS in place in {@code dProbs}, with the probabilities of the last forward. */
-  public INDArray backward(INDArray dProbs) {
+  /**
+   * d(dropped P) → dS in place in {@code dDropped}, with the probabilities of the last forward. The
+   * backward of the dropout applied to P is fused in (one pass over [batch·heads, seq, seq] instead
+   * of two, and no scratch array); pass the dropout whose forward took this softmax's output.
+   */
+  public INDArray backward(INDArray dDropped, Dropout dropout) {
     Flat p = Flat.of(probs);
-    Flat d = Flat.of(dProbs);
+    Flat d = Flat.of(dDropped);
     int rows = batch * heads * seq;
     if (exact) {
-      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRows(p, d, from, to));
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRows(p, d, dropout, from, to));
     } else {
-      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRowsFloat(p, d, from, to));
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRowsFloat(p, d, dropout, from, to));
     }
-    return dProbs;
+    return dDropped;
   }
 
-  private void softmaxBackwardRows(Flat p, Flat d, int from, int to) {
+  private void softmaxBackwardRows(Flat p, Flat d, Dropout dropout, int from, int to) {
     double[] pr = new double[seq];
     double[] g = new double[seq];
     for (int r = from; r < to; r++) {
       p.get(r * seq, pr, 0, seq);
       d.get(r * seq, g, 0, seq);
+      dropout.backwardInPlace(r * seq, g, 0, seq);               // d(dropped P) → dP
       double dot = 0;
       for (int j = 0; j < seq; j++) {
         dot += pr[j] * g[j];
@@ -126,13 +132,14 @@ public final class AttentionSoftmax {
   }
 
   /** The float twin of {@link #softmaxBackwardRows}. */
-  private void softmaxBackwardRowsFloat(Flat p, Flat d, int from, int to) {
+  private void softmaxBackwardRowsFloat(Flat p, Flat d, Dropout dropout, int from, int to) {
     float[] pr = new float[seq];
     float[] g = new float[seq];
     float scaleF = (float) scale;
     for (int r = from; r < to; r++) {
       p.get(r * seq, pr, 0, seq);
       d.get(r * seq, g, 0, seq);
+      dropout.backwardInPlace(r * seq, g, 0, seq);               // d(dropped P) → dP
       float dot = (float) Functions.dot(pr, g, 0, seq);
       for (int j = 0; j < seq; j++) {
         g[j] = pr[j] * (g[j] - dot) * scaleF;

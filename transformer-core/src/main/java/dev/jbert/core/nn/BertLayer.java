@@ -51,8 +51,7 @@ public final class BertLayer {
     INDArray dSum2 = outputNorm.backward(dy);                      // d(output branch + a)
     INDArray dh = output.backward(outputDropout.backward(dSum2));
     INDArray da = intermediate.backward(activation.backward(dh));
-    da.addi(dSum2);                                                // the residual path into a
-    INDArray dSum1 = attentionNorm.backward(da);                   // d(attention branch + x)
+    INDArray dSum1 = attentionNorm.backward(da, dSum2);            // d(attention branch + x), dSum2: residual into a
     INDArray dContext = attentionDense.backward(attentionDropout.backward(dSum1));
     INDArray dx = attention.backward(dContext);
     return dx.addi(dSum1);                                         // the residual path into x

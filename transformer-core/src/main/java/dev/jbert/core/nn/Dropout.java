@@ -77,6 +77,31 @@ public final class Dropout {
     return dx;
   }
 
+  /**
+   * The backward pass fused into a caller's row kernel: multiplies {@code row[off, off + len)}, the
+   * gradient of output elements {@code [from, from + len)}, by the last mask and 1/(1 − p) in place
+   * (the same arithmetic as {@link #backward}); nothing when the last forward was the identity.
+   */
+  public void backwardInPlace(int from, float[] row, int off, int len) {
+    if (!active) {
+      return;
+    }
+    float scaleF = (float) scale;
+    for (int i = 0; i < len; i++) {
+      row[off + i] = keep[from + i] ? row[off + i] * scaleF : 0f;
+    }
+  }
+
+  /** The double twin of {@link #backwardInPlace(int, float[], int, int)}. */
+  public void backwardInPlace(int from, double[] row, int off, int len) {
+    if (!active) {
+      return;
+    }
+    for (int i = 0; i < len; i++) {
+      row[off + i] = keep[from + i] ? row[off + i] * scale : 0.0;
+    }
+  }
+
   /** dst = src ⊙ keep / (1 − p), in double rows for DOUBLE arrays and float rows for FLOAT. */
   private void applyMask(INDArray src, INDArray dst) {
     Flat in = Flat.of(src);

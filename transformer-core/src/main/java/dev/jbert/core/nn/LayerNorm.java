@@ -148,20 +148,30 @@ public final class LayerNorm {
    * {@code dx = rstd · (dy·γ − mean(dy·γ) − x̂ · mean(dy·γ·x̂))}.
    */
   public INDArray backward(INDArray dy) {
+    return backward(dy, null);
+  }
+
+  /**
+   * As {@link #backward(INDArray)} for an output read by two consumers, whose gradient is
+   * {@code dy + dyOther} [rows, width]: the sum is taken row by row in the kernel instead of by a
+   * separate pass over both arrays. {@code dyOther} may be null.
+   */
+  public INDArray backward(INDArray dy, INDArray dyOther) {
     if (dx == null) {
       dx = buffers.gradient(rows, width);
     }
     Flat dOut = Flat.of(dy);
+    Flat dOther = dyOther == null ? null : Flat.of(dyOther);
     Flat norm = Flat.of(xhat);
     Flat dIn = Flat.of(dx);
     double[] g = gamma.toArray();
     double[][] dGamma = new double[Parallel.maxParts()][width];
     double[][] dBeta = new double[Parallel.maxParts()][width];
     if (exact) {
-      Parallel.rows(rows, 64, (part, from, to) -> backwardRows(dOut, norm, dIn, g, dGamma[part], dBeta[part], from, to));
+      Parallel.rows(rows, 64, (part, from, to) -> backwardRows(dOut, dOther, norm, dIn, g, dGamma[part], dBeta[part], from, to));
     } else {
       float[] gf = Functions.toFloats(g);
-      Parallel.rows(rows, 64, (part, from, to) -> backwardRowsFloat(dOut, norm, dIn, gf, dGamma[part], dBeta[part], from, to));
+      Parallel.rows(rows, 64, (part, from, to) -> backwardRowsFloat(dOut, dOther, norm, dIn, gf, dGamma[part], dBeta[part], from, to));
     }
     for (int p = 0; p < dGamma.length; p++) {
       gammaGrad.add(0, dGamma[p], 0, width);
@@ -170,12 +180,19 @@ public final class LayerNorm {
     return dx;
   }
 
-  private void backwardRows(Flat dOut, Flat norm, Flat dIn, double[] g, double[] dg, double[] db, int from, int to) {
+  private void backwardRows(Flat dOut, Flat dOther, Flat norm, Flat dIn, double[] g, double[] dg, double[] db, int from, int to) {
     double[] d = new double[width];
     double[] n = new double[width];
+    double[] other = dOther == null ? null : new double[width];
     for (int row = from; row < to; row++) {
       int off = row * width;
       dOut.get(off, d, 0, width);
+      if (other != null) {
+        dOther.get(off, other, 0, width);
+        for (int j = 0; j < width; j++) {
+          d[j] += other[j];
+        }
+      }
       norm.get(off, n, 0, width);
       double meanG = 0;
       double meanGn = 0;
@@ -197,15 +214,22 @@ public final class LayerNorm {
   }
 
   /** The float twin of {@link #backwardRows} (each slice's parameter gradients summed in float). */
-  private void backwardRowsFloat(Flat dOut, Flat norm, Flat dIn, float[] g, double[] dg, double[] db, int from, int to) {
+  private void backwardRowsFloat(Flat dOut, Flat dOther, Flat norm, Flat dIn, float[] g, double[] dg, double[] db, int from, int to) {
     float[] d = new float[width];
     float[] n = new float[width];
     float[] gd = new float[width];
     float[] dgf = new float[width];
     float[] dbf = new float[width];
+    float[] other = dOther == null ? null : new float[width];
     for (int row = from; row < to; row++) {
       int off = row * width;
       dOut.get(off, d, 0, width);
+      if (other != null) {
+        dOther.get(off, other, 0, width);
+        for (int j = 0; j < width; j++) {
+          d[j] += other[j];
+        }
+      }
       norm.get(off, n, 0, width);
       for (int j = 0; j < width; j++) {
         dgf[j] += d[j] * n[j];

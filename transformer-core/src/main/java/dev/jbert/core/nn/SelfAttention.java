@@ -92,7 +92,7 @@ public final class SelfAttention {
     splitMerged(dMerged, dContext);
     Nd4j.matmul(dContext, split.v(), dProbs, false, true, false);  // d(dropped probs) = dC Vᵀ
     Nd4j.matmul(droppedProbs, dContext, dv, true, false, false);   // dV = Pᵀ dC
-    INDArray dScores = softmax.backward(probsDropout.backward(dProbs)); // in place, 1/√d included
+    INDArray dScores = softmax.backward(dProbs, probsDropout);     // in place, dropout and 1/√d included
     Nd4j.matmul(dScores, split.k(), dq, false, false, false);      // dQ = dS K
     Nd4j.matmul(dScores, split.q(), dk, true, false, false);       // dK = dSᵀ Q
     return qkv.backward(split.backward(dq, dk, dv));               // dqkv (+ bias gradient) → dx

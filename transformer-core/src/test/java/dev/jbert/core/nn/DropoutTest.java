@@ -86,4 +86,31 @@ class DropoutTest {
       }, 20, 76);
     }
   }
+  @Test
+  void backwardInPlaceAppliesTheSameMaskAsBackward() {
+    TrainingMode mode = new TrainingMode(1);
+    mode.setTraining(true);
+    try (Buffers buffers = new Buffers(DataType.FLOAT)) {
+      Dropout dropout = new Dropout(0.4, mode, buffers, 5, 9);
+      INDArray x = random(77, 1.0, 5, 9).castTo(DataType.FLOAT);
+      INDArray dy = random(78, 1.0, 5, 9).castTo(DataType.FLOAT);
+      dropout.forward(x);
+      float[] expected = dropout.backward(dy).dup().data().asFloat();
+      float[] row = dy.data().asFloat();
+      double[] rowD = new double[row.length];
+      for (int i = 0; i < row.length; i++) {
+        rowD[i] = row[i];
+      }
+      dropout.backwardInPlace(0, row, 0, 20);           // two calls, as a row kernel makes them
+      dropout.backwardInPlace(20, row, 20, row.length - 20);
+      dropout.backwardInPlace(0, rowD, 0, rowD.length);
+      int dropped = 0;
+      for (int i = 0; i < row.length; i++) {
+        assertEquals(expected[i], row[i], 0.0, "float element " + i);
+        assertEquals(expected[i], rowD[i], 1e-6, "double element " + i);
+        dropped += expected[i] == 0f ? 1 : 0;
+      }
+      assertTrue(dropped > 0 && dropped < row.length, "the mask drops some but not all of 45: " + dropped);
+    }
+  }
 }

@@ -63,4 +63,31 @@ class LayerNormTest {
       assertParameterGradients(p, () -> dot(ln.forward(x, res), dy), 6, 19);
     }
   }
+  @Test
+  void twoIncomingGradientsGiveTheBackwardOfTheirSum() {
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      Parameters p = Parameters.builder().add("ln.weight", 6).add("ln.bias", 6).build(type);
+      FiniteDifferences.randomize(p, 11, 0.3);
+      try (Buffers buffers = new Buffers(type)) {
+        LayerNorm ln = LayerNorm.of(p, "ln", 1e-12, buffers, 4);
+        INDArray x = random(20, 2.0, 4, 6).castTo(type);
+        INDArray dy = random(21, 1.0, 4, 6).castTo(type);
+        INDArray dyOther = random(22, 1.0, 4, 6).castTo(type);
+        ln.forward(x);
+        INDArray expected = ln.backward(dy.add(dyOther)).dup();
+        INDArray expectedGamma = p.grad("ln.weight").dup();
+        INDArray expectedBeta = p.grad("ln.bias").dup();
+        p.zeroGrad();
+        INDArray dx = ln.backward(dy, dyOther);
+        double tol = type == DataType.DOUBLE ? 1e-12 : 1e-6;
+        for (int i = 0; i < 24; i++) {
+          assertEquals(expected.getDouble(i / 6, i % 6), dx.getDouble(i / 6, i % 6), tol, type + " dx " + i);
+        }
+        for (int j = 0; j < 6; j++) {
+          assertEquals(expectedGamma.getDouble(j), p.grad("ln.weight").getDouble(j), tol, type + " dγ " + j);
+          assertEquals(expectedBeta.getDouble(j), p.grad("ln.bias").getDouble(j), tol, type + " dβ " + j);
+        }
+      }
+    }
+  }
 }
