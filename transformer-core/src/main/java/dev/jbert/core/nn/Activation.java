@@ -16,10 +16,12 @@ public interface Activation {
    * {@code gelu_pytorch_tanh} (tanh form), {@code relu}.
    *
    * @param rows, width the shape of every input
+   * @param mode the model's mode: activations that cache for their backward do so only when
+   *     training (null: always)
    */
-  static Activation create(String hiddenAct, Buffers buffers, int rows, int width) {
+  static Activation create(String hiddenAct, Buffers buffers, int rows, int width, TrainingMode mode) {
     return switch (hiddenAct) {
-      case "gelu" -> new Gelu(buffers, rows, width);
+      case "gelu" -> new Gelu(buffers, rows, width, mode);
       case "gelu_new", "gelu_pytorch_tanh" -> new GeluTanh(buffers, rows, width);
       case "relu" -> new Relu(buffers, rows, width);
       default -> throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported");

@@ -32,7 +32,7 @@ public final class BertLayer {
     this.attentionDropout = new Dropout(c.hiddenDropoutProb(), mode, buffers, rows, c.hiddenSize());
     this.attentionNorm = LayerNorm.of(p, prefix + "attention.output.LayerNorm", c.layerNormEps(), buffers, rows);
     this.intermediate = Linear.of(p, prefix + "intermediate.dense", buffers, rows);
-    this.activation = Activation.create(c.hiddenAct(), buffers, rows, c.intermediateSize());
+    this.activation = Activation.create(c.hiddenAct(), buffers, rows, c.intermediateSize(), mode);
     this.output = Linear.of(p, prefix + "output.dense", buffers, rows);
     this.outputDropout = new Dropout(c.hiddenDropoutProb(), mode, buffers, rows, c.hiddenSize());
     this.outputNorm = LayerNorm.of(p, prefix + "output.LayerNorm", c.layerNormEps(), buffers, rows);

