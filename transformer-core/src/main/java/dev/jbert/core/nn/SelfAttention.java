@@ -2,7 +2,6 @@ package dev.jbert.core.nn;
 
 import dev.jbert.core.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BERT self-attention ({@code attention.self}): multi-head scaled dot-product attention with an
@@ -12,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Q, K and V come from one fused projection: the query, key and value weights lie next to each
  * other in {@link Parameters}, so a [3·hidden, hidden] view over them is one GEMM. {@link HeadSplit}
  * splits it into heads [batch·heads, seq, headDim] while adding the fused bias; heads are multiplied
- * with rank-3 {@code Nd4j.matmul}; {@link AttentionSoftmax} applies scale, mask and softmax in place.
+ * with rank-3 matmuls ({@link BatchedMatmul}); {@link AttentionSoftmax} applies scale, mask and softmax in place.
  */
 public final class SelfAttention {
 
@@ -71,10 +70,10 @@ public final class SelfAttention {
    */
   public INDArray forward(INDArray x, double[] maskAdd) {
     split.forward(qkv.forward(x));                                     // x Wᵀ → Q, K, V (+ bias)
-    Nd4j.matmul(split.q(), split.k(), probs, false, true, false);      // scores = Q Kᵀ  [bh, seq, seq]
+    BatchedMatmul.multiply(split.q(), split.k(), probs, false, true);      // scores = Q Kᵀ  [bh, seq, seq]
     softmax.forward(probs, maskAdd);                                    // in place
     droppedProbs = probsDropout.forward(probs);
-    Nd4j.matmul(droppedProbs, split.v(), context, false, false, false); // [bh, seq, headDim]
+    BatchedMatmul.multiply(droppedProbs, split.v(), context, false, false); // [bh, seq, headDim]
     mergeHeads(context, merged);
     return merged;
   }
@@ -90,11 +89,11 @@ public final class SelfAttention {
       dv = buffers.gradient(bh, seq, headDim);
     }
     splitMerged(dMerged, dContext);
-    Nd4j.matmul(dContext, split.v(), dProbs, false, true, false);  // d(dropped probs) = dC Vᵀ
-    Nd4j.matmul(droppedProbs, dContext, dv, true, false, false);   // dV = Pᵀ dC
+    BatchedMatmul.multiply(dContext, split.v(), dProbs, false, true);  // d(dropped probs) = dC Vᵀ
+    BatchedMatmul.multiply(droppedProbs, dContext, dv, true, false);   // dV = Pᵀ dC
     INDArray dScores = softmax.backward(dProbs, probsDropout);     // in place, dropout and 1/√d included
-    Nd4j.matmul(dScores, split.k(), dq, false, false, false);      // dQ = dS K
-    Nd4j.matmul(dScores, split.q(), dk, true, false, false);       // dK = dSᵀ Q
+    BatchedMatmul.multiply(dScores, split.k(), dq, false, false);      // dQ = dS K
+    BatchedMatmul.multiply(dScores, split.q(), dk, true, false);       // dK = dSᵀ Q
     return qkv.backward(split.backward(dq, dk, dv));               // dqkv (+ bias gradient) → dx
   }
 

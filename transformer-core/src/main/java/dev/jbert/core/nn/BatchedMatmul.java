@@ -1,0 +1,35 @@
+package dev.jbert.core.nn;
+
+import dev.jbert.core.Backend;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The per-head products of attention, {@code c[i] = op(a[i]) op(b[i])} over [batch·heads, ·, ·],
+ * with the batch cut into slices that {@link Parallel} threads multiply at the same time.
+ *
+ * <p>ND4J runs a rank-3 {@code matmul} of such small matrices (64×32 by 32×64 at MiniLM 32×64) on
+ * one thread whatever its thread settings: 3.1 ms, 33 GFLOP/s, measured with 1 and 2 threads.
+ * Two threads each multiplying half the batch took 1.8–2.0 ms.
+ */
+final class BatchedMatmul {
+
+  private BatchedMatmul() {}
+
+  /** c = op(a) · op(b) per leading index; a, b, c rank 3, contiguous, c preallocated. */
+  static void multiply(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+    int n = (int) c.size(0);
+    int threads = Backend.threads();
+    Parallel.rows(n, (n + threads - 1) / threads, (part, from, to) ->
+        Nd4j.matmul(slice(a, from, to), slice(b, from, to), slice(c, from, to), transA, transB, false));
+  }
+
+  /** Matrices [from, to) of a contiguous rank-3 array, as a view (no copy). */
+  private static INDArray slice(INDArray a, int from, int to) {
+    if (from == 0 && to == a.size(0)) {
+      return a;
+    }
+    long[] shape = {to - from, a.size(1), a.size(2)};
+    return Nd4j.create(a.data(), shape, a.stride(), a.offset() + from * a.stride(0), 'c', a.dataType());
+  }
+}

@@ -1,0 +1,27 @@
+package dev.jbert.core.nn;
+
+import static dev.jbert.core.nn.FiniteDifferences.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class BatchedMatmulTest {
+
+  /** Sliced across threads, every product equals ND4J's single rank-3 matmul, bit for bit. */
+  @ParameterizedTest
+  @CsvSource({"false,false", "false,true", "true,false", "true,true"})
+  void equalsOneRank3Matmul(boolean transA, boolean transB) {
+    int n = 7; // odd: the slices differ in size
+    INDArray a = random(31, 1.0, n, transA ? 5 : 4, transA ? 4 : 5);
+    INDArray b = random(32, 1.0, n, transB ? 3 : 5, transB ? 5 : 3);
+    INDArray expected = Nd4j.zeros(DataType.DOUBLE, n, 4, 3);
+    Nd4j.matmul(a, b, expected, transA, transB, false);
+    INDArray c = Nd4j.zeros(DataType.DOUBLE, n, 4, 3);
+    BatchedMatmul.multiply(a, b, c, transA, transB);
+    assertEquals(expected, c);
+  }
+}
