@@ -41,7 +41,7 @@ public final class AttentionSoftmax {
       Parallel.rows(rows, 256, (part, from, to) -> softmaxRows(p, from, to));
     } else {
       float[] mask = Functions.toFloats(maskAdd);
-      Parallel.rows(rows, 256, (part, from, to) -> softmaxRowsFloat(p, mask, from, to));
+      Parallel.rows(batch * heads, 4, (part, from, to) -> softmaxBlocksFloat(p, mask, from, to));
     }
     return scores;
   }
@@ -72,27 +72,45 @@ public final class AttentionSoftmax {
     }
   }
 
-  /** The float twin of {@link #softmaxRows}. */
-  private void softmaxRowsFloat(Flat p, float[] mask, int from, int to) {
-    float[] s = new float[seq];
+  /**
+   * The float twin of {@link #softmaxRows}, one (batch, head) block of seq rows at a time: the exp
+   * runs over the whole block, because HotSpot leaves loops as short as one row (64 at seq 64)
+   * mostly in their scalar pre- and post-loops (MiniLM 32×64, six layers: 23 → 18 ms a step).
+   */
+  private void softmaxBlocksFloat(Flat p, float[] mask, int fromBlock, int toBlock) {
+    int size = seq * seq;
+    float[] s = new float[size];
+    float[] rowMax = new float[seq];
     float scaleF = (float) scale;
-    for (int r = from; r < to; r++) {
-      int maskRow = (r / (heads * seq)) * seq;
-      p.get(r * seq, s, 0, seq);
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < seq; j++) {
-        s[j] = s[j] * scaleF + mask[maskRow + j];
-        max = Math.max(max, s[j]);
+    for (int block = fromBlock; block < toBlock; block++) {
+      int maskRow = (block / heads) * seq;
+      p.get(block * size, s, 0, size);
+      for (int i = 0; i < seq; i++) {
+        int o = i * seq;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < seq; j++) {
+          float v = s[o + j] * scaleF + mask[maskRow + j];
+          s[o + j] = v;
+          max = Math.max(max, v);
+        }
+        rowMax[i] = max;
       }
-      for (int j = 0; j < seq; j++) {
-        s[j] -= max;
+      for (int i = 0; i < seq; i++) {
+        int o = i * seq;
+        float max = rowMax[i];
+        for (int j = 0; j < seq; j++) {
+          s[o + j] -= max;
+        }
       }
-      Functions.expNonPositive(s, 0, seq);
-      float inv = (float) (1.0 / Functions.sum(s, 0, seq));
-      for (int j = 0; j < seq; j++) {
-        s[j] *= inv;
+      Functions.expNonPositive(s, 0, size);
+      for (int i = 0; i < seq; i++) {
+        int o = i * seq;
+        float inv = (float) (1.0 / Functions.sum(s, o, o + seq));
+        for (int j = 0; j < seq; j++) {
+          s[o + j] *= inv;
+        }
       }
-      p.put(r * seq, s, 0, seq);
+      p.put(block * size, s, 0, size);
     }
   }
 
@@ -108,7 +126,7 @@ public final class AttentionSoftmax {
     if (exact) {
       Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRows(p, d, dropout, from, to));
     } else {
-      Parallel.rows(rows, 256, (part, from, to) -> softmaxBackwardRowsFloat(p, d, dropout, from, to));
+      Parallel.rows(batch * heads, 4, (part, from, to) -> softmaxBackwardBlocksFloat(p, d, dropout, from, to));
     }
     return dDropped;
   }
@@ -131,20 +149,24 @@ public final class AttentionSoftmax {
     }
   }
 
-  /** The float twin of {@link #softmaxBackwardRows}. */
-  private void softmaxBackwardRowsFloat(Flat p, Flat d, Dropout dropout, int from, int to) {
-    float[] pr = new float[seq];
-    float[] g = new float[seq];
+  /** The float twin of {@link #softmaxBackwardRows}, a (batch, head) block at a time as {@link #softmaxBlocksFloat}. */
+  private void softmaxBackwardBlocksFloat(Flat p, Flat d, Dropout dropout, int fromBlock, int toBlock) {
+    int size = seq * seq;
+    float[] pr = new float[size];
+    float[] g = new float[size];
     float scaleF = (float) scale;
-    for (int r = from; r < to; r++) {
-      p.get(r * seq, pr, 0, seq);
-      d.get(r * seq, g, 0, seq);
-      dropout.backwardInPlace(r * seq, g, 0, seq);               // d(dropped P) → dP
-      float dot = (float) Functions.dot(pr, g, 0, seq);
-      for (int j = 0; j < seq; j++) {
-        g[j] = pr[j] * (g[j] - dot) * scaleF;
+    for (int block = fromBlock; block < toBlock; block++) {
+      p.get(block * size, pr, 0, size);
+      d.get(block * size, g, 0, size);
+      dropout.backwardInPlace(block * size, g, 0, size);         // d(dropped P) → dP
+      for (int i = 0; i < seq; i++) {
+        int o = i * seq;
+        float dot = (float) Functions.dot(pr, g, o, o + seq);
+        for (int j = 0; j < seq; j++) {
+          g[o + j] = pr[o + j] * (g[o + j] - dot) * scaleF;
+        }
       }
-      d.put(r * seq, g, 0, seq);
+      d.put(block * size, g, 0, size);
     }
   }
 }
