@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>In training the forward pass also writes the slope {@code Φ(x) + x φ(x)}: erf is computed
  * there anyway, and the backward pass is then one multiply instead of an erf and an exp per element
- * (MiniLM 32×64: backward 10 → ~1 ms a layer for ~1.5 ms more forward). After an eval-mode forward
- * the backward computes the slope from the kept input.
+ * (MiniLM 32×64, six layers, forward + backward: 47 → 35 ms a step, for one more [rows, width]
+ * buffer a layer). After an eval-mode forward the backward computes the slope from the kept input.
  */
 public final class Gelu implements Activation {
 
