@@ -11,8 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The mask is a counter-based hash of (mask seed, element index): element i is dropped when a
  * 31-bit hash of i is below p·2^31. Nothing but the seed of the last forward is kept; the backward
  * pass recomputes the mask. Masks therefore do not depend on the thread count or on how a caller
- * cuts rows, and the hash loop vectorises (measured at [2048, 384]: 0.3 ms for the mask against
- * 1.3 ms for a {@code SplittableRandom} draw per element pair).
+ * cuts rows, and the hash loop vectorises (HotSpot needs the index from an array, not the loop
+ * counter). Measured at [2048, 384] float on 2 threads: forward 1.8 ms with a kept mask drawn from
+ * {@code SplittableRandom} per element pair, 0.8–1.0 ms with the hash.
  */
 public final class Dropout {
 
