@@ -93,6 +93,7 @@ final class EmbedCommand implements Callable<Integer> {
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
     try (BertModel encoder = BertModel.fromPretrained(dir, DataType.FLOAT, false)) {
       encoder.eval();
+      encoder.setGradEnabled(false);
       EncodeOptions options = EncodeOptions.truncatedTo(effectiveMaxLength(encoder.config().maxPositionEmbeddings()));
       embedLines(new Reader(tokenizer, options), new Encoder(encoder, tokenizer.padId(), batchSize));
     }

@@ -161,6 +161,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
     if (!lossReady) {
       throw new IllegalStateException("backward needs a loss of the last forward");
     }
+    bert.requireGradients();
     INDArray dPooled = current.layer.backward(current.dLogits);
     bert.backward(null, dPooled);
   }
@@ -207,6 +208,16 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
   public boolean isTraining() {
     return mode.isTraining();
+  }
+
+  /** Whether forward passes keep what {@link #backward} needs; see {@link BertModel#setGradEnabled}. */
+  public void setGradEnabled(boolean enabled) {
+    bert.setGradEnabled(enabled);
+  }
+
+  /** See {@link BertModel#setGradEnabled}. */
+  public boolean isGradEnabled() {
+    return bert.isGradEnabled();
   }
 
   /** Switches every dropout of the model off or on, in training mode too. */

@@ -21,7 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the next forward.
  *
  * <p>{@link #backward} accumulates into {@code parameters().grads()} like PyTorch; call
- * {@link Parameters#zeroGrad()} between steps. A model is not thread-safe: one forward/backward at a
+ * {@link Parameters#zeroGrad()} between steps. For prediction, {@link #setGradEnabled(boolean)
+ * setGradEnabled(false)} (as {@code torch.no_grad()}) keeps two layers' worth of activations
+ * instead of every layer's. A model is not thread-safe: one forward/backward at a
  * time.
  */
 public final class BertModel implements AutoCloseable {
@@ -37,6 +39,7 @@ public final class BertModel implements AutoCloseable {
   private final Buffers.Arena arena;
   private BertNetwork current;
   private boolean outputHiddenStates;
+  private boolean gradEnabled = true;
   private LoadReport loadReport;
 
   /**
@@ -144,8 +147,10 @@ public final class BertModel implements AutoCloseable {
   /** Runs the encoder on a batch; see {@link Output}. */
   public Output forward(TokenBatch batch) {
     validate(batch);
-    if (current == null || current.batch() != batch.batch() || current.seq() != batch.seq()) {
-      current = networkFor(batch.batch(), batch.seq());
+    boolean withGradients = gradEnabled || outputHiddenStates;
+    if (current == null || current.batch() != batch.batch() || current.seq() != batch.seq()
+        || current.withGradients() != withGradients) {
+      current = networkFor(batch.batch(), batch.seq(), withGradients);
     }
     INDArray last = current.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
     List<INDArray> hidden = new ArrayList<>();
@@ -175,15 +180,24 @@ public final class BertModel implements AutoCloseable {
    * @param dPooledOutput [batch, hidden] or null
    */
   public void backward(INDArray dLastHiddenState, INDArray dPooledOutput) {
-    if (current == null) {
-      throw new IllegalStateException("backward before forward");
-    }
+    requireGradients();
     long batch = current.batch();
     long seq = current.seq();
     checkGradient("dLastHiddenState", dLastHiddenState, batch, seq, config.hiddenSize());
     checkGradient("dPooledOutput", dPooledOutput, batch, config.hiddenSize());
     INDArray dLast = dLastHiddenState == null ? null : dLastHiddenState.reshape(batch * seq, config.hiddenSize());
     current.backward(dLast, dPooledOutput);
+  }
+
+  /** Fails unless the last forward kept what a backward pass needs. */
+  void requireGradients() {
+    if (current == null) {
+      throw new IllegalStateException("backward before forward");
+    }
+    if (!current.withGradients()) {
+      throw new IllegalStateException("the last forward ran with gradients disabled (setGradEnabled(false)), "
+          + "so it kept no activations for backward; enable them and run the forward again");
+    }
   }
 
   private void checkGradient(String name, INDArray g, long... shape) {
@@ -244,24 +258,42 @@ public final class BertModel implements AutoCloseable {
     mode.reseed(seed);
   }
 
-  /** Whether {@link Output#hiddenStates()} is filled (it costs nothing: the buffers exist anyway). */
+  /**
+   * Whether {@link Output#hiddenStates()} is filled (it costs nothing when gradients are enabled:
+   * the buffers exist anyway; with gradients disabled it keeps every layer's buffers).
+   */
   public void setOutputHiddenStates(boolean on) {
     this.outputHiddenStates = on;
   }
 
-  /** Drops the current shape's network and builds one for this shape from the arena, growing it if short. */
-  private BertNetwork networkFor(int batch, int seq) {
+  /**
+   * Whether forward passes keep what {@link #backward} needs (default true), as
+   * {@code torch.set_grad_enabled}. Disabled, the encoder layers share two layers' worth of
+   * activation buffers and {@code backward} fails; outputs are the same bit for bit. Independent of
+   * {@link #eval()}: eval-mode gradients (dropout off) still need it enabled.
+   */
+  public void setGradEnabled(boolean enabled) {
+    this.gradEnabled = enabled;
+  }
+
+  /** See {@link #setGradEnabled}. */
+  public boolean isGradEnabled() {
+    return gradEnabled;
+  }
+
+  /** Drops the current network and builds one for this shape from the arena, growing it if short. */
+  private BertNetwork networkFor(int batch, int seq, boolean withGradients) {
     if (current != null) {
       current.close();
       current = null;
     }
     Buffers buffers = new Buffers(arena);
-    BertNetwork network = new BertNetwork(config, parameters, prefix, withPooler, mode, buffers, batch, seq);
+    BertNetwork network = new BertNetwork(config, parameters, prefix, withPooler, withGradients, mode, buffers, batch, seq);
     if (buffers.shortfall() > 0) {
       network.close();
       arena.grow(buffers.arenaElements());
       buffers = new Buffers(arena);
-      network = new BertNetwork(config, parameters, prefix, withPooler, mode, buffers, batch, seq);
+      network = new BertNetwork(config, parameters, prefix, withPooler, withGradients, mode, buffers, batch, seq);
     }
     return network;
   }

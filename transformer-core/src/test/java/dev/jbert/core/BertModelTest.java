@@ -56,6 +56,54 @@ class BertModelTest {
   }
 
   @Test
+  void withGradientsDisabledOutputsAreTheSameFromFewerBuffersAndBackwardFails() {
+    BertConfig fiveLayers = BertConfig.builder().vocabSize(20).hiddenSize(8).numHiddenLayers(5).numAttentionHeads(2)
+        .intermediateSize(12).maxPositionEmbeddings(8).initializerRange(0.3).labels(List.of("a", "b", "c")).build();
+    int[][] ids = {{2, 5, 9, 3, 4, 6}, {2, 4, 3, 0, 0, 0}};
+    int[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}};
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      try (BertForSequenceClassification model = new BertForSequenceClassification(fiveLayers, dt)) {
+        model.eval();
+        INDArray logits = model.forward(ids, null, mask).dup();
+        long withGradients = model.bert().activationBytes();
+        model.setGradEnabled(false);
+        assertEquals(logits, model.forward(ids, null, mask), dt + ": the same logits, bit for bit");
+        assertTrue(model.bert().activationBytes() < withGradients * 0.7,
+            dt + ": " + model.bert().activationBytes() + " bytes without gradients vs " + withGradients);
+        model.loss(new int[] {1, 2});
+        IllegalStateException e = assertThrows(IllegalStateException.class, model::backward);
+        assertTrue(e.getMessage().contains("setGradEnabled(false)"), e.getMessage());
+        assertEquals(0.0, model.parameters().grads().amaxNumber().doubleValue(), "nothing was accumulated");
+
+        model.train();
+        model.setSeed(3);
+        INDArray dropped = model.forward(ids, null, mask).dup();
+        model.setGradEnabled(true);
+        model.setSeed(3);
+        assertEquals(dropped, model.forward(ids, null, mask), dt + ": the same dropout masks in both plans");
+        model.loss(new int[] {1, 2});
+        model.backward();
+        assertTrue(model.parameters().grads().amaxNumber().doubleValue() > 0, "gradients again once enabled");
+      }
+    }
+  }
+
+  @Test
+  void hiddenStatesWithGradientsDisabledAreEveryLayersOwn() {
+    try (BertModel model = new BertModel(TINY.toBuilder().numHiddenLayers(4).build(), DataType.DOUBLE)) {
+      model.eval();
+      model.setOutputHiddenStates(true);
+      int[][] ids = {{2, 5, 9, 3}};
+      List<INDArray> expected = model.forward(ids, null, null).hiddenStates().stream().map(INDArray::dup).toList();
+      model.setGradEnabled(false);
+      assertEquals(expected, model.forward(ids, null, null).hiddenStates());
+      assertEquals(5, expected.size());
+      model.setOutputHiddenStates(false);
+      assertEquals(expected.get(4), model.forward(ids, null, null).lastHiddenState());
+    }
+  }
+
+  @Test
   void gradientsAccumulateUntilZeroed() {
     try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, DataType.DOUBLE)) {
       model.eval();

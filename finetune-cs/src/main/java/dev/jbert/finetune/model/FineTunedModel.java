@@ -50,6 +50,7 @@ public final class FineTunedModel implements AutoCloseable {
       throw new CheckpointException(dir, "has no trained classification head (classifier.* is missing); fine-tune it first");
     }
     model.eval();
+    model.setGradEnabled(false);
     int maxLength = settings.maxLength() > 0 ? settings.maxLength() : TextEncoder.defaultMaxLength(config, tokenizer);
     return new FineTunedModel(dir, model, settings, new TextEncoder(tokenizer, maxLength, settings.contextSegment()));
   }

@@ -33,7 +33,9 @@ public final class Inference {
     Arrays.sort(byLength, Comparator.comparingInt(i -> examples.get(i).length()));
     float[][] out = new float[n][];
     boolean wasTraining = model.isTraining();
+    boolean hadGradients = model.isGradEnabled();
     model.eval();
+    model.setGradEnabled(false); // two layers' activations instead of all: nothing here runs backward
     try {
       for (int start = 0, k = 0; start < n; start += batchSize, k++) {
         int[] indices = new int[Math.min(batchSize, n - start)];
@@ -47,6 +49,7 @@ public final class Inference {
         }
       }
     } finally {
+      model.setGradEnabled(hadGradients);
       if (wasTraining) {
         model.train();
       }

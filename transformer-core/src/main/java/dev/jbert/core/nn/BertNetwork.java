@@ -12,6 +12,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Parameters are shared views into the model's {@link Parameters}; the model keeps the network of
  * the current shape only and builds another when the shape changes ({@link #close()} frees what
  * did not come from the model's arena).
+ *
+ * <p>A network built without gradients keeps no activations for a backward pass: encoder layers
+ * take their buffers from two pools, even layers from one and odd layers from the other (layer i
+ * reads only layer i − 1's output), so the buffers of two layers serve any depth.
  */
 public final class BertNetwork implements AutoCloseable {
 
@@ -23,6 +27,7 @@ public final class BertNetwork implements AutoCloseable {
   private final Dropout embeddingDropout;
   private final List<BertLayer> layers = new ArrayList<>();
   private final Pooler pooler;                 // null without a pooling layer
+  private final boolean withGradients;         // false: layers share buffers; no backward, no hidden states
   private final double[] maskAdd;              // [batch·seq]
   private final List<INDArray> hiddenStates = new ArrayList<>();
   private INDArray pooled;
@@ -30,21 +35,26 @@ public final class BertNetwork implements AutoCloseable {
   /**
    * @param prefix parameter name prefix: {@code ""} for a bare BertModel, {@code "bert."} in a task model
    * @param withPooler whether the parameters include {@code pooler.dense} and the pooler runs
+   * @param withGradients whether {@link #backward} and {@link #hiddenStates} are needed; without,
+   *     encoder layers share two layers' worth of buffers
    */
-  public BertNetwork(BertConfig c, Parameters p, String prefix, boolean withPooler, TrainingMode mode,
-      Buffers buffers, int batch, int seq) {
+  public BertNetwork(BertConfig c, Parameters p, String prefix, boolean withPooler, boolean withGradients,
+      TrainingMode mode, Buffers buffers, int batch, int seq) {
     this.batch = batch;
     this.seq = seq;
     this.buffers = buffers;
+    this.withGradients = withGradients;
     int rows = batch * seq;
     this.embeddings = new Embeddings(p, prefix + "embeddings.", c.padTokenId(), buffers, batch, seq);
     this.embeddingNorm = LayerNorm.of(p, prefix + "embeddings.LayerNorm", c.layerNormEps(), buffers, rows);
     this.embeddingDropout = new Dropout(c.hiddenDropoutProb(), mode, buffers, rows, c.hiddenSize());
-    // Layer i's backward output is consumed by layer i-1 before layer i-2 runs: two pools suffice.
+    // Layer i's backward output is consumed by layer i-1 before layer i-2 runs (and without
+    // gradients, layer i's output by layer i+1 before layer i+2 runs): two pools suffice.
     Buffers.GradientPool[] pools = {new Buffers.GradientPool(), new Buffers.GradientPool()};
     for (int i = 0; i < c.numHiddenLayers(); i++) {
-      layers.add(new BertLayer(c, p, prefix + "encoder.layer." + i + ".", mode,
-          buffers.sharingGradients(pools[i % 2]), batch, seq));
+      Buffers layerBuffers = withGradients ? buffers.sharingGradients(pools[i % 2])
+          : buffers.sharingActivations(pools[i % 2]);
+      layers.add(new BertLayer(c, p, prefix + "encoder.layer." + i + ".", mode, layerBuffers, batch, seq));
     }
     this.pooler = withPooler ? new Pooler(p, prefix + "pooler.", buffers, batch, seq) : null;
     this.maskAdd = new double[rows];
@@ -63,7 +73,9 @@ public final class BertNetwork implements AutoCloseable {
     hiddenStates.add(x);
     for (BertLayer layer : layers) {
       x = layer.forward(x, maskAdd);
-      hiddenStates.add(x);
+      if (withGradients) {
+        hiddenStates.add(x);
+      }
     }
     pooled = pooler == null ? null : pooler.forward(x);
     return x;
@@ -76,6 +88,9 @@ public final class BertNetwork implements AutoCloseable {
    * @param dPooled [batch, hidden] or null (no gradient from the pooled output)
    */
   public void backward(INDArray dLastHidden, INDArray dPooled) {
+    if (!withGradients) {
+      throw new IllegalStateException("this network was built without gradients: it keeps no activations for a backward pass");
+    }
     if (dLastHidden == null && dPooled == null) {
       throw new IllegalArgumentException("backward needs a gradient for the last hidden state or the pooled output");
     }
@@ -99,7 +114,16 @@ public final class BertNetwork implements AutoCloseable {
 
   /** The embedding output and each layer's output of the last forward, each [batch·seq, hidden]. */
   public List<INDArray> hiddenStates() {
+    if (!withGradients) {
+      throw new IllegalStateException("this network was built without gradients: layers share buffers, "
+          + "so earlier layers' outputs are overwritten");
+    }
     return List.copyOf(hiddenStates);
+  }
+
+  /** Whether this network keeps what {@link #backward} and {@link #hiddenStates} need. */
+  public boolean withGradients() {
+    return withGradients;
   }
 
   /** The pooled output [batch, hidden] of the last forward, or null without a pooler. */

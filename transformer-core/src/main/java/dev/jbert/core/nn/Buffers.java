@@ -85,6 +85,7 @@ public final class Buffers implements AutoCloseable {
   private final List<INDArray> owned;
   private final Map<Long, INDArray> ones;
   private final GradientPool pool;             // null: gradients are private arrays
+  private final boolean poolActivations;       // whether zeros() is served by the pool too
   private int poolCursor;
   private boolean closed;
 
@@ -99,6 +100,7 @@ public final class Buffers implements AutoCloseable {
     this.owned = new ArrayList<>();
     this.ones = new HashMap<>();
     this.pool = null;
+    this.poolActivations = false;
   }
 
   /** Buffers carved out of {@code arena} (see {@link Arena}). */
@@ -109,20 +111,30 @@ public final class Buffers implements AutoCloseable {
     this.owned = new ArrayList<>();
     this.ones = new HashMap<>();
     this.pool = null;
+    this.poolActivations = false;
   }
 
-  private Buffers(Buffers owner, GradientPool pool) {
+  private Buffers(Buffers owner, GradientPool pool, boolean poolActivations) {
     this.dataType = owner.dataType;
     this.arena = null; // requests go to owner
     this.owner = owner;
     this.owned = owner.owned;
     this.ones = owner.ones;
     this.pool = pool;
+    this.poolActivations = poolActivations;
   }
 
   /** A view allocating from this object, whose {@link #gradient} requests are served by {@code pool}. */
   public Buffers sharingGradients(GradientPool pool) {
-    return new Buffers(owner, pool);
+    return new Buffers(owner, pool, false);
+  }
+
+  /**
+   * A view whose {@link #zeros} and {@link #gradient} requests are all served by {@code pool}, the
+   * k-th request by the pool's k-th array (zeroed when handed out).
+   */
+  public Buffers sharingActivations(GradientPool pool) {
+    return new Buffers(owner, pool, true);
   }
 
   /** The element type of every buffer. */
@@ -134,6 +146,9 @@ public final class Buffers implements AutoCloseable {
   public INDArray zeros(long... shape) {
     if (owner.closed) {
       throw new IllegalStateException("buffers already released");
+    }
+    if (poolActivations) {
+      return fromPool(shape).assign(0);
     }
     if (owner != this) {
       return owner.zeros(shape);
@@ -172,9 +187,14 @@ public final class Buffers implements AutoCloseable {
     if (pool == null) {
       return zeros(shape);
     }
+    return fromPool(shape);
+  }
+
+  /** The pool's next array for this view, created by the owner when the pool is short. */
+  private INDArray fromPool(long... shape) {
     int index = poolCursor++;
     if (index == pool.arrays.size()) {
-      pool.arrays.add(zeros(shape));
+      pool.arrays.add(owner.zeros(shape));
     }
     INDArray a = pool.arrays.get(index);
     if (!Arrays.equals(a.shape(), shape)) {
@@ -188,15 +208,15 @@ public final class Buffers implements AutoCloseable {
   public INDArray onesColumn(long rows) {
     INDArray column = ones.get(rows);
     if (column == null) {
-      column = zeros(rows, 1).assign(1.0);
+      column = owner.zeros(rows, 1).assign(1.0); // never pooled: it is shared by every layer
       ones.put(rows, column);
     }
     return column;
   }
 
-  /** Total bytes held. */
+  /** Bytes of the buffers handed out: those carved from the arena and those allocated on their own. */
   public long bytes() {
-    long n = 0;
+    long n = Math.min(arenaCursor, arena == null ? 0 : arena.capacity());
     for (INDArray a : owned) {
       n += a.length();
     }
