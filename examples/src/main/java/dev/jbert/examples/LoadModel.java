@@ -23,6 +23,7 @@ public final class LoadModel {
     Path dir = Path.of(args.length > 0 ? args[0] : "../shared/models/all-MiniLM-L6-v2");
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
     try (BertModel model = BertModel.fromPretrained(dir, DataType.FLOAT)) {
+      model.setGradEnabled(false);                      // inference only, as torch.no_grad()
       Encoding e = tokenizer.encode("My card still hasn't arrived.");
       INDArray hidden = model.forward(new int[][] {e.inputIds()}, new int[][] {e.typeIds()},
           new int[][] {e.attentionMask()}).lastHiddenState();                   // [1, seq, hidden]
