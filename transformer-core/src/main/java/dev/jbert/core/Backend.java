@@ -3,6 +3,8 @@ package dev.jbert.core;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One place that configures ND4J's thread pools and reports what backend is running.
@@ -21,6 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * first, or export both variables ({@code bin/jbert}, Surefire and the Maven profiles do).
  */
 public final class Backend {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Backend.class);
 
   private static volatile boolean initialised;
 
@@ -54,6 +58,11 @@ public final class Backend {
     }
     synchronized (Backend.class) {
       if (!initialised) {
+        if (NativeEnvironment.isLoaded("libopenblas") && System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
+          LOG.warn("OpenBLAS was loaded before Backend.init(), so its idle workers spin after every GEMM and the "
+              + "kernels between GEMMs may get one core; export OPENBLAS_THREAD_TIMEOUT=4 and OMP_WAIT_POLICY=PASSIVE, "
+              + "or call Backend.init() before any other ND4J use");
+        }
         for (Map.Entry<String, String> e : THREAD_ENVIRONMENT.entrySet()) {
           NativeEnvironment.setDefault(e.getKey(), e.getValue());
         }

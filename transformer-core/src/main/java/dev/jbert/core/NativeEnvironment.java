@@ -2,6 +2,11 @@ package dev.jbert.core;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +52,26 @@ final class NativeEnvironment {
     return c == null ? System.getenv(name) : c.getenv(name);
   }
 
-  @SuppressWarnings("deprecation") // Native.load is JNA 5 only; ND4J brings JNA 4
+  /**
+   * Whether a shared library whose file name starts with {@code prefix} is mapped into this process
+   * (read from {@code /proc/self/maps}; false where that file does not exist).
+   */
+  static boolean isLoaded(String prefix) {
+    Path maps = Path.of("/proc/self/maps");
+    if (!Files.isReadable(maps)) {
+      return false;
+    }
+    try (Stream<String> lines = Files.lines(maps)) {
+      return lines.anyMatch(line -> {
+        int slash = line.lastIndexOf('/');
+        return slash >= 0 && line.startsWith(prefix, slash + 1);
+      });
+    } catch (IOException | UncheckedIOException e) {
+      return false;
+    }
+  }
+
+    @SuppressWarnings("deprecation") // Native.load is JNA 5 only; ND4J brings JNA 4
   private static LibC libc() {
     if (libc == null && !unavailable) {
       try {

@@ -18,6 +18,13 @@ class NativeEnvironmentTest {
   }
 
   @Test
+  void seesWhichSharedLibrariesAreLoaded() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/maps")));
+    assertTrue(NativeEnvironment.isLoaded("libjava"), "the JVM's own libjava");
+    assertTrue(!NativeEnvironment.isLoaded("libjbert-no-such-library"));
+  }
+
+  @Test
   void backendInitLeavesBothThreadSettingsInTheEnvironment() {
     Backend.init();
     assertNotNull(NativeEnvironment.get("OMP_WAIT_POLICY"));

@@ -15,13 +15,14 @@ class BatchedMatmulTest {
   @ParameterizedTest
   @CsvSource({"false,false", "false,true", "true,false", "true,true"})
   void equalsOneRank3Matmul(boolean transA, boolean transB) {
-    int n = 7; // odd: the slices differ in size
-    INDArray a = random(31, 1.0, n, transA ? 5 : 4, transA ? 4 : 5);
-    INDArray b = random(32, 1.0, n, transB ? 3 : 5, transB ? 5 : 3);
-    INDArray expected = Nd4j.zeros(DataType.DOUBLE, n, 4, 3);
-    Nd4j.matmul(a, b, expected, transA, transB, false);
-    INDArray c = Nd4j.zeros(DataType.DOUBLE, n, 4, 3);
-    BatchedMatmul.multiply(a, b, c, transA, transB);
-    assertEquals(expected, c);
+    for (int n : new int[] {7, 601}) { // 7: one call; 601 (odd, above the split size): slices of different sizes
+      INDArray a = random(31, 1.0, n, transA ? 40 : 30, transA ? 30 : 40);
+      INDArray b = random(32, 1.0, n, transB ? 20 : 40, transB ? 40 : 20);
+      INDArray expected = Nd4j.zeros(DataType.DOUBLE, n, 30, 20);
+      Nd4j.matmul(a, b, expected, transA, transB, false);
+      INDArray c = Nd4j.zeros(DataType.DOUBLE, n, 30, 20);
+      BatchedMatmul.multiply(a, b, c, transA, transB);
+      assertEquals(expected, c, "batch " + n);
+    }
   }
 }
