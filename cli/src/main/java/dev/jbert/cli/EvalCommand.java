@@ -54,6 +54,11 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment().resolve(model))) {
+      if (loaded.settings().contextSegment() && columns.context == null) {
+        // without it every example would lose its earlier turns and be scored on another input than trained on
+        throw new IllegalArgumentException("this model was trained with earlier turns in segment A: pass "
+            + "--context-column NAME, the column of earlier turns in " + data);
+      }
       List<Example> examples = DataColumns.read(data, columns.readOptions(loaded.settings().task()));
       Evaluation evaluation;
       try {

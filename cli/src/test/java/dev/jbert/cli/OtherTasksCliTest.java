@@ -46,6 +46,14 @@ class OtherTasksCliTest {
     JsonNode p = JSON.readTree(predict.out().get(0));
     assertEquals(2, p.get("top_k").size(), "top-k is capped at the number of labels");
     assertFalse(p.has("handed_off"), "no threshold, no hand-off field");
+
+    CliRun withoutTurns = CliRun.run("eval", "--model", tmp.resolve("out").toString(), "--data", data.toString(),
+        "--pair-column", "reply");
+    assertEquals(2, withoutTurns.exitCode());
+    assertTrue(withoutTurns.err().contains("pass --context-column NAME"), withoutTurns.err());
+    CliRun eval = CliRun.run("eval", "--model", tmp.resolve("out").toString(), "--data", data.toString(),
+        "--pair-column", "reply", "--context-column", "turns");
+    assertEquals(0, eval.exitCode(), eval.err());
   }
 
   @Test
