@@ -12,8 +12,10 @@ import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.FineTuneResult;
 import dev.jbert.finetune.train.FineTuning;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * CLINC150 with out-of-scope detection (Larson et al. 2019): fine-tunes all-MiniLM-L6-v2 on the 150
@@ -25,21 +27,43 @@ import java.util.Map;
  * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--precision P] [--output DIR]
  * </pre>
  */
-public final class Clinc150OutOfScope {
+@Command(name = "Clinc150OutOfScope", description = "CLINC150 with out-of-scope detection: fine-tune, pick the hand-off threshold, report on the test split.")
+public final class Clinc150OutOfScope implements Callable<Integer> {
 
-  private Clinc150OutOfScope() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = Args.parse(args, List.of("--epochs", "--max-steps", "--lr", "--precision", "--output", "--shared"));
-    Path shared = Path.of(options.getOrDefault("--shared", "../shared"));
-    Path output = Path.of(options.getOrDefault("--output", "runs/clinc150-minilm"));
-    DatasetSplits clinc = Datasets.clinc150(shared.resolve("data"), true);
+  @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: no limit).")
+  long maxSteps;
+
+  @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+  double lr;
+
+  @Option(names = "--precision", defaultValue = "0.95",
+      description = "Target precision of automatic answers on the validation split (default: ${DEFAULT-VALUE}).")
+  double precision;
+
+  @Option(names = "--output", defaultValue = "runs/clinc150-minilm", description = "Output folder (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--shared", defaultValue = "../shared", description = "Folder with models/ and data/ (default: ${DEFAULT-VALUE}).")
+  Path shared;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Clinc150OutOfScope()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {    DatasetSplits clinc = Datasets.clinc150(shared.resolve("data"), true);
 
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
-        .epochs(Integer.parseInt(options.getOrDefault("--epochs", "3")))
-        .maxSteps(Long.parseLong(options.getOrDefault("--max-steps", "0")))
-        .lr(Double.parseDouble(options.getOrDefault("--lr", "5e-5")))
-        .handOffPrecision(Double.parseDouble(options.getOrDefault("--precision", "0.95")))
+        .epochs(epochs)
+        .maxSteps(maxSteps)
+        .lr(lr)
+        .handOffPrecision(precision)
         .outOfScopeLabel(Clinc150.OUT_OF_SCOPE)
         .build();
     FineTuneResult result = FineTuning.run(shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
@@ -57,5 +81,6 @@ public final class Clinc150OutOfScope {
       System.out.printf("  plus the hand-off:       in-scope accuracy %.4f, out-of-scope recall %.4f%n",
           withHandOff.inScopeAccuracy(), withHandOff.outOfScopeRecall());
     }
+    return 0;
   }
 }

@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Fine-tunes all-MiniLM-L6-v2 on Banking77 (77 banking intents) with the library API, then scores it
@@ -26,16 +30,33 @@ import java.util.Map;
  * Defaults: the whole training set, 3 epochs (BERT's recipe). {@code --per-intent 10 --max-steps 50}
  * runs in about a minute on two cores; the full run takes tens of minutes.
  */
-public final class FineTuneBanking77 {
+@Command(name = "FineTuneBanking77", description = "Fine-tunes all-MiniLM-L6-v2 on Banking77 and scores it on the test split.")
+public final class FineTuneBanking77 implements Callable<Integer> {
 
-  private FineTuneBanking77() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = Args.parse(args, List.of("--epochs", "--max-steps", "--per-intent", "--output", "--shared"));
-    Path shared = Path.of(options.getOrDefault("--shared", "../shared"));
-    Path output = Path.of(options.getOrDefault("--output", "runs/banking77-minilm"));
-    int perIntent = Integer.parseInt(options.getOrDefault("--per-intent", "0"));
+  @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
 
+  @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: no limit).")
+  long maxSteps;
+
+  @Option(names = "--per-intent", defaultValue = "0", description = "Train on the first N messages of each intent (0: all).")
+  int perIntent;
+
+  @Option(names = "--output", defaultValue = "runs/banking77-minilm", description = "Output folder (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--shared", defaultValue = "../shared", description = "Folder with models/ and data/ (default: ${DEFAULT-VALUE}).")
+  Path shared;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new FineTuneBanking77()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
     List<Example> train = Datasets.banking77(shared.resolve("data")).train();
     List<Example> test = Datasets.banking77(shared.resolve("data")).test();
     if (perIntent > 0) {
@@ -43,8 +64,8 @@ public final class FineTuneBanking77 {
     }
 
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
-        .epochs(Integer.parseInt(options.getOrDefault("--epochs", "3")))
-        .maxSteps(Long.parseLong(options.getOrDefault("--max-steps", "0")))
+        .epochs(epochs)
+        .maxSteps(maxSteps)
         .build(); // lr 5e-5, batch 32, warm-up 10%, weight decay 0.01, 10% held out for validation
     System.out.println("fine-tuning on " + train.size() + " Banking77 messages");
     FineTuneResult result = FineTuning.run(shared.resolve("models/all-MiniLM-L6-v2"), train, List.of(), output, config,
@@ -57,6 +78,7 @@ public final class FineTuneBanking77 {
       System.out.printf("test accuracy %.4f, macro-F1 %.4f on %d messages; model in %s%n", metrics.accuracy(),
           metrics.macroF1(), metrics.count(), output);
     }
+    return 0;
   }
 
   /** The first {@code n} examples of every label, in file order. */

@@ -7,7 +7,10 @@ import dev.jbert.finetune.predict.Prediction;
 import dev.jbert.finetune.predict.Predictor;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Answers a few customer messages with a fine-tuned model (e.g. the output of {@link
@@ -18,14 +21,21 @@ import java.util.Map;
  * java -cp ... dev.jbert.examples.PredictExample [--model runs/banking77-minilm]
  * </pre>
  */
-public final class PredictExample {
+@Command(name = "PredictExample", description = "Answers a few customer messages with a fine-tuned model.")
+public final class PredictExample implements Callable<Integer> {
 
-  private PredictExample() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = Args.parse(args, List.of("--model"));
-    Path dir = Path.of(options.getOrDefault("--model", "runs/banking77-minilm"));
-    List<String> messages = List.of(
+  @Option(names = "--model", defaultValue = "runs/banking77-minilm", description = "Fine-tuned model folder (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new PredictExample()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {    List<String> messages = List.of(
         "I still haven't received my new card, it's been two weeks",
         "Why was I charged twice for the same coffee?",
         "How do I change my PIN?",
@@ -40,5 +50,6 @@ public final class PredictExample {
         p.topK().forEach(s -> System.out.printf("     %-32s %.3f%n", s.label(), s.probability()));
       }
     }
+    return 0;
   }
 }

@@ -3,8 +3,11 @@ package dev.jbert.examples;
 import dev.jbert.finetune.data.DatasetSplits;
 import dev.jbert.finetune.datasets.Datasets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Writes one of the shared datasets as {@code train.jsonl}, {@code validation.jsonl} and {@code
@@ -19,23 +22,48 @@ import java.util.Map;
  *
  * Datasets: {@link Datasets#NAMES}.
  */
-public final class PrepareDataset {
+@Command(name = "PrepareDataset", description = "Writes a shared dataset as train/validation/test JSON lines.")
+public final class PrepareDataset implements Callable<Integer> {
 
-  private PrepareDataset() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = Args.parse(args, List.of("--dataset", "--output", "--seed", "--shared"));
-    String name = options.get("--dataset");
-    if (name == null) {
-      throw new IllegalArgumentException("--dataset is required, one of " + Datasets.NAMES);
+  @Option(names = "--dataset", required = true, description = "One of: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = DatasetNames.class)
+  String name;
+
+  @Option(names = "--output", description = "Output folder (default: runs/data/DATASET).")
+  Path output;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of splits and sampled negatives (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--shared", defaultValue = "../shared", description = "Folder with data/ (default: ${DEFAULT-VALUE}).")
+  Path shared;
+
+  /** The dataset names, for the help text. */
+  static final class DatasetNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Datasets.NAMES.iterator();
     }
-    Path shared = Path.of(options.getOrDefault("--shared", "../shared"));
-    Path output = Path.of(options.getOrDefault("--output", "runs/data/" + name));
-    DatasetSplits splits = Datasets.load(name, shared.resolve("data"), Long.parseLong(options.getOrDefault("--seed", "42")));
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new PrepareDataset()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (output == null) {
+      output = Path.of("runs/data/" + name);
+    }
+    DatasetSplits splits = Datasets.load(name, shared.resolve("data"), seed);
     for (Map.Entry<String, Path> e : splits.writeJsonl(output).entrySet()) {
       System.out.println(e.getKey() + ": " + e.getValue());
     }
     System.out.printf("%s: %d train, %d validation, %d test examples%n", name, splits.train().size(),
         splits.validation().size(), splits.test().size());
+    return 0;
   }
 }
