@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,14 +31,7 @@ import picocli.CommandLine.Option;
 @Command(name = "Clinc150OutOfScope", description = "CLINC150 with out-of-scope detection: fine-tune, pick the hand-off threshold, report on the test split.")
 public final class Clinc150OutOfScope implements Callable<Integer> {
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-  boolean help;
-
-  @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
-  int epochs;
-
-  @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: no limit).")
-  long maxSteps;
+  @Mixin RunOptions run;
 
   @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
@@ -49,24 +43,22 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "runs/clinc150-minilm", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--shared", defaultValue = "../shared", description = "Folder with models/ and data/ (default: ${DEFAULT-VALUE}).")
-  Path shared;
-
   public static void main(String[] args) {
     System.exit(new CommandLine(new Clinc150OutOfScope()).execute(args));
   }
 
   @Override
-  public Integer call() throws Exception {    DatasetSplits clinc = Datasets.clinc150(shared.resolve("data"), true);
+  public Integer call() throws Exception {
+    DatasetSplits clinc = Datasets.clinc150(run.shared.resolve("data"), true);
 
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
-        .epochs(epochs)
-        .maxSteps(maxSteps)
+        .epochs(run.epochs)
+        .maxSteps(run.maxSteps)
         .lr(lr)
         .handOffPrecision(precision)
         .outOfScopeLabel(Clinc150.OUT_OF_SCOPE)
         .build();
-    FineTuneResult result = FineTuning.run(shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
+    FineTuneResult result = FineTuning.run(run.shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
         config, ConsoleProgress.onStdout());
     System.out.printf("hand-off threshold %.4f (validation: precision %.4f, %.1f%% answered automatically)%n",
         result.handOff().threshold(), result.handOff().precision(), 100 * result.handOff().coverage());

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,14 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "FineTuneBanking77", description = "Fine-tunes all-MiniLM-L6-v2 on Banking77 and scores it on the test split.")
 public final class FineTuneBanking77 implements Callable<Integer> {
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-  boolean help;
-
-  @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
-  int epochs;
-
-  @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: no limit).")
-  long maxSteps;
+  @Mixin RunOptions run;
 
   @Option(names = "--per-intent", defaultValue = "0", description = "Train on the first N messages of each intent (0: all).")
   int perIntent;
@@ -48,27 +42,24 @@ public final class FineTuneBanking77 implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "runs/banking77-minilm", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--shared", defaultValue = "../shared", description = "Folder with models/ and data/ (default: ${DEFAULT-VALUE}).")
-  Path shared;
-
   public static void main(String[] args) {
     System.exit(new CommandLine(new FineTuneBanking77()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
-    List<Example> train = Datasets.banking77(shared.resolve("data")).train();
-    List<Example> test = Datasets.banking77(shared.resolve("data")).test();
+    List<Example> train = Datasets.banking77(run.shared.resolve("data")).train();
+    List<Example> test = Datasets.banking77(run.shared.resolve("data")).test();
     if (perIntent > 0) {
       train = firstPerLabel(train, perIntent);
     }
 
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
-        .epochs(epochs)
-        .maxSteps(maxSteps)
+        .epochs(run.epochs)
+        .maxSteps(run.maxSteps)
         .build(); // lr 5e-5, batch 32, warm-up 10%, weight decay 0.01, 10% held out for validation
     System.out.println("fine-tuning on " + train.size() + " Banking77 messages");
-    FineTuneResult result = FineTuning.run(shared.resolve("models/all-MiniLM-L6-v2"), train, List.of(), output, config,
+    FineTuneResult result = FineTuning.run(run.shared.resolve("models/all-MiniLM-L6-v2"), train, List.of(), output, config,
         ConsoleProgress.onStdout());
     System.out.printf("validation accuracy %.4f, macro-F1 %.4f%n", result.evaluation().classification().accuracy(),
         result.evaluation().classification().macroF1());

@@ -35,7 +35,8 @@ public final class PredictExample implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {    List<String> messages = List.of(
+  public Integer call() throws Exception {
+    List<String> messages = List.of(
         "I still haven't received my new card, it's been two weeks",
         "Why was I charged twice for the same coffee?",
         "How do I change my PIN?",
