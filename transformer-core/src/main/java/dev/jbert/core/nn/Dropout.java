@@ -96,15 +96,12 @@ public final class Dropout {
       return;
     }
     float scaleF = (float) scale;
-    int[] m = SCRATCH.get();
-    for (int done = 0; done < len; done += CHUNK) {
-      int count = Math.min(CHUNK, len - done);
-      hash(from + done, count, m);
+    forEachMaskChunk(from, len, (m, done, count) -> {
       for (int i = 0; i < count; i++) {
         int j = off + done + i;
         row[j] = m[i] < 0 ? 0f : row[j] * scaleF;
       }
-    }
+    });
   }
 
   /** The double twin of {@link #backwardInPlace(int, float[], int, int)}. */
@@ -112,14 +109,27 @@ public final class Dropout {
     if (!active) {
       return;
     }
-    int[] m = SCRATCH.get();
-    for (int done = 0; done < len; done += CHUNK) {
-      int count = Math.min(CHUNK, len - done);
-      hash(from + done, count, m);
+    forEachMaskChunk(from, len, (m, done, count) -> {
       for (int i = 0; i < count; i++) {
         int j = off + done + i;
         row[j] = m[i] < 0 ? 0.0 : row[j] * scale;
       }
+    });
+  }
+
+  /** What to do with the mask of elements {@code [from + done, from + done + count)}, in {@code mask[0, count)}. */
+  @FunctionalInterface
+  private interface MaskChunk {
+    void apply(int[] mask, int done, int count);
+  }
+
+  /** Hashes the mask of elements {@code [from, from + len)} a chunk at a time and hands each chunk to {@code body}. */
+  private void forEachMaskChunk(int from, int len, MaskChunk body) {
+    int[] m = SCRATCH.get();
+    for (int done = 0; done < len; done += CHUNK) {
+      int count = Math.min(CHUNK, len - done);
+      hash(from + done, count, m);
+      body.apply(m, done, count);
     }
   }
 
