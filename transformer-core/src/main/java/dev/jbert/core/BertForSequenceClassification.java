@@ -42,9 +42,10 @@ public final class BertForSequenceClassification implements AutoCloseable {
     final INDArray dLogits; // [batch, numLabels]
     INDArray logits;
 
-    Head(BertForSequenceClassification m, int batch) {
+    Head(BertForSequenceClassification m, int batch, boolean withGradients) {
       buffers = new Buffers(m.parameters.dataType());
-      layer = new ClassificationHead(m.parameters, HEAD, m.config.effectiveClassifierDropout(), m.mode, buffers, batch);
+      Parameters p = withGradients ? m.parameters : m.parameters.valuesOnly();
+      layer = new ClassificationHead(p, HEAD, m.config.effectiveClassifierDropout(), m.mode, buffers, batch);
       dLogits = buffers.zeros(batch, m.config.numLabels());
     }
 
@@ -102,7 +103,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
   /** Logits [batch, numLabels] (a view of the model's buffers, valid until the next forward of this batch size). */
   public INDArray forward(TokenBatch batch) {
     BertModel.Output out = bert.forward(batch);
-    current = heads.get(batch.batch(), 0, () -> new Head(this, batch.batch()));
+    boolean withGradients = bert.isGradEnabled();                    // a head per batch size and gradient switch
+    current = heads.get(batch.batch(), withGradients ? 1 : 0, () -> new Head(this, batch.batch(), withGradients));
     current.logits = current.layer.forward(out.pooledOutput());
     lossReady = false;
     return current.logits;

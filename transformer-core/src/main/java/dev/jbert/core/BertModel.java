@@ -287,13 +287,14 @@ public final class BertModel implements AutoCloseable {
       current.close();
       current = null;
     }
+    Parameters p = withGradients ? parameters : parameters.valuesOnly(); // no gradient buffer for prediction
     Buffers buffers = new Buffers(arena);
-    BertNetwork network = new BertNetwork(config, parameters, prefix, withPooler, withGradients, mode, buffers, batch, seq);
+    BertNetwork network = new BertNetwork(config, p, prefix, withPooler, withGradients, mode, buffers, batch, seq);
     if (buffers.shortfall() > 0) {
       network.close();
       arena.grow(buffers.arenaElements());
       buffers = new Buffers(arena);
-      network = new BertNetwork(config, parameters, prefix, withPooler, withGradients, mode, buffers, batch, seq);
+      network = new BertNetwork(config, p, prefix, withPooler, withGradients, mode, buffers, batch, seq);
     }
     return network;
   }

@@ -16,29 +16,48 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Each named tensor is a view into the flat buffers, so the optimizer, gradient clipping and
  * zeroing work over one array, while layers, loading, saving and freezing work by name. Names keep
  * insertion order, which is the Hugging Face state-dict order when the model registers them so.
+ *
+ * <p>The gradient buffer is allocated by the first call that needs it ({@link #grads()},
+ * {@link #grad}, {@link #fusedGrad}): a model that only predicts never holds one.
  */
 public final class Parameters {
 
   private final DataType dataType;
   private final INDArray values;
-  private final INDArray grads;
   private final Map<String, Slot> slots;
+  private final boolean valuesOnly;        // a view that hands out no gradients
+  private INDArray grads;                  // allocated on first use
 
-  private record Slot(long offset, long[] shape, INDArray value, INDArray grad) {}
+  private record Slot(long offset, long[] shape, INDArray value) {}
 
   private Parameters(DataType dataType, Map<String, long[]> shapes) {
     this.dataType = dataType;
     long total = shapes.values().stream().mapToLong(Parameters::numel).sum();
     this.values = Nd4j.zeros(dataType, total);
-    this.grads = Nd4j.zeros(dataType, total);
     Map<String, Slot> map = new LinkedHashMap<>();
     long offset = 0;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       long[] shape = e.getValue().clone();
-      map.put(e.getKey(), new Slot(offset, shape, view(values, offset, shape), view(grads, offset, shape)));
+      map.put(e.getKey(), new Slot(offset, shape, view(values, offset, shape)));
       offset += numel(shape);
     }
     this.slots = Collections.unmodifiableMap(map);
+    this.valuesOnly = false;
+  }
+
+  private Parameters(Parameters source) {
+    this.dataType = source.dataType;
+    this.values = source.values;
+    this.slots = source.slots;
+    this.valuesOnly = true;
+  }
+
+  /**
+   * The same values without gradients: {@link #grad} and {@link #fusedGrad} return null and
+   * {@link #grads()} fails. For layers of a forward-only network, which then allocate no gradient.
+   */
+  Parameters valuesOnly() {
+    return valuesOnly ? this : new Parameters(this);
   }
 
   private static INDArray view(INDArray flat, long offset, long[] shape) {
@@ -97,9 +116,10 @@ public final class Parameters {
     return slot(name).value;
   }
 
-  /** The gradient tensor, a view into {@link #grads()}. */
+  /** The gradient tensor, a view into {@link #grads()} (null in a {@code valuesOnly} view). */
   public INDArray grad(String name) {
-    return slot(name).grad;
+    Slot s = slot(name);
+    return valuesOnly ? null : view(grads(), s.offset, s.shape);
   }
 
   /** The tensor's shape (a copy). */
@@ -117,9 +137,9 @@ public final class Parameters {
     return fused(values, names);
   }
 
-  /** The gradient view matching {@link #fusedValue}. */
+  /** The gradient view matching {@link #fusedValue} (null in a {@code valuesOnly} view). */
   public INDArray fusedGrad(String... names) {
-    return fused(grads, names);
+    return valuesOnly ? null : fused(grads(), names);
   }
 
   private INDArray fused(INDArray flat, String... names) {
@@ -160,9 +180,20 @@ public final class Parameters {
     return values;
   }
 
-  /** All gradients, flat, in layout order. */
+  /** All gradients, flat, in layout order (zeros when first asked for). */
   public INDArray grads() {
+    if (valuesOnly) {
+      throw new IllegalStateException("a values-only view of the parameters has no gradients");
+    }
+    if (grads == null) {
+      grads = Nd4j.zeros(dataType, values.length());
+    }
     return grads;
+  }
+
+  /** Whether the gradient buffer exists (a model that has only predicted holds none). */
+  public boolean hasGrads() {
+    return grads != null;
   }
 
   /** Total number of scalars. */
@@ -175,9 +206,11 @@ public final class Parameters {
     return dataType;
   }
 
-  /** Sets every gradient to zero (one op over the flat buffer). */
+  /** Sets every gradient to zero (one op over the flat buffer; nothing before it exists). */
   public void zeroGrad() {
-    grads.assign(0);
+    if (hasGrads()) {
+      grads.assign(0);
+    }
   }
 
   private Slot slot(String name) {

@@ -89,6 +89,22 @@ class BertModelTest {
   }
 
   @Test
+  void aModelThatOnlyPredictsHoldsNoGradientBuffer() {
+    try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, DataType.FLOAT)) {
+      model.eval();
+      model.setGradEnabled(false);
+      INDArray logits = model.forward(new int[][] {{2, 5, 9, 3}}, null, null).dup();
+      assertTrue(!model.parameters().hasGrads(), "no gradient buffer after a forward without gradients");
+      model.setGradEnabled(true);
+      assertEquals(logits, model.forward(new int[][] {{2, 5, 9, 3}}, null, null));
+      model.loss(new int[] {1});
+      model.backward();
+      assertTrue(model.parameters().hasGrads());
+      assertTrue(model.parameters().grads().amaxNumber().doubleValue() > 0);
+    }
+  }
+
+  @Test
   void hiddenStatesWithGradientsDisabledAreEveryLayersOwn() {
     try (BertModel model = new BertModel(TINY.toBuilder().numHiddenLayers(4).build(), DataType.DOUBLE)) {
       model.eval();

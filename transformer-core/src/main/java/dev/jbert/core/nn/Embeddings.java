@@ -32,9 +32,9 @@ public final class Embeddings {
     this.word = Flat.of(p.value(prefix + "word_embeddings.weight"));
     this.position = Flat.of(p.value(prefix + "position_embeddings.weight"));
     this.tokenType = Flat.of(p.value(prefix + "token_type_embeddings.weight"));
-    this.wordGrad = Flat.of(p.grad(prefix + "word_embeddings.weight"));
-    this.positionGrad = Flat.of(p.grad(prefix + "position_embeddings.weight"));
-    this.tokenTypeGrad = Flat.of(p.grad(prefix + "token_type_embeddings.weight"));
+    this.wordGrad = Flat.ofNullable(p.grad(prefix + "word_embeddings.weight"));
+    this.positionGrad = Flat.ofNullable(p.grad(prefix + "position_embeddings.weight"));
+    this.tokenTypeGrad = Flat.ofNullable(p.grad(prefix + "token_type_embeddings.weight"));
     this.hidden = (int) p.shape(prefix + "word_embeddings.weight")[1];
     this.padTokenId = padTokenId;
     this.batch = batch;

@@ -50,6 +50,11 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     throw new IllegalArgumentException("kernels support FLOAT and DOUBLE, got " + a.dataType());
   }
 
+  /** {@link #of}, or null for null (the gradients of a forward-only layer). */
+  public static Flat ofNullable(INDArray a) {
+    return a == null ? null : of(a);
+  }
+
   private static boolean isContiguous(INDArray a) {
     long expected = 1;
     long[] shape = a.shape();

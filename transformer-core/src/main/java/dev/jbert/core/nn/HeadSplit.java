@@ -31,7 +31,7 @@ public final class HeadSplit {
   /** @param bias, biasGrad the fused [3·hidden] query, key and value biases and their gradient */
   public HeadSplit(INDArray bias, INDArray biasGrad, Buffers buffers, int batch, int seq, int heads, int headDim) {
     this.bias = Flat.of(bias);
-    this.biasGrad = Flat.of(biasGrad);
+    this.biasGrad = Flat.ofNullable(biasGrad);
     this.buffers = buffers;
     this.batch = batch;
     this.seq = seq;

@@ -35,8 +35,8 @@ public final class LayerNorm {
   public LayerNorm(INDArray gamma, INDArray beta, INDArray gammaGrad, INDArray betaGrad, double eps, Buffers buffers, int rows) {
     this.gamma = Flat.of(gamma);
     this.beta = Flat.of(beta);
-    this.gammaGrad = Flat.of(gammaGrad);
-    this.betaGrad = Flat.of(betaGrad);
+    this.gammaGrad = Flat.ofNullable(gammaGrad);
+    this.betaGrad = Flat.ofNullable(betaGrad);
     this.eps = eps;
     this.exact = gamma.dataType() == DataType.DOUBLE;
     this.rows = rows;
