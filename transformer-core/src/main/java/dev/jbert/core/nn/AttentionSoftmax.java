@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The softmax of attention scores with the 1/√d scale and the additive key mask fused in, in place
  * over [batch·heads, seq, seq]: {@code P[r, j] = softmax_j(S[r, j] / √d + maskAdd[b, j])} for row
- * r = (b·heads + h)·seq + i. Backward: {@code dS = P ⊙ (dP − Σ_j P·dP) / √d}, also in place, with the
- * backward of the dropout on P fused in.
+ * r = (b·heads + h)·seq + i. Backward: {@code dS = P ⊙ (dP − Σ_j P·dP) / √d}, also in place. The
+ * dropout on P is fused into both passes.
  */
 public final class AttentionSoftmax {
 
@@ -28,25 +28,30 @@ public final class AttentionSoftmax {
   }
 
   /**
-   * Scores → probabilities in place; the array is kept for the backward pass.
+   * Scores → probabilities in place (kept for the backward pass), and the dropout on them fused
+   * in: returns the dropped probabilities, in the dropout's {@link Dropout#output()} when it is
+   * active, else the probabilities themselves.
    *
    * @param maskAdd [batch·seq]: 0 for tokens, {@link SelfAttention#MASK_VALUE} for padded keys
+   * @param dropout the dropout applied to the probabilities
    */
-  public INDArray forward(INDArray scores, double[] maskAdd) {
+  public INDArray forward(INDArray scores, double[] maskAdd, Dropout dropout) {
     this.probs = scores;
     this.maskAdd = maskAdd;
+    INDArray dropped = dropout.drawMask() ? dropout.output() : scores;
     Flat p = Flat.of(scores);
+    Flat d = dropped == scores ? null : Flat.of(dropped);
     int rows = batch * heads * seq;
     if (exact) {
-      Parallel.rows(rows, 256, (part, from, to) -> softmaxRows(p, from, to));
+      Parallel.rows(rows, 256, (part, from, to) -> softmaxRows(p, d, dropout, from, to));
     } else {
       float[] mask = Functions.toFloats(maskAdd);
-      Parallel.rows(batch * heads, 4, (part, from, to) -> softmaxBlocksFloat(p, mask, from, to));
+      Parallel.rows(batch * heads, 4, (part, from, to) -> softmaxBlocksFloat(p, d, dropout, mask, from, to));
     }
-    return scores;
+    return dropped;
   }
 
-  private void softmaxRows(Flat p, int from, int to) {
+  private void softmaxRows(Flat p, Flat dropped, Dropout dropout, int from, int to) {
     double[] s = new double[seq];
     for (int r = from; r < to; r++) {
       int maskRow = (r / (heads * seq)) * seq;
@@ -69,6 +74,10 @@ public final class AttentionSoftmax {
         s[j] *= inv;
       }
       p.put(r * seq, s, 0, seq);
+      if (dropped != null) {
+        dropout.maskInPlace(r * seq, s, 0, seq);
+        dropped.put(r * seq, s, 0, seq);
+      }
     }
   }
 
@@ -77,7 +86,7 @@ public final class AttentionSoftmax {
    * runs over the whole block, because HotSpot leaves loops as short as one row (64 at seq 64)
    * mostly in their scalar pre- and post-loops (MiniLM 32×64, six layers: 23 → 18 ms a step).
    */
-  private void softmaxBlocksFloat(Flat p, float[] mask, int fromBlock, int toBlock) {
+  private void softmaxBlocksFloat(Flat p, Flat dropped, Dropout dropout, float[] mask, int fromBlock, int toBlock) {
     int size = seq * seq;
     float[] s = new float[size];
     float[] rowMax = new float[seq];
@@ -111,6 +120,10 @@ public final class AttentionSoftmax {
         }
       }
       p.put(block * size, s, 0, size);
+      if (dropped != null) {
+        dropout.maskInPlace(block * size, s, 0, size);
+        dropped.put(block * size, s, 0, size);
+      }
     }
   }
 
@@ -137,7 +150,7 @@ public final class AttentionSoftmax {
     for (int r = from; r < to; r++) {
       p.get(r * seq, pr, 0, seq);
       d.get(r * seq, g, 0, seq);
-      dropout.backwardInPlace(r * seq, g, 0, seq);               // d(dropped P) → dP
+      dropout.maskInPlace(r * seq, g, 0, seq);               // d(dropped P) → dP
       double dot = 0;
       for (int j = 0; j < seq; j++) {
         dot += pr[j] * g[j];
@@ -158,7 +171,7 @@ public final class AttentionSoftmax {
     for (int block = fromBlock; block < toBlock; block++) {
       p.get(block * size, pr, 0, size);
       d.get(block * size, g, 0, size);
-      dropout.backwardInPlace(block * size, g, 0, size);         // d(dropped P) → dP
+      dropout.maskInPlace(block * size, g, 0, size);         // d(dropped P) → dP
       for (int i = 0; i < seq; i++) {
         int o = i * seq;
         float dot = (float) Functions.dot(pr, g, o, o + seq);

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   a = LN(x + dropout(dense_o(selfAttention(x))))      attention.output
  *   y = LN(a + dropout(dense_2(act(dense_1(a)))))        intermediate, output
  * </pre>
+ * Each dropout runs inside the LayerNorm kernels that follow it, forward and backward.
  */
 public final class BertLayer {
 
@@ -41,18 +42,18 @@ public final class BertLayer {
   /** x [batch·seq, hidden] → y [batch·seq, hidden]; {@code maskAdd} as in {@link SelfAttention#forward}. */
   public INDArray forward(INDArray x, double[] maskAdd) {
     INDArray context = attention.forward(x, maskAdd);
-    INDArray a = attentionNorm.forward(attentionDropout.forward(attentionDense.forward(context)), x);
+    INDArray a = attentionNorm.forward(attentionDense.forward(context), x, attentionDropout);
     INDArray h = activation.forward(intermediate.forward(a));                 // [batch·seq, intermediate]
-    return outputNorm.forward(outputDropout.forward(output.forward(h)), a);
+    return outputNorm.forward(output.forward(h), a, outputDropout);
   }
 
   /** dy [batch·seq, hidden] → dx [batch·seq, hidden]; accumulates every parameter gradient of the block. */
   public INDArray backward(INDArray dy) {
     INDArray dSum2 = outputNorm.backward(dy);                      // d(output branch + a)
-    INDArray dh = output.backward(outputDropout.backward(dSum2));
+    INDArray dh = output.backward(outputNorm.xGradient());         // through the output dropout
     INDArray da = intermediate.backward(activation.backward(dh));
     INDArray dSum1 = attentionNorm.backward(da, dSum2);            // d(attention branch + x), dSum2: residual into a
-    INDArray dContext = attentionDense.backward(attentionDropout.backward(dSum1));
+    INDArray dContext = attentionDense.backward(attentionNorm.xGradient());
     INDArray dx = attention.backward(dContext);
     return dx.addi(dSum1);                                         // the residual path into x
   }

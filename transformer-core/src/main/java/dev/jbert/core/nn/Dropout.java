@@ -60,17 +60,33 @@ public final class Dropout {
 
   /** x → x ⊙ mask / (1 − p) in training, else x itself. */
   public INDArray forward(INDArray x) {
-    active = mode.dropoutActive() && p > 0;
-    if (!active) {
+    if (!drawMask()) {
       return x;
     }
+    applyMask(x, output());
+    return y;
+  }
+
+  /**
+   * Starts a forward pass fused into a caller's kernel: draws a new mask when dropout is active
+   * and returns whether it is; the caller then applies it with {@link #maskInPlace} (and may fill
+   * {@link #output()}). The backward pass is then the same as after {@link #forward}.
+   */
+  public boolean drawMask() {
+    active = mode.dropoutActive() && p > 0;
+    if (active) {
+      long seed = mode.nextMaskSeed();
+      seedLo = (int) seed;
+      seedHi = (int) (seed >>> 32);
+    }
+    return active;
+  }
+
+  /** The output buffer (input's shape), allocated on first use. */
+  public INDArray output() {
     if (y == null) {
       y = buffers.zeros(shape);
     }
-    long seed = mode.nextMaskSeed();
-    seedLo = (int) seed;
-    seedHi = (int) (seed >>> 32);
-    applyMask(x, y);
     return y;
   }
 
@@ -87,11 +103,12 @@ public final class Dropout {
   }
 
   /**
-   * The backward pass fused into a caller's row kernel: multiplies {@code row[off, off + len)}, the
-   * gradient of output elements {@code [from, from + len)}, by the last mask and 1/(1 − p) in place
-   * (the same arithmetic as {@link #backward}); nothing when the last forward was the identity.
+   * Dropout fused into a caller's row kernel: multiplies {@code row[off, off + len)}, the values
+   * (or, backward, the gradients) of elements {@code [from, from + len)}, by the last mask and
+   * 1/(1 − p) in place. Forward and backward are this same multiply; nothing when the last
+   * forward was the identity.
    */
-  public void backwardInPlace(int from, float[] row, int off, int len) {
+  public void maskInPlace(int from, float[] row, int off, int len) {
     if (!active) {
       return;
     }
@@ -104,8 +121,8 @@ public final class Dropout {
     });
   }
 
-  /** The double twin of {@link #backwardInPlace(int, float[], int, int)}. */
-  public void backwardInPlace(int from, double[] row, int off, int len) {
+  /** The double twin of {@link #maskInPlace(int, float[], int, int)}. */
+  public void maskInPlace(int from, double[] row, int off, int len) {
     if (!active) {
       return;
     }
@@ -147,11 +164,11 @@ public final class Dropout {
         int len = Math.min(CHUNK, n - start);
         if (exact) {
           in.get(start, v, 0, len);
-          backwardInPlace(start, v, 0, len);
+          maskInPlace(start, v, 0, len);
           out.put(start, v, 0, len);
         } else {
           in.get(start, vf, 0, len);
-          backwardInPlace(start, vf, 0, len);
+          maskInPlace(start, vf, 0, len);
           out.put(start, vf, 0, len);
         }
       }

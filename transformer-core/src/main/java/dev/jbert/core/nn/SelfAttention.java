@@ -71,8 +71,7 @@ public final class SelfAttention {
   public INDArray forward(INDArray x, double[] maskAdd) {
     split.forward(qkv.forward(x));                                     // x Wᵀ → Q, K, V (+ bias)
     BatchedMatmul.multiply(split.q(), split.k(), probs, false, true);      // scores = Q Kᵀ  [bh, seq, seq]
-    softmax.forward(probs, maskAdd);                                    // in place
-    droppedProbs = probsDropout.forward(probs);
+    droppedProbs = softmax.forward(probs, maskAdd, probsDropout);      // probs in place, then dropout
     BatchedMatmul.multiply(droppedProbs, split.v(), context, false, false); // [bh, seq, headDim]
     mergeHeads(context, merged);
     return merged;

@@ -87,7 +87,7 @@ class DropoutTest {
     }
   }
   @Test
-  void backwardInPlaceAppliesTheSameMaskAsBackward() {
+  void maskInPlaceAppliesTheSameMaskAsBackward() {
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.FLOAT)) {
@@ -101,9 +101,9 @@ class DropoutTest {
       for (int i = 0; i < row.length; i++) {
         rowD[i] = row[i];
       }
-      dropout.backwardInPlace(0, row, 0, 20);           // two calls, as a row kernel makes them
-      dropout.backwardInPlace(20, row, 20, row.length - 20);
-      dropout.backwardInPlace(0, rowD, 0, rowD.length);
+      dropout.maskInPlace(0, row, 0, 20);           // two calls, as a row kernel makes them
+      dropout.maskInPlace(20, row, 20, row.length - 20);
+      dropout.maskInPlace(0, rowD, 0, rowD.length);
       int dropped = 0;
       for (int i = 0; i < row.length; i++) {
         assertEquals(expected[i], row[i], 0.0, "float element " + i);

@@ -128,4 +128,40 @@ class FloatTwinTest {
       assertAgree("backward", d64.backward(dy), d32.backward(f32(dy)));
     }
   }
+
+  /** A whole block in training mode: the dropouts fused into the softmax and LayerNorm kernels, float against double. */
+  @Test
+  void bertLayerWithDropoutInTraining() {
+    dev.jbert.core.BertConfig c = dev.jbert.core.BertConfig.builder().vocabSize(10).hiddenSize(64).numHiddenLayers(1)
+        .numAttentionHeads(4).intermediateSize(96).maxPositionEmbeddings(16).hiddenDropoutProb(0.3)
+        .attentionProbsDropoutProb(0.3).build();
+    String l = "layer.";
+    Parameters.Builder layout = Parameters.builder();
+    for (String n : new String[] {"query", "key", "value"}) {
+      layout.add(l + "attention.self." + n + ".weight", 64, 64);
+    }
+    for (String n : new String[] {"query", "key", "value"}) {
+      layout.add(l + "attention.self." + n + ".bias", 64);
+    }
+    layout.add(l + "attention.output.dense.weight", 64, 64).add(l + "attention.output.dense.bias", 64)
+        .add(l + "attention.output.LayerNorm.weight", 64).add(l + "attention.output.LayerNorm.bias", 64)
+        .add(l + "intermediate.dense.weight", 96, 64).add(l + "intermediate.dense.bias", 96)
+        .add(l + "output.dense.weight", 64, 96).add(l + "output.dense.bias", 64)
+        .add(l + "output.LayerNorm.weight", 64).add(l + "output.LayerNorm.bias", 64);
+    TrainingMode mode64 = new TrainingMode(7);
+    TrainingMode mode32 = new TrainingMode(7);
+    mode64.setTraining(true);
+    mode32.setTraining(true);
+    try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
+      Twin<BertLayer> t = twin(layout, 9, p -> p.dataType() == DataType.DOUBLE
+          ? new BertLayer(c, p, l, mode64, b64, 3, 16) : new BertLayer(c, p, l, mode32, b32, 3, 16));
+      double[] mask = new double[48];
+      mask[47] = SelfAttention.MASK_VALUE;
+      INDArray x = random(10, 1.0, 48, 64);
+      INDArray dy = random(11, 1.0, 48, 64);
+      assertAgree("forward", t.layer64.forward(x, mask), t.layer32.forward(f32(x), mask));
+      assertAgree("backward", t.layer64.backward(dy), t.layer32.backward(f32(dy)));
+      assertAgree("parameter gradients", t.p64.grads(), t.p32.grads());
+    }
+  }
 }
