@@ -2,9 +2,7 @@ package dev.jbert.core.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -83,7 +81,6 @@ public final class Buffers implements AutoCloseable {
   private long arenaCursor;                    // elements requested from the arena so far
   private final Buffers owner;                 // this, or the allocator a view belongs to
   private final List<INDArray> owned;
-  private final Map<Long, INDArray> ones;
   private final GradientPool pool;             // null: gradients are private arrays
   private final boolean poolActivations;       // whether zeros() is served by the pool too
   private int poolCursor;
@@ -98,7 +95,6 @@ public final class Buffers implements AutoCloseable {
     this.arena = null;
     this.owner = this;
     this.owned = new ArrayList<>();
-    this.ones = new HashMap<>();
     this.pool = null;
     this.poolActivations = false;
   }
@@ -109,7 +105,6 @@ public final class Buffers implements AutoCloseable {
     this.arena = arena;
     this.owner = this;
     this.owned = new ArrayList<>();
-    this.ones = new HashMap<>();
     this.pool = null;
     this.poolActivations = false;
   }
@@ -119,7 +114,6 @@ public final class Buffers implements AutoCloseable {
     this.arena = null; // requests go to owner
     this.owner = owner;
     this.owned = owner.owned;
-    this.ones = owner.ones;
     this.pool = pool;
     this.poolActivations = poolActivations;
   }
@@ -204,16 +198,6 @@ public final class Buffers implements AutoCloseable {
     return a;
   }
 
-  /** A shared column of {@code rows} ones, shape [rows, 1] (bias broadcasts and sums as GEMMs). */
-  public INDArray onesColumn(long rows) {
-    INDArray column = ones.get(rows);
-    if (column == null) {
-      column = owner.zeros(rows, 1).assign(1.0); // never pooled: it is shared by every layer
-      ones.put(rows, column);
-    }
-    return column;
-  }
-
   /** Bytes of the buffers handed out: those carved from the arena and those allocated on their own. */
   public long bytes() {
     long n = Math.min(arenaCursor, arena == null ? 0 : arena.capacity());
@@ -236,6 +220,5 @@ public final class Buffers implements AutoCloseable {
       }
     }
     owned.clear();
-    ones.clear();
   }
 }
