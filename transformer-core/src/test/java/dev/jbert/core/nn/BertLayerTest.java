@@ -17,20 +17,8 @@ class BertLayerTest {
   void wholeBlockBackwardWithDropoutAndPaddingMatchesFiniteDifferences() {
     BertConfig c = BertConfig.builder().vocabSize(10).hiddenSize(8).numHiddenLayers(1).numAttentionHeads(2)
         .intermediateSize(12).maxPositionEmbeddings(8).hiddenDropoutProb(0.2).attentionProbsDropoutProb(0.2).build();
-    Parameters.Builder b = Parameters.builder();
     String l = "layer.";
-    for (String n : new String[] {"query", "key", "value"}) {
-      b.add(l + "attention.self." + n + ".weight", 8, 8);
-    }
-    for (String n : new String[] {"query", "key", "value"}) {
-      b.add(l + "attention.self." + n + ".bias", 8);
-    }
-    b.add(l + "attention.output.dense.weight", 8, 8).add(l + "attention.output.dense.bias", 8)
-        .add(l + "attention.output.LayerNorm.weight", 8).add(l + "attention.output.LayerNorm.bias", 8)
-        .add(l + "intermediate.dense.weight", 12, 8).add(l + "intermediate.dense.bias", 12)
-        .add(l + "output.dense.weight", 8, 12).add(l + "output.dense.bias", 8)
-        .add(l + "output.LayerNorm.weight", 8).add(l + "output.LayerNorm.bias", 8);
-    Parameters p = b.build(DataType.DOUBLE);
+    Parameters p = layout(l, 8, 12).build(DataType.DOUBLE);
     FiniteDifferences.randomize(p, 81, 0.4);
     TrainingMode mode = new TrainingMode(2);
     mode.setTraining(true);
@@ -50,5 +38,21 @@ class BertLayerTest {
       assertGradient("x", x, dx, loss, 15, 84);
       assertParameterGradients(p, loss, 4, 85);
     }
+  }
+
+  /** The parameters of one encoder layer under {@code prefix}, query/key/value weights adjacent as the model lays them out. */
+  static Parameters.Builder layout(String prefix, int hidden, int intermediate) {
+    Parameters.Builder b = Parameters.builder();
+    for (String n : new String[] {"query", "key", "value"}) {
+      b.add(prefix + "attention.self." + n + ".weight", hidden, hidden);
+    }
+    for (String n : new String[] {"query", "key", "value"}) {
+      b.add(prefix + "attention.self." + n + ".bias", hidden);
+    }
+    return b.add(prefix + "attention.output.dense.weight", hidden, hidden).add(prefix + "attention.output.dense.bias", hidden)
+        .add(prefix + "attention.output.LayerNorm.weight", hidden).add(prefix + "attention.output.LayerNorm.bias", hidden)
+        .add(prefix + "intermediate.dense.weight", intermediate, hidden).add(prefix + "intermediate.dense.bias", intermediate)
+        .add(prefix + "output.dense.weight", hidden, intermediate).add(prefix + "output.dense.bias", hidden)
+        .add(prefix + "output.LayerNorm.weight", hidden).add(prefix + "output.LayerNorm.bias", hidden);
   }
 }

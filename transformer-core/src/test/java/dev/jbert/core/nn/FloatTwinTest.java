@@ -136,18 +136,7 @@ class FloatTwinTest {
         .numAttentionHeads(4).intermediateSize(96).maxPositionEmbeddings(16).hiddenDropoutProb(0.3)
         .attentionProbsDropoutProb(0.3).build();
     String l = "layer.";
-    Parameters.Builder layout = Parameters.builder();
-    for (String n : new String[] {"query", "key", "value"}) {
-      layout.add(l + "attention.self." + n + ".weight", 64, 64);
-    }
-    for (String n : new String[] {"query", "key", "value"}) {
-      layout.add(l + "attention.self." + n + ".bias", 64);
-    }
-    layout.add(l + "attention.output.dense.weight", 64, 64).add(l + "attention.output.dense.bias", 64)
-        .add(l + "attention.output.LayerNorm.weight", 64).add(l + "attention.output.LayerNorm.bias", 64)
-        .add(l + "intermediate.dense.weight", 96, 64).add(l + "intermediate.dense.bias", 96)
-        .add(l + "output.dense.weight", 64, 96).add(l + "output.dense.bias", 64)
-        .add(l + "output.LayerNorm.weight", 64).add(l + "output.LayerNorm.bias", 64);
+    Parameters.Builder layout = BertLayerTest.layout(l, 64, 96);
     TrainingMode mode64 = new TrainingMode(7);
     TrainingMode mode32 = new TrainingMode(7);
     mode64.setTraining(true);
