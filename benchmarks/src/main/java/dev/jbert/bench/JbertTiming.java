@@ -13,9 +13,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Times a {@link Workload} on jbert in this JVM, the way the PyTorch peer times its own: random
  * weights (Hugging Face's init), random token ids in [1, vocab), no padding, float, dropout on in
- * training, gradients disabled in inference; AdamW lr 2e-5, weight decay 0.01, no clipping (the peer does not clip); warm-up, then
- * the median of the timed runs. Warm-up counts runs, not calls (the peer's 2 calls): batch-1
- * inference averages 20 calls per run, and the JIT needs that many calls to compile the Java kernels.
+ * training, gradients disabled in inference; AdamW lr 2e-5, weight decay 0.01, no clipping (the
+ * peer does not clip); warm-up, then the median of the timed runs. Warm-up counts runs, not calls
+ * (the peer's 2 calls): batch-1 inference averages 20 calls per run, and the JIT needs that many
+ * calls to compile the Java kernels.
  */
 final class JbertTiming {
 

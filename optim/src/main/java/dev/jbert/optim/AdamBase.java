@@ -1,5 +1,6 @@
 package dev.jbert.optim;
 
+import dev.jbert.core.FlatView;
 import dev.jbert.core.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,9 +62,9 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     this.config = config;
     this.groups = ParamGroups.of(params, config);
     ParamGroups.Range span = groups.span();
-    INDArray grads = FlatViews.range(params.grads(), span.start(), span.length());
+    INDArray grads = FlatView.of(params.grads(), span.start(), span.length());
     for (ParamGroups.Range r : groups.frozenRangesInSpan()) {
-      frozenGradRuns.add(FlatViews.range(params.grads(), r.start(), r.length()));
+      frozenGradRuns.add(FlatView.of(params.grads(), r.start(), r.length()));
     }
     this.gradSquares = new SquaredSum(grads);
     this.expAvg = Nd4j.zeros(dt, span.length());
@@ -149,7 +150,7 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     if (!g.trainable()) {
       throw new IllegalArgumentException("tensor '" + name + "' is frozen and has no optimizer state");
     }
-    return FlatViews.range(moment, g.offset() - groups.span().start(), g.numel());
+    return FlatView.of(moment, g.offset() - groups.span().start(), g.numel());
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbert.core.FlatView;
 import dev.jbert.core.Parameters;
 import dev.jbert.core.io.CheckpointException;
 import java.io.IOException;
@@ -99,7 +100,7 @@ public final class OptimizerStateFile {
       ByteBuffer buf = ByteBuffer.allocate(CHUNK * width).order(ByteOrder.LITTLE_ENDIAN);
       for (INDArray t : tensors) {
         for (long start = 0; start < t.length(); start += CHUNK) {
-          INDArray chunk = FlatViews.range(t, start, Math.min(CHUNK, t.length() - start));
+          INDArray chunk = FlatView.of(t, start, Math.min(CHUNK, t.length() - start));
           buf.clear();
           if (f64) {
             buf.asDoubleBuffer().put(chunk.toDoubleVector());
@@ -226,7 +227,7 @@ public final class OptimizerStateFile {
         buf.asFloatBuffer().get(f);
         chunk = Nd4j.createFromArray(f);
       }
-      FlatViews.range(flat, start, n).assign(chunk);
+      FlatView.of(flat, start, n).assign(chunk);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.jbert.optim;
 
+import dev.jbert.core.FlatView;
 import dev.jbert.core.Parameters;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -175,7 +176,7 @@ public final class ParamGroups {
       long end = Math.min(g.offset() + g.numel(), span.end());
       double v = value.applyAsDouble(g);
       if (start < end && v != 0.0) {
-        FlatViews.range(vec, start - span.start(), end - start).assign(v);
+        FlatView.of(vec, start - span.start(), end - start).assign(v);
       }
     }
     return vec;

@@ -1,5 +1,6 @@
 package dev.jbert.optim;
 
+import dev.jbert.core.FlatView;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,7 +21,7 @@ final class SquaredSum {
   /** Prepares views over {@code vector} (a contiguous 1-D array). */
   SquaredSum(INDArray vector) {
     for (long start = 0; start < vector.length(); start += CHUNK) {
-      chunks.add(FlatViews.range(vector, start, Math.min(CHUNK, vector.length() - start)));
+      chunks.add(FlatView.of(vector, start, Math.min(CHUNK, vector.length() - start)));
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbert.core.FlatView;
 import dev.jbert.core.Parameters;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,7 +41,7 @@ class GradientClippingTest {
     // 3M+ float elements in a view at an odd offset: chunked dot summed in double vs a Java double sum
     int n = 3_000_017;
     INDArray whole = Nd4j.rand(DataType.FLOAT, n + 5).subi(0.5f);
-    INDArray view = FlatViews.range(whole, 3, n);
+    INDArray view = FlatView.of(whole, 3, n);
     double sum = 0;
     for (double x : view.toDoubleVector()) {
       sum += x * x;

@@ -38,7 +38,7 @@ public final class Parameters {
     long offset = 0;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       long[] shape = e.getValue().clone();
-      map.put(e.getKey(), new Slot(offset, shape, view(values, offset, shape)));
+      map.put(e.getKey(), new Slot(offset, shape, FlatView.of(values, offset, shape)));
       offset += numel(shape);
     }
     this.slots = Collections.unmodifiableMap(map);
@@ -58,16 +58,6 @@ public final class Parameters {
    */
   Parameters valuesOnly() {
     return valuesOnly ? this : new Parameters(this);
-  }
-
-  private static INDArray view(INDArray flat, long offset, long[] shape) {
-    long[] stride = new long[shape.length];
-    long s = 1;
-    for (int i = shape.length - 1; i >= 0; i--) {
-      stride[i] = s;
-      s *= shape[i];
-    }
-    return Nd4j.create(flat.data(), shape, stride, offset, 'c', flat.dataType());
   }
 
   static long numel(long[] shape) {
@@ -119,7 +109,7 @@ public final class Parameters {
   /** The gradient tensor, a view into {@link #grads()} (null in a {@code valuesOnly} view). */
   public INDArray grad(String name) {
     Slot s = slot(name);
-    return valuesOnly ? null : view(grads(), s.offset, s.shape);
+    return valuesOnly ? null : FlatView.of(grads(), s.offset, s.shape);
   }
 
   /** The tensor's shape (a copy). */
@@ -162,7 +152,7 @@ public final class Parameters {
       shape[0] += s.shape[0];
       end += numel(s.shape);
     }
-    return view(flat, first.offset, shape);
+    return FlatView.of(flat, first.offset, shape);
   }
 
   /** Where the tensor starts in the flat buffers. */

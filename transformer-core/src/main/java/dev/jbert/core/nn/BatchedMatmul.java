@@ -1,6 +1,7 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.Backend;
+import dev.jbert.core.FlatView;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,10 +35,6 @@ final class BatchedMatmul {
 
   /** Matrices [from, to) of a contiguous rank-3 array, as a view (no copy). */
   private static INDArray slice(INDArray a, int from, int to) {
-    if (from == 0 && to == a.size(0)) {
-      return a;
-    }
-    long[] shape = {to - from, a.size(1), a.size(2)};
-    return Nd4j.create(a.data(), shape, a.stride(), a.offset() + from * a.stride(0), 'c', a.dataType());
+    return FlatView.of(a, from * a.size(1) * a.size(2), to - from, a.size(1), a.size(2));
   }
 }

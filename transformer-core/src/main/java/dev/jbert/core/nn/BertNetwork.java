@@ -73,9 +73,7 @@ public final class BertNetwork implements AutoCloseable {
     hiddenStates.add(x);
     for (BertLayer layer : layers) {
       x = layer.forward(x, maskAdd);
-      if (withGradients) {
-        hiddenStates.add(x);
-      }
+      hiddenStates.add(x);            // read only with gradients: without, later layers overwrite them
     }
     pooled = pooler == null ? null : pooler.forward(x);
     return x;

@@ -1,5 +1,6 @@
 package dev.jbert.core.nn;
 
+import dev.jbert.core.FlatView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,16 +55,6 @@ public final class Buffers implements AutoCloseable {
     /** Elements the slab holds. */
     public long capacity() {
       return capacity;
-    }
-
-    private INDArray view(long offset, long[] shape) {
-      long[] stride = new long[shape.length];
-      long s = 1;
-      for (int i = shape.length - 1; i >= 0; i--) {
-        stride[i] = s;
-        s *= shape[i];
-      }
-      return Nd4j.create(slab.data(), shape, stride, offset, 'c', dataType);
     }
 
     @Override
@@ -155,7 +146,7 @@ public final class Buffers implements AutoCloseable {
       long offset = arenaCursor;
       arenaCursor += (n + 15) / 16 * 16; // 64-byte aligned starts for the kernels
       if (arenaCursor <= arena.capacity()) {
-        return arena.view(offset, shape).assign(0);
+        return FlatView.of(arena.slab, offset, shape).assign(0);
       }
     }
     INDArray a = Nd4j.zeros(dataType, shape);

@@ -50,7 +50,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     throw new IllegalArgumentException("kernels support FLOAT and DOUBLE, got " + a.dataType());
   }
 
-  /** {@link #of}, or null for null (the gradients of a forward-only layer). */
+  /** {@link #of}, or null for null (an optional input, or the gradients of a forward-only layer). */
   public static Flat ofNullable(INDArray a) {
     return a == null ? null : of(a);
   }

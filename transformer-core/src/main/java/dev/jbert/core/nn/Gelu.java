@@ -83,8 +83,8 @@ public final class Gelu implements Activation {
   /** out = gelu(in) and/or slope = gelu'(in), whichever is not null, row by row. */
   private void run(INDArray x, INDArray out, INDArray slope) {
     Flat in = Flat.of(x);
-    Flat o = out == null ? null : Flat.of(out);
-    Flat s = slope == null ? null : Flat.of(slope);
+    Flat o = Flat.ofNullable(out);
+    Flat s = Flat.ofNullable(slope);
     if (exact) {
       Parallel.rows(rows, 16, (part, from, to) -> rows(in, o, s, from, to));
     } else {

@@ -70,7 +70,7 @@ public final class LayerNorm {
   public INDArray forward(INDArray x, INDArray residual, Dropout dropout) {
     Dropout drop = inputDropout = dropout != null && dropout.drawMask() ? dropout : null;
     Flat in = Flat.of(x);
-    Flat res = residual == null ? null : Flat.of(residual);
+    Flat res = Flat.ofNullable(residual);
     Flat out = Flat.of(y);
     Flat norm = Flat.of(xhat);
     double[] g = gamma.toArray();
@@ -180,7 +180,7 @@ public final class LayerNorm {
       dxBranch = buffers.gradient(rows, width);
     }
     Flat dOut = Flat.of(dy);
-    Flat dOther = dyOther == null ? null : Flat.of(dyOther);
+    Flat dOther = Flat.ofNullable(dyOther);
     Flat norm = Flat.of(xhat);
     Flat dIn = Flat.of(dx);
     Flat dBranch = drop == null ? null : Flat.of(dxBranch);
