@@ -6,7 +6,7 @@ import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.FineTunedModel;
-import dev.jbert.finetune.predict.HandOff;
+import dev.jbert.finetune.model.HandOff;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -9,7 +9,7 @@ import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.FineTunedModel;
-import dev.jbert.finetune.predict.HandOff;
+import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.predict.Prediction;
 import dev.jbert.finetune.predict.Predictor;
 import dev.jbert.finetune.predict.ScoredLabel;
@@ -147,11 +147,11 @@ final class PredictCommand implements Callable<Integer> {
     }
     try {
       if (predictor.isRegression()) {
-        for (double score : predictor.score(chunk)) {
+        for (double score : predictor.scoreExamples(chunk)) {
           out.println(Json.MAPPER.writeValueAsString(Json.MAPPER.createObjectNode().put("score", score)));
         }
       } else {
-        for (Prediction p : predictor.classify(chunk)) {
+        for (Prediction p : predictor.classifyExamples(chunk)) {
           out.println(Json.MAPPER.writeValueAsString(json(p, predictor.handOff() != null)));
         }
       }
@@ -166,10 +166,10 @@ final class PredictCommand implements Callable<Integer> {
   private static ObjectNode json(Prediction p, boolean withHandOff) {
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("label", p.label());
-    node.put("score", p.confidence());
+    node.put("score", p.score());
     ArrayNode top = node.putArray("top_k");
     for (ScoredLabel s : p.topK()) {
-      top.addObject().put("label", s.label()).put("score", s.probability());
+      top.addObject().put("label", s.label()).put("score", s.score());
     }
     if (withHandOff) {
       node.put("handed_off", p.handedOff());

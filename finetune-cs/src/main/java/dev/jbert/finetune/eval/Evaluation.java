@@ -4,7 +4,7 @@ import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.metrics.ClassificationMetrics;
 import dev.jbert.finetune.metrics.OutOfScopeMetrics;
 import dev.jbert.finetune.metrics.RegressionMetrics;
-import dev.jbert.finetune.predict.HandOff;
+import dev.jbert.finetune.model.HandOff;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,6 @@ package dev.jbert.finetune.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.core.BertConfig;
-import dev.jbert.finetune.predict.HandOff;
 
 /**
  * How a fine-tuned model expects its input and answers, kept in its {@code config.json} under the key

@@ -1,10 +1,10 @@
 package dev.jbert.finetune.predict;
 
 /**
- * One candidate answer.
+ * One candidate answer, as Hugging Face's text-classification pipeline names it.
  *
  * @param label class name
  * @param id class id
- * @param probability softmax probability
+ * @param score softmax probability
  */
-public record ScoredLabel(String label, int id, double probability) {}
+public record ScoredLabel(String label, int id, double score) {}

@@ -25,7 +25,7 @@ public final class TopK {
     for (int id = 0; id < probabilities.length; id++) {
       all.add(new ScoredLabel(labels.label(id), id, probabilities[id]));
     }
-    all.sort(Comparator.comparingDouble(ScoredLabel::probability).reversed().thenComparingInt(ScoredLabel::id));
+    all.sort(Comparator.comparingDouble(ScoredLabel::score).reversed().thenComparingInt(ScoredLabel::id));
     return List.copyOf(all.subList(0, Math.min(k, all.size())));
   }
 

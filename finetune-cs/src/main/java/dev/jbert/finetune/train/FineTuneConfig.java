@@ -2,7 +2,7 @@ package dev.jbert.finetune.train;
 
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.model.Task;
-import dev.jbert.finetune.predict.HandOff;
+import dev.jbert.finetune.model.HandOff;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,7 +4,7 @@ import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.metrics.MetricsFile;
 import dev.jbert.finetune.model.FineTunedModel;
-import dev.jbert.finetune.predict.HandOff;
+import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.predict.ThresholdPicker;
 import dev.jbert.finetune.report.ConfusionMatrixChart;
 import dev.jbert.finetune.report.LearningCurveChart;

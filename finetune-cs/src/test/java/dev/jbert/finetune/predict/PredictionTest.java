@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbert.finetune.labels.LabelMap;
+import dev.jbert.finetune.model.HandOff;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class PredictionTest {
   void topKIsOrderedByProbabilityThenId() {
     List<ScoredLabel> top = TopK.of(new double[] {0.1, 0.4, 0.1, 0.4}, LABELS, 3);
     assertEquals(List.of("b", "d", "a"), top.stream().map(ScoredLabel::label).toList());
-    assertEquals(0.4, top.get(0).probability());
+    assertEquals(0.4, top.get(0).score());
     assertEquals(4, TopK.of(new double[] {0.25, 0.25, 0.25, 0.25}, LABELS, 10).size());
     List<List<ScoredLabel>> rows = TopK.fromLogits(new float[][] {{0f, 3f, 1f, 2f}, {5f, 0f, 0f, 0f}}, LABELS, 2);
     assertEquals(List.of("b", "d"), rows.get(0).stream().map(ScoredLabel::label).toList());
@@ -36,13 +37,13 @@ class PredictionTest {
   @Test
   void lowConfidenceIsHandedOff() {
     HandOff handOff = new HandOff(0.5, "转人工");
-    Prediction sure = handOff.decide(TopK.of(new double[] {0.1, 0.6, 0.2, 0.1}, LABELS, 2));
+    Prediction sure = Prediction.of(TopK.of(new double[] {0.1, 0.6, 0.2, 0.1}, LABELS, 2), handOff);
     assertEquals("b", sure.label());
     assertFalse(sure.handedOff());
-    Prediction unsure = handOff.decide(TopK.of(new double[] {0.3, 0.4, 0.2, 0.1}, LABELS, 2));
+    Prediction unsure = Prediction.of(TopK.of(new double[] {0.3, 0.4, 0.2, 0.1}, LABELS, 2), handOff);
     assertEquals("转人工", unsure.label());
     assertTrue(unsure.handedOff());
-    assertEquals(0.4, unsure.confidence());
+    assertEquals(0.4, unsure.score());
     assertEquals("b", unsure.topK().get(0).label(), "the candidates stay available to the agent");
   }
 
@@ -79,7 +80,7 @@ class PredictionTest {
     assertFalse(c.reached());
     assertTrue(c.threshold() > 0.9);
     assertEquals(0.0, c.coverage());
-    Prediction p = new HandOff(Math.min(1, c.threshold()), "transfer_to_agent").decide(TopK.of(new double[] {0.9, 0.1, 0, 0}, LABELS, 1));
+    Prediction p = Prediction.of(TopK.of(new double[] {0.9, 0.1, 0, 0}, LABELS, 1), new HandOff(Math.min(1, c.threshold()), "transfer_to_agent"));
     assertTrue(p.handedOff());
   }
 }

@@ -87,13 +87,13 @@ class FineTuneEndToEndTest {
 
     try (FineTunedModel model = FineTunedModel.load(out)) {
       Predictor predictor = new Predictor(model, 3, null, 7);
-      List<Prediction> predictions = predictor.classify(eval);
+      List<Prediction> predictions = predictor.classifyExamples(eval);
       for (int i = 0; i < eval.size(); i++) {
         Prediction p = predictions.get(i);
         assertEquals(model.labels().label(result.evaluation().predicted()[i]), p.label());
-        assertEquals(result.evaluation().confidence()[i], p.confidence(), 1e-6);
+        assertEquals(result.evaluation().confidence()[i], p.score(), 1e-6);
         assertEquals(3, p.topK().size());
-        assertTrue(p.topK().get(0).probability() >= p.topK().get(1).probability());
+        assertTrue(p.topK().get(0).score() >= p.topK().get(1).score());
       }
     }
   }

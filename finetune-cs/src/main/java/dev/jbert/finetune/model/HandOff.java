@@ -1,6 +1,5 @@
-package dev.jbert.finetune.predict;
+package dev.jbert.finetune.model;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -8,7 +7,7 @@ import java.util.Objects;
  * answer is {@code handOffLabel} (e.g. {@code transfer_to_agent}, or 转人工) instead of a class.
  *
  * @param threshold minimum top probability for an automatic answer, in [0, 1]; 0 never hands off, and
- *     {@code Math.nextUp(1.0)} (what {@link ThresholdPicker} returns when no threshold reaches its
+ *     {@code Math.nextUp(1.0)} (what {@code ThresholdPicker} returns when no threshold reaches its
  *     target and some confidence is exactly 1) always does
  * @param handOffLabel the answer given instead
  */
@@ -24,13 +23,8 @@ public record HandOff(double threshold, String handOffLabel) {
     }
   }
 
-  /** The answer for ranked candidates ({@link TopK#of}, most probable first). */
-  public Prediction decide(List<ScoredLabel> ranked) {
-    if (ranked.isEmpty()) {
-      throw new IllegalArgumentException("no candidates");
-    }
-    ScoredLabel best = ranked.get(0);
-    boolean handedOff = best.probability() < threshold;
-    return new Prediction(handedOff ? handOffLabel : best.label(), best.probability(), handedOff, ranked);
+  /** Whether an answer whose top probability is {@code score} goes to a person. */
+  public boolean handsOff(double score) {
+    return score < threshold;
   }
 }
