@@ -100,6 +100,8 @@ class EmbedCommandTest {
     List<String> none = embed("all-MiniLM-L6-v2", in, "--pooling", "none").out();
     List<String> mean = embed("all-MiniLM-L6-v2", in, "--pooling", "mean").out();
     List<String> cls = embed("all-MiniLM-L6-v2", in, "--pooling", "cls").out();
+    List<String> max = embed("all-MiniLM-L6-v2", in, "--pooling", "max").out();
+    List<String> folderDefault = embed("all-MiniLM-L6-v2", in).out();
     List<String> unit = embed("all-MiniLM-L6-v2", in, "--pooling", "mean", "--normalize").out();
     for (int i = 0; i < cases.size(); i++) {
       double[][] rows = matrix(none.get(i), "last_hidden_state");
@@ -111,6 +113,14 @@ class EmbedCommandTest {
       }
       assertClose(expectedMean, vector(mean.get(i)), 1e-6, "mean of input " + i);
       assertClose(rows[0], vector(cls.get(i)), 1e-6, "cls of input " + i);
+      double[] expectedMax = rows[0].clone();
+      for (double[] row : rows) {
+        for (int j = 0; j < row.length; j++) {
+          expectedMax[j] = Math.max(expectedMax[j], row[j]);
+        }
+      }
+      assertClose(expectedMax, vector(max.get(i)), 1e-6, "max of input " + i);
+      assertClose(expectedMean, vector(folderDefault.get(i)), 1e-6, "no 1_Pooling/config.json: mean of input " + i);
 
       double[] normalized = vector(unit.get(i));
       assertEquals(1.0, norm(normalized), 1e-6, "norm of input " + i);
@@ -164,13 +174,13 @@ class EmbedCommandTest {
     String miniLm = CliRun.model("all-MiniLM-L6-v2").toString();
     CliRun normalizeNone = CliRun.withStdin("", "embed", "--model", miniLm, "--pooling", "none", "--normalize");
     assertEquals(2, normalizeNone.exitCode());
-    assertTrue(normalizeNone.err().contains("--normalize needs --pooling cls or mean"), normalizeNone.err());
-    CliRun pooling = CliRun.withStdin("", "embed", "--model", miniLm, "--pooling", "max");
+    assertTrue(normalizeNone.err().contains("--normalize needs --pooling cls, mean or max"), normalizeNone.err());
+    CliRun pooling = CliRun.withStdin("", "embed", "--model", miniLm, "--pooling", "sum");
     assertEquals(2, pooling.exitCode());
-    assertTrue(pooling.err().contains("'max' is not one of cls, mean, none"), pooling.err());
+    assertTrue(pooling.err().contains("'sum' is not one of cls, mean, max, none"), pooling.err());
     CliRun tooLong = CliRun.withStdin("", "embed", "--model", miniLm, "--max-length", "513");
     assertEquals(2, tooLong.exitCode());
-    assertTrue(tooLong.err().contains("--max-length must be in [1, 512]"), tooLong.err());
+    assertTrue(tooLong.err().contains("max length must be in [2, 512]"), tooLong.err());
   }
 
   private static double norm(double[] v) {
