@@ -90,7 +90,7 @@ final class EmbedCommand implements Callable<Integer> {
     if (perToken && Boolean.TRUE.equals(normalize)) {
       throw new IllegalArgumentException("--normalize needs --pooling cls, mean or max");
     }
-    Path dir = HubResolver.fromEnvironment().resolve(model);
+    Path dir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
     try (SentenceEmbedder embedder = SentenceEmbedder.load(dir, pool, normalize, maxLength, batchSize)) {
       embedLines(new Reader(embedder.tokenizer(), embedder.encodeOptions()), embedder, perToken);
     }

@@ -53,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment().resolve(model))) {
+    try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model))) {
       if (loaded.settings().contextSegment() && columns.context == null) {
         // without it every example would lose its earlier turns and be scored on another input than trained on
         throw new IllegalArgumentException("this model was trained with earlier turns in segment A: pass "

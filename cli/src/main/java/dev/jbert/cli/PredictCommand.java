@@ -69,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment().resolve(model))) {
+    try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model))) {
       Predictor predictor = new Predictor(loaded, topK, handOff(loaded, threshold, handOffLabel), batchSize);
       PrintWriter out = spec.commandLine().getOut();
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

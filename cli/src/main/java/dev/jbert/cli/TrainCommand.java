@@ -154,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     FineTuneConfig config = config();
-    Path modelDir = HubResolver.fromEnvironment().resolve(model);
+    Path modelDir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
     ReadOptions options = columns.readOptions(config.task());
     List<Example> trainExamples = DataColumns.read(train, options);
     List<Example> evalExamples = eval == null ? List.of() : DataColumns.read(eval, options);
@@ -162,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
     FineTuneResult result;
     try {
       result = FineTuning.run(modelDir, trainExamples, evalExamples, output, config,
-          new ConsoleProgress(out, System.console() != null));
+          System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out));
     } catch (DataFileException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

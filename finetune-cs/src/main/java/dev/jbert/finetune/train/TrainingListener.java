@@ -3,7 +3,7 @@ package dev.jbert.finetune.train;
 import dev.jbert.finetune.report.LogEntry;
 
 /**
- * Hears what a {@link Trainer} does, e.g. to draw a progress bar ({@link ConsoleProgress}). Called
+ * Hears what a {@link Trainer} does, e.g. to print progress ({@link ConsoleProgress}). Called
  * on the training thread; an exception thrown here stops training as a failed step would (the last
  * checkpoint stays as it was).
  */

@@ -20,15 +20,12 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Fetches {@code ENDPOINT/ORG/NAME/resolve/main/FILE} into a {@link HubCache}'s blobs: follows up
  * to 10 redirects (sending the token only to the endpoint itself, never to the CDN it redirects
- * to), streams the body to a temporary name with a progress bar, checks its length, and renames it
- * to its blob id.
+ * to), streams the body to a temporary name telling a {@link DownloadProgress} how far it got, checks
+ * its length, and renames it to its blob id.
  */
 final class HubDownloader {
 
@@ -56,13 +53,13 @@ final class HubDownloader {
 
   private final URI endpoint;
   private final String token;
-  private final boolean showProgress;
+  private final DownloadProgress progress;
   private final HttpClient client;
 
-  HubDownloader(URI endpoint, String token, boolean showProgress) {
+  HubDownloader(URI endpoint, String token, DownloadProgress progress) {
     this.endpoint = endpoint;
     this.token = token;
-    this.showProgress = showProgress;
+    this.progress = Objects.requireNonNull(progress, "progress");
     this.client = HttpClient.newBuilder()
         .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, to drop the token on other hosts
         .connectTimeout(Duration.ofSeconds(15))
@@ -117,7 +114,7 @@ final class HubDownloader {
     Files.createDirectories(cache.blobsDir());
     Path download = AtomicFiles.temporarySibling(cache.blobsDir().resolve(file + ".incomplete"));
     try {
-      String sha256 = copyBody(response, download, file);
+      String sha256 = copyBody(response, download, repoId, file);
       if (etag.isPresent() && SHA256_HEX.matcher(etag.get()).matches() && !etag.get().equalsIgnoreCase(sha256)) {
         // the hub's ETag of a large (LFS) file is its SHA-256: a mismatch means a corrupted transfer
         throw new HubException("download of " + file + " is corrupt: SHA-256 " + sha256 + ", the hub says " + etag.get());
@@ -148,25 +145,19 @@ final class HubDownloader {
   }
 
   /** Streams the body to {@code target}; returns its SHA-256; fails if it is shorter than announced. */
-  private String copyBody(HttpResponse<InputStream> response, Path target, String file) throws IOException {
+  private String copyBody(HttpResponse<InputStream> response, Path target, String repoId, String file) throws IOException {
     long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
     MessageDigest sha256 = sha256();
     long received = 0;
-    ProgressBar bar = showProgress ? progressBar(file, announced) : null;
     try (InputStream body = response.body();
-        OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        DownloadProgress.Transfer transfer = progress.started(repoId, file, announced)) {
       byte[] buffer = new byte[1 << 16];
       for (int n; (n = readSome(body, buffer, file, received)) >= 0; ) {
         out.write(buffer, 0, n);
         sha256.update(buffer, 0, n);
         received += n;
-        if (bar != null) {
-          bar.stepTo(received);
-        }
-      }
-    } finally {
-      if (bar != null) {
-        bar.close();
+        transfer.advancedTo(received);
       }
     }
     if (announced >= 0 && received != announced) {
@@ -182,17 +173,6 @@ final class HubDownloader {
     } catch (IOException e) {
       throw new HubException("download of " + file + " broke off after " + received + " bytes: " + e, e);
     }
-  }
-
-  private static ProgressBar progressBar(String file, long bytes) {
-    boolean large = bytes < 0 || bytes >= 10L << 20;
-    return new ProgressBarBuilder()
-        .setTaskName(file)
-        .setInitialMax(bytes)
-        .setUnit(large ? "MiB" : "KiB", large ? 1 << 20 : 1 << 10)
-        .setStyle(ProgressBarStyle.ASCII)
-        .showSpeed()
-        .build();
   }
 
   private static MessageDigest sha256() {

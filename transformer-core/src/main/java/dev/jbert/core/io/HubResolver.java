@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *       exist of {@link Checkpoints#WEIGHT_FILES}, with every shard an index names.
  * </ol>
  *
- * <p>The environment is explicit ({@link #HubResolver(URI, Path, String, boolean, boolean)});
+ * <p>The environment is explicit ({@link #HubResolver(URI, Path, String, boolean, DownloadProgress)});
  * {@link #fromEnvironment()} reads it the way {@code huggingface_hub} does.
  */
 public final class HubResolver {
@@ -50,13 +50,13 @@ public final class HubResolver {
    * @param hubCache the hub cache directory ({@code $HF_HOME/hub})
    * @param token sent as {@code Authorization: Bearer} to the endpoint (never to redirect targets); may be null
    * @param offline if true, never download: a model missing from the cache is an error
-   * @param showProgress whether downloads draw a progress bar on the console
+   * @param progress hears how each file's download goes ({@link DownloadProgress#NONE} for nothing)
    */
-  public HubResolver(URI endpoint, Path hubCache, String token, boolean offline, boolean showProgress) {
+  public HubResolver(URI endpoint, Path hubCache, String token, boolean offline, DownloadProgress progress) {
     this.endpoint = endpoint;
     this.hubCache = hubCache;
     this.offline = offline;
-    this.downloader = new HubDownloader(endpoint, token, showProgress);
+    this.downloader = new HubDownloader(endpoint, token, progress);
   }
 
   /**
@@ -64,12 +64,22 @@ public final class HubResolver {
    * https://huggingface.co}); cache {@code HF_HUB_CACHE}, else {@code $HF_HOME/hub} with {@code
    * HF_HOME} defaulting to {@code $XDG_CACHE_HOME/huggingface} or {@code ~/.cache/huggingface};
    * token {@code HF_TOKEN}, else the file {@code $HF_HOME/token}; {@code HF_HUB_OFFLINE=1}.
+   * Downloads are logged ({@link DownloadProgress#logging()}).
    */
   public static HubResolver fromEnvironment() throws IOException {
-    return fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+    return fromEnvironment(DownloadProgress.logging());
+  }
+
+  /** As {@link #fromEnvironment()}, with downloads reported to {@code progress}, e.g. a progress bar. */
+  public static HubResolver fromEnvironment(DownloadProgress progress) throws IOException {
+    return fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")), progress);
   }
 
   static HubResolver fromEnvironment(Map<String, String> env, Path userHome) throws IOException {
+    return fromEnvironment(env, userHome, DownloadProgress.logging());
+  }
+
+  private static HubResolver fromEnvironment(Map<String, String> env, Path userHome, DownloadProgress progress) throws IOException {
     Path cacheHome = Optional.ofNullable(env.get("XDG_CACHE_HOME")).map(Path::of).orElse(userHome.resolve(".cache"));
     Path hfHome = Optional.ofNullable(env.get("HF_HOME")).map(Path::of).orElse(cacheHome.resolve("huggingface"));
     Path hubCache = Optional.ofNullable(env.get("HF_HUB_CACHE")).map(Path::of).orElse(hfHome.resolve("hub"));
@@ -81,7 +91,7 @@ public final class HubResolver {
     }
     boolean offline = List.of("1", "on", "yes", "true")
         .contains(env.getOrDefault("HF_HUB_OFFLINE", "").toLowerCase(Locale.ROOT));
-    return new HubResolver(endpoint, hubCache, token, offline, true);
+    return new HubResolver(endpoint, hubCache, token, offline, progress);
   }
 
   /** The hub this resolver downloads from. */

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,10 +34,32 @@ class HubResolverTest {
     }
   }
 
+  /** What a {@link DownloadProgress} heard, per file: its start, the last byte count, its end. */
+  private static final class RecordedProgress implements DownloadProgress {
+    final Map<String, List<String>> events = new LinkedHashMap<>();
+
+    @Override
+    public Transfer started(String repoId, String file, long totalBytes) {
+      List<String> fileEvents = new ArrayList<>(List.of("start " + repoId + " " + file + " " + totalBytes, "at 0"));
+      events.put(file, fileEvents);
+      return new Transfer() {
+        @Override
+        public void advancedTo(long bytes) {
+          fileEvents.set(1, "at " + bytes);
+        }
+
+        @Override
+        public void close() {
+          fileEvents.add("end");
+        }
+      };
+    }
+  }
+
   @Test
   void existingDirectoryIsReturnedAsIs() throws Exception {
     Path dir = SharedFixtures.model("tiny-random-bert");
-    HubResolver resolver = new HubResolver(unreachable(), cache, null, false, false);
+    HubResolver resolver = new HubResolver(unreachable(), cache, null, false, DownloadProgress.NONE);
     assertEquals(dir, resolver.resolve(dir.toString()));
   }
 
@@ -44,7 +68,8 @@ class HubResolverTest {
     Path source = SharedFixtures.model("tiny-random-bert");
     Path snapshot;
     try (FakeHub hub = new FakeHub(Map.of(ID, source))) {
-      snapshot = new HubResolver(hub.endpoint(), cache, "secret", false, true).resolve(ID);
+      RecordedProgress progress = new RecordedProgress();
+      snapshot = new HubResolver(hub.endpoint(), cache, "secret", false, progress).resolve(ID);
 
       Path repo = cache.resolve("models--test-org--tiny-random-bert");
       assertEquals(repo.resolve("snapshots").resolve(FakeHub.COMMIT), snapshot);
@@ -59,20 +84,26 @@ class HubResolverTest {
       try (Stream<Path> blobs = Files.list(repo.resolve("blobs"))) {
         assertEquals(4, blobs.count(), "four blobs, no temporary files left");
       }
+      for (String file : List.of("config.json", "tokenizer_config.json", "vocab.txt", "model.safetensors")) {
+        long size = Files.size(source.resolve(file));
+        assertEquals(List.of("start " + ID + " " + file + " " + size, "at " + size, "end"), progress.events.get(file),
+            "progress of " + file + ": announced size, bytes up to it, then closed");
+      }
+      assertEquals(4, progress.events.size(), "no progress for the files the hub does not have");
       assertTrue(hub.hubAuthorizations.stream().allMatch("Bearer secret"::equals), "token sent to the hub");
       assertEquals(List.of("-"), hub.cdnAuthorizations, "token never sent to the redirect target");
     }
     SharedFixtures.assertBitIdentical(Safetensors.read(SharedFixtures.tinySafetensors()), Checkpoints.read(snapshot));
 
     // the fake hub is gone: the cache alone answers, the network is never touched
-    assertEquals(snapshot, new HubResolver(unreachable(), cache, null, false, false).resolve(ID));
-    assertEquals(snapshot, new HubResolver(unreachable(), cache, null, true, false).resolve(ID));
+    assertEquals(snapshot, new HubResolver(unreachable(), cache, null, false, DownloadProgress.NONE).resolve(ID));
+    assertEquals(snapshot, new HubResolver(unreachable(), cache, null, true, DownloadProgress.NONE).resolve(ID));
   }
 
   @Test
   void resumesAnInterruptedDownloadFetchingOnlyWhatIsMissing() throws Exception {
     try (FakeHub hub = new FakeHub(Map.of(ID, SharedFixtures.model("tiny-random-bert")))) {
-      HubResolver resolver = new HubResolver(hub.endpoint(), cache, null, false, false);
+      HubResolver resolver = new HubResolver(hub.endpoint(), cache, null, false, DownloadProgress.NONE);
       Path snapshot = resolver.resolve(ID);
       Files.delete(snapshot.resolve("model.safetensors"));
       hub.hubRequests.clear();
@@ -89,7 +120,7 @@ class HubResolverTest {
   void corruptDownloadIsRefusedAndLeavesNoBlob() throws Exception {
     try (FakeHub hub = new FakeHub(Map.of(ID, SharedFixtures.model("tiny-random-bert")))) {
       hub.wrongEtag = true;
-      var e = assertThrows(HubException.class, () -> new HubResolver(hub.endpoint(), cache, null, false, false).resolve(ID));
+      var e = assertThrows(HubException.class, () -> new HubResolver(hub.endpoint(), cache, null, false, DownloadProgress.NONE).resolve(ID));
       assertTrue(e.getMessage().contains("download of model.safetensors is corrupt"), e.getMessage());
       Path repo = cache.resolve("models--test-org--tiny-random-bert");
       try (Stream<Path> blobs = Files.list(repo.resolve("blobs"))) {
@@ -106,7 +137,7 @@ class HubResolverTest {
     var original = ShardedCheckpointTest.writeTwoShards(repoDir);
     Files.copy(SharedFixtures.model("tiny-random-bert").resolve("config.json"), repoDir.resolve("config.json"));
     try (FakeHub hub = new FakeHub(Map.of("org/sharded", repoDir))) {
-      Path snapshot = new HubResolver(hub.endpoint(), cache, null, false, false).resolve("org/sharded");
+      Path snapshot = new HubResolver(hub.endpoint(), cache, null, false, DownloadProgress.NONE).resolve("org/sharded");
 
       assertTrue(Files.isRegularFile(snapshot.resolve("model-00002-of-00002.safetensors")));
       SharedFixtures.assertBitIdentical(original, Checkpoints.read(snapshot));
@@ -121,7 +152,7 @@ class HubResolverTest {
     ShardedCheckpointTest.writeIndex(repoDir.resolve("model.safetensors.index.json"), Map.of("w", "../../../../evil"));
     try (FakeHub hub = new FakeHub(Map.of("org/evil", repoDir))) {
       var e = assertThrows(CheckpointException.class,
-          () -> new HubResolver(hub.endpoint(), cache, null, false, false).resolve("org/evil"));
+          () -> new HubResolver(hub.endpoint(), cache, null, false, DownloadProgress.NONE).resolve("org/evil"));
       assertTrue(e.getMessage().contains("not a plain file name"), e.getMessage());
     }
   }
@@ -129,7 +160,7 @@ class HubResolverTest {
   @Test
   void unreachableEndpointSaysWhereToPutTheModel() throws Exception {
     URI endpoint = unreachable();
-    var e = assertThrows(HubException.class, () -> new HubResolver(endpoint, cache, null, false, false).resolve(ID));
+    var e = assertThrows(HubException.class, () -> new HubResolver(endpoint, cache, null, false, DownloadProgress.NONE).resolve(ID));
     String expectedDir = cache.resolve("models--test-org--tiny-random-bert").resolve("snapshots").toString();
     assertTrue(e.getMessage().startsWith("cannot reach " + endpoint + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("put the model in " + expectedDir), e.getMessage());
@@ -139,7 +170,7 @@ class HubResolverTest {
   @Test
   void offlineModeNeverDownloads() throws Exception {
     try (FakeHub hub = new FakeHub(Map.of(ID, SharedFixtures.model("tiny-random-bert")))) {
-      var e = assertThrows(HubException.class, () -> new HubResolver(hub.endpoint(), cache, null, true, false).resolve(ID));
+      var e = assertThrows(HubException.class, () -> new HubResolver(hub.endpoint(), cache, null, true, DownloadProgress.NONE).resolve(ID));
       assertTrue(e.getMessage().contains("HF_HUB_OFFLINE"), e.getMessage());
       assertEquals(List.of(), hub.hubRequests);
     }
@@ -149,7 +180,7 @@ class HubResolverTest {
   void unknownModelIsReported() throws Exception {
     try (FakeHub hub = new FakeHub(Map.of())) {
       var e = assertThrows(HubException.class,
-          () -> new HubResolver(hub.endpoint(), cache, null, false, false).resolve("nobody/nothing"));
+          () -> new HubResolver(hub.endpoint(), cache, null, false, DownloadProgress.NONE).resolve("nobody/nothing"));
       assertTrue(e.getMessage().contains("nobody/nothing has no config.json at " + hub.endpoint()), e.getMessage());
     }
   }
@@ -159,14 +190,14 @@ class HubResolverTest {
     Path repoDir = Files.createDirectories(work.resolve("repo"));
     Files.copy(SharedFixtures.model("tiny-random-bert").resolve("config.json"), repoDir.resolve("config.json"));
     try (FakeHub hub = new FakeHub(Map.of("org/empty", repoDir))) {
-      var e = assertThrows(HubException.class, () -> new HubResolver(hub.endpoint(), cache, null, false, false).resolve("org/empty"));
+      var e = assertThrows(HubException.class, () -> new HubResolver(hub.endpoint(), cache, null, false, DownloadProgress.NONE).resolve("org/empty"));
       assertTrue(e.getMessage().contains("org/empty has no weights"), e.getMessage());
     }
   }
 
   @Test
   void textThatIsNeitherDirectoryNorIdIsRefused() throws Exception {
-    HubResolver resolver = new HubResolver(unreachable(), cache, null, false, false);
+    HubResolver resolver = new HubResolver(unreachable(), cache, null, false, DownloadProgress.NONE);
     for (String bad : List.of("./no/such/dir", "a/b/c", "org/../etc", "bad--name", "")) {
       var e = assertThrows(HubException.class, () -> resolver.resolve(bad), bad);
       assertTrue(e.getMessage().contains("neither an existing directory nor a Hugging Face model id"), e.getMessage());
