@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * backward: at the ~200 GFLOP/s OpenBLAS reaches on 2 threads, about 10 ms and 30 ms.
  *
  * <pre>
- * mvn -q -pl benchmarks -am package -DskipTests -Pbench -Dbench.class=org.openjdk.jmh.Main -Dbench.args=AttentionKernel
+ * java -jar benchmarks/target/benchmarks.jar AttentionKernel
  * </pre>
  */
 @State(Scope.Benchmark)

@@ -22,7 +22,7 @@ public final class Functions {
   private Functions() {}
 
   /**
-   * erf to about 1e-16: for |x| < 3 the positive series {@code 2/√π e^(-x²) Σ (2x²)^n x / (2n+1)!!}
+   * erf to about 1e-16: for {@code |x| < 3} the positive series {@code 2/√π e^(-x²) Σ (2x²)^n x / (2n+1)!!}
    * (no cancellation), beyond that {@code 1 - erfc(x)} with erfc from its continued fraction.
    */
   public static double erf(double x) {
