@@ -37,11 +37,17 @@ public final class FineTunedModel implements AutoCloseable {
   /**
    * Loads a model folder written by fine-tuning (or any Hugging Face sequence classifier).
    *
-   * @throws CheckpointException when the folder has no trained classification head
+   * @throws CheckpointException when the folder has no trained classification head (a base model's
+   *     {@code architectures} are refused before any weight is read)
    */
   public static FineTunedModel load(Path dir) throws IOException {
     Backend.init();
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
+    if (!config.architectures().isEmpty() && !config.architectures().contains(ModelLoader.CLASSIFIER_ARCHITECTURE)) {
+      // Refused before loading: loading would first warn that the head is new ("You should probably TRAIN this model").
+      throw new CheckpointException(dir, "has no trained classification head: its config.json names "
+          + config.architectures() + ", not " + ModelLoader.CLASSIFIER_ARCHITECTURE + "; fine-tune it first");
+    }
     TaskSettings settings = TaskSettings.read(config);
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, config);
