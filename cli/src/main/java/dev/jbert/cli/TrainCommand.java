@@ -5,6 +5,7 @@ import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.finetune.train.ConsoleProgress;
 import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.FineTuneResult;
@@ -153,11 +154,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    FineTuneConfig config = config();
+    ReadOptions options = columns.readOptions(Task.of(task), TaskSettings.Columns.UNKNOWN);
+    FineTuneConfig config = config(options);
     Path modelDir = HubResolver.fromEnvironment().resolve(model);
-    ReadOptions options = columns.readOptions(config.task());
-    List<Example> trainExamples = DataColumns.read(train, options);
-    List<Example> evalExamples = eval == null ? List.of() : DataColumns.read(eval, options);
+    List<Example> trainExamples = columns.read(train, options);
+    List<Example> evalExamples = eval == null ? List.of() : columns.read(eval, options);
     PrintWriter out = spec.commandLine().getOut();
     FineTuneResult result;
     try {
@@ -182,14 +183,16 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private FineTuneConfig config() {
+  /** The run's settings; the columns of {@code options} are saved with the model for eval and predict. */
+  private FineTuneConfig config(ReadOptions options) {
     FineTuneConfig.Builder b = FineTuneConfig.builder(Task.of(task))
         .epochs(epochs).maxSteps(maxSteps).lr(lr).batchSize(batchSize).maxLength(maxLength)
         .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).shuffle(!noShuffle).seed(seed)
         .freezeEmbeddings(freezeEmbeddings).freezeLayers(freezeLayers).layerLrDecay(layerLrDecay)
         .classWeights(classWeights).labelSmoothing(labelSmoothing).gradAccum(gradAccum)
         .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)
-        .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel).resume(resume);
+        .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel).resume(resume)
+        .columns(options);
     if (warmup.ratio != null) {
       b.warmupRatio(warmup.ratio);
     }

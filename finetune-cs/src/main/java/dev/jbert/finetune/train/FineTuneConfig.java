@@ -1,8 +1,10 @@
 package dev.jbert.finetune.train;
 
+import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.model.TaskSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,8 @@ import java.util.Map;
  * @param outOfScopeLabel the class of out-of-scope messages (CLINC150's {@code oos}), to report
  *     out-of-scope recall; null = none
  * @param resume continue from the checkpoint in the output folder
+ * @param columns the columns the training data was read from, saved with the model so that
+ *     evaluation and prediction read the same ones; {@link TaskSettings.Columns#UNKNOWN} = not saved
  */
 public record FineTuneConfig(
     Task task,
@@ -73,10 +77,12 @@ public record FineTuneConfig(
     Double handOffPrecision,
     String handOffLabel,
     String outOfScopeLabel,
-    boolean resume) {
+    boolean resume,
+    TaskSettings.Columns columns) {
 
   /** Checks every range, naming the setting. */
   public FineTuneConfig {
+    columns = columns == null ? TaskSettings.Columns.UNKNOWN : columns;
     if (task == null) {
       throw new IllegalArgumentException("task must be set");
     }
@@ -152,6 +158,7 @@ public record FineTuneConfig(
     b.handOffLabel = handOffLabel;
     b.outOfScopeLabel = outOfScopeLabel;
     b.resume = resume;
+    b.columns = columns;
     return b;
   }
 
@@ -215,6 +222,7 @@ public record FineTuneConfig(
     private String handOffLabel = HandOff.TRANSFER_TO_AGENT;
     private String outOfScopeLabel;
     private boolean resume;
+    private TaskSettings.Columns columns = TaskSettings.Columns.UNKNOWN;
 
     private Builder(Task task) {
       this.task = task;
@@ -358,12 +366,21 @@ public record FineTuneConfig(
       return this;
     }
 
+    /**
+     * The read options the training data came from: their column names are saved with the model,
+     * so that {@code jbert eval} and {@code jbert predict} read the same columns without being told.
+     */
+    public Builder columns(ReadOptions v) {
+      columns = TaskSettings.Columns.of(v);
+      return this;
+    }
+
     /** Validates and returns the configuration. */
     public FineTuneConfig build() {
       return new FineTuneConfig(task, epochs, maxSteps, lr, batchSize, maxLength, warmupRatio, warmupSteps, weightDecay,
           maxGradNorm, dropout, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
           gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, handOffPrecision, handOffLabel,
-          outOfScopeLabel, resume);
+          outOfScopeLabel, resume, columns);
     }
   }
 }

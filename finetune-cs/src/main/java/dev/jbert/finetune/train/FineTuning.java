@@ -121,7 +121,7 @@ public final class FineTuning {
     List<String> headLabels = labels != null ? labels.labels() : source.numLabels() == 1 ? source.labels() : List.of("LABEL_0");
     int maxLength = maxLength(config, source, tokenizer);
     boolean contextSegment = split.train().stream().anyMatch(e -> !e.context().isEmpty());
-    TaskSettings settings = new TaskSettings(task, contextSegment, maxLength, null);
+    TaskSettings settings = new TaskSettings(task, contextSegment, maxLength, null, config.columns());
     BertConfig target = settings.writeTo(withDropout(source.withLabels(headLabels).withProblemType(task.problemType()), config.dropout()));
     TextEncoder encoder = new TextEncoder(tokenizer, maxLength, contextSegment);
     return new Data(split, labels, headLabels, target, encoder, encoder.encodeAll(split.train(), labels),
