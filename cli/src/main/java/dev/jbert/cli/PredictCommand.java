@@ -258,37 +258,35 @@ final class PredictCommand implements Callable<Integer> {
     List<Integer> positions = new ArrayList<>();
     int end = batch.size();
     RuntimeException stop = null;
-    for (int i = 0; i < batch.size() && stop == null; i++) {
+    for (int i = 0; i < batch.size(); i++) {
       PredictInput.Line line = batch.get(i);
+      if (line.kind() == PredictInput.Kind.BLANK) {
+        continue; // answered by an empty line
+      }
+      if (line.kind() == PredictInput.Kind.FATAL) {
+        stop = line.fatal();
+        end = i;
+        break;
+      }
       String problem = line.problem();
-      switch (line.kind()) {
-        case BLANK:
+      if (line.kind() == PredictInput.Kind.RECORD) {
+        try {
+          Example example = fields.example(line.fields(), lines.isTable(), lines.source(), line.number());
+          predictor.requireFits(example);
+          examples.add(example);
+          positions.add(i);
           continue;
-        case FATAL:
-          stop = line.fatal();
-          end = i;
-          continue;
-        case RECORD:
-          try {
-            Example example = fields.example(line.fields(), lines.isTable(), lines.source(), line.number());
-            predictor.requireFits(example);
-            examples.add(example);
-            positions.add(i);
-            continue;
-          } catch (IllegalArgumentException | DataFileException e) {
-            problem = e.getMessage();
-          }
-          break;
-        default:
-          break;
+        } catch (IllegalArgumentException | DataFileException e) {
+          problem = e.getMessage(); // names source:line
+        }
       }
       if (onError == OnError.FAIL) {
         stop = new IllegalArgumentException(problem);
         end = i;
-      } else {
-        answers[i] = echo(line.fields()).put("error", problem);
-        failed++;
+        break;
       }
+      answers[i] = echo(line.fields()).put("error", problem);
+      failed++;
     }
     List<ObjectNode> predicted = predict(predictor, examples);
     for (int k = 0; k < positions.size(); k++) {

@@ -6,16 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.finetune.data.CsvTable;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.io.Json;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -28,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * the batch is full or a short wait has passed.
  *
  * <p>Every line becomes one {@link Line}, blank ones included, so the output can keep one line per
- * input line. A line that is not a JSON object is {@link Kind#BAD} (answered with an error or
- * stopping the run, as {@code --on-error} says); input that cannot be read on (bytes that are not
- * UTF-8, a failing stream) is {@link Kind#FATAL} and ends the input.
+ * input line. A line that is not UTF-8 or not a JSON object is {@link Kind#BAD} (answered with an
+ * error or stopping the run, as {@code --on-error} says); a stream that fails is {@link Kind#FATAL}
+ * and ends the input.
  */
 final class PredictInput implements AutoCloseable {
 
@@ -159,26 +161,54 @@ final class PredictInput implements AutoCloseable {
   }
 
   private void readJsonLines(InputStream in) {
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
     long number = 0;
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
-      String text;
-      while (!closed && (text = reader.readLine()) != null) {
+    try (InputStream bytes = new BufferedInputStream(in)) {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      byte[] raw;
+      while (!closed && (raw = readLine(bytes, buffer)) != null) {
         number++;
-        if (number == 1 && text.startsWith("\uFEFF")) {
-          text = text.substring(1); // byte-order mark
-        }
-        if (!put(parse(number, text))) {
+        if (!put(decode(number, raw))) {
           return;
         }
       }
-    } catch (CharacterCodingException e) {
-      put(new Line(number + 1, Kind.FATAL, null, null, new DataFileException(source, number + 1, "not valid UTF-8")));
     } catch (IOException e) {
       put(new Line(number + 1, Kind.FATAL, null, null, new UncheckedIOException("cannot read " + source, e)));
     }
+  }
+
+  /**
+   * The next line's bytes without its line break ({@code \n} or {@code \r\n}), or null at the end. Split
+   * on bytes, not chars, so that a line that is not UTF-8 is one bad line with its exact number.
+   */
+  private static byte[] readLine(InputStream in, ByteArrayOutputStream buffer) throws IOException {
+    buffer.reset();
+    int b;
+    while ((b = in.read()) != -1 && b != '\n') {
+      buffer.write(b);
+    }
+    if (b == -1 && buffer.size() == 0) {
+      return null;
+    }
+    byte[] line = buffer.toByteArray();
+    int length = line.length > 0 && line[line.length - 1] == '\r' ? line.length - 1 : line.length;
+    return length == line.length ? line : Arrays.copyOf(line, length);
+  }
+
+  private Line decode(long number, byte[] raw) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(raw))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return bad(number, "not valid UTF-8");
+    }
+    if (number == 1 && text.startsWith("\uFEFF")) {
+      text = text.substring(1); // byte-order mark
+    }
+    return parse(number, text);
   }
 
   private Line parse(long number, String text) {

@@ -182,6 +182,19 @@ class PredictPipelineTest {
   }
 
   @Test
+  void aLineThatIsNotUtf8IsOneBadLineWithItsNumber() throws Exception {
+    byte[] latin1 = "{\"text\": \"my card\"}\r\n{\"text\": \"caf\u00e9\"}\n{\"text\": \"refund\"}\n"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    Path input = Files.write(tmp.resolve("latin1.jsonl"), latin1);
+    CliRun run = CliRun.run("predict", "--model", model.toString(), "--input", input.toString(), "--on-error", "skip");
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(3, run.out().size());
+    assertEquals(input + ":2: not valid UTF-8", JSON.readTree(run.out().get(1)).get("error").asText());
+    assertEquals("my card", JSON.readTree(run.out().get(0)).get("text").asText(), "CRLF line ends are read too");
+    assertTrue(JSON.readTree(run.out().get(2)).has("label"));
+  }
+
+  @Test
   void aFileWhoseNameDoesNotTellItsFormatNeedsFormat() throws Exception {
     Path input = Files.writeString(tmp.resolve("messages.txt"), "{\"text\": \"my card\"}\n");
     CliRun run = CliRun.run("predict", "--model", model.toString(), "--input", input.toString());
