@@ -1,6 +1,6 @@
 package dev.jbert.finetune.report;
 
-import dev.jbert.finetune.io.AtomicFiles;
+import dev.jbert.core.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -63,7 +63,7 @@ public final class ConfusionMatrixChart {
     }
     HeatMapChart chart = chart(confusion, labels);
     byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    AtomicFiles.write(png, out -> out.write(bytes));
+    AtomicFiles.writeBytes(png, bytes);
   }
 
   private static HeatMapChart chart(int[][] confusion, List<String> labels) {

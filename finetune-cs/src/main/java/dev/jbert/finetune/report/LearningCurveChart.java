@@ -1,6 +1,6 @@
 package dev.jbert.finetune.report;
 
-import dev.jbert.finetune.io.AtomicFiles;
+import dev.jbert.core.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -77,7 +77,7 @@ public final class LearningCurveChart {
       chart.getStyler().setYAxisGroupPosition(group, group == 1 ? Styler.YAxisPosition.Right : Styler.YAxisPosition.Left);
     }
     byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    AtomicFiles.write(png, out -> out.write(bytes));
+    AtomicFiles.writeBytes(png, bytes);
   }
 
   private static void style(XYStyler styler) {

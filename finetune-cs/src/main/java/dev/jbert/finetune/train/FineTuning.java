@@ -11,7 +11,7 @@ import dev.jbert.finetune.data.StratifiedSplit;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.eval.Evaluator;
-import dev.jbert.finetune.io.AtomicFiles;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.model.ModelLoader;
 import dev.jbert.finetune.model.Task;
@@ -239,7 +239,7 @@ public final class FineTuning {
       Path file = from.resolve(name);
       if (Files.isRegularFile(file)) {
         byte[] bytes = Files.readAllBytes(file);
-        AtomicFiles.write(to.resolve(name), out -> out.write(bytes));
+        AtomicFiles.writeBytes(to.resolve(name), bytes);
       }
     }
   }
