@@ -43,7 +43,7 @@ public final class Inference {
           indices[i] = byLength[start + i];
         }
         Batch batch = Batch.collate(examples, indices, padId, new BatchPosition(0, k));
-        float[][] rows = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask()).toFloatMatrix();
+        float[][] rows = model.forward(batch.tokens()).toFloatMatrix();
         for (int row = 0; row < indices.length; row++) {
           out[indices[row]] = rows[row];
         }

@@ -156,7 +156,7 @@ public final class Trainer {
   private double forwardBackward(Batch batch) {
     BatchPosition at = batch.position();
     model.setSeed(dropoutSeed(config.seed(), (long) at.epoch() * plan.batchesPerEpoch() + at.batch()));
-    model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+    model.forward(batch.tokens());
     double loss = config.task().isRegression() ? model.loss(toDouble(batch.scores())) : model.loss(batch.labelIds());
     if (!Double.isFinite(loss)) {
       throw new NonFiniteLossException(step + 1, at, loss);
