@@ -4,6 +4,7 @@ import dev.jbert.core.io.HubResolver;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
@@ -62,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
       List<Example> examples = DataColumns.read(data, columns.readOptions(loaded.settings().task()));
       Evaluation evaluation;
       try {
-        evaluation = loaded.evaluator(batchSize).evaluate(examples);
+        evaluation = Evaluator.of(loaded, batchSize).evaluate(examples);
       } catch (DataFileException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }

@@ -5,7 +5,6 @@ import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.encode.TextEncoder;
-import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
@@ -78,11 +77,6 @@ public final class FineTunedModel implements AutoCloseable {
   /** Encodes examples as the model was trained to read them. */
   public TextEncoder encoder() {
     return encoder;
-  }
-
-  /** An evaluator of this model. */
-  public Evaluator evaluator(int batchSize) {
-    return new Evaluator(model, encoder, labels, batchSize);
   }
 
   @Override

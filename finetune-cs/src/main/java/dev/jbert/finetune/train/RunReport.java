@@ -2,6 +2,7 @@ package dev.jbert.finetune.train;
 
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.metrics.MetricsFile;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
@@ -27,7 +28,7 @@ final class RunReport {
   static FineTuneResult write(Path output, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
       List<LogEntry> log) throws IOException {
     try (FineTunedModel kept = FineTunedModel.load(output)) {
-      Evaluation evaluation = kept.evaluator(config.batchSize()).evaluate(examples);
+      Evaluation evaluation = Evaluator.of(kept, config.batchSize()).evaluate(examples);
       ThresholdPicker.Choice choice = null;
       HandOff handOff = null;
       if (config.handOffPrecision() != null) {
