@@ -34,8 +34,8 @@ import java.util.Map;
  * @param earlyStoppingPatience stop after this many evaluations without improvement; 0 = off
  * @param validationSplit share of the training data held out (stratified) when no evaluation data
  *     is given; 0 = train on every row and keep the last epoch
- * @param metric the evaluation metric that picks the best epoch ({@link Evaluation#summary()} names);
- *     null = {@code accuracy}, or {@code mse} for regression
+ * @param metric the evaluation metric that picks the best epoch ({@link Evaluation#summary()} names;
+ *     a tie goes to the lower evaluation loss); null = {@code accuracy}, or {@code mse} for regression
  * @param loggingSteps optimizer steps between training-log entries
  * @param saveSteps optimizer steps between extra checkpoints inside an epoch; 0 = at epoch ends only
  * @param handOffPrecision pick the hand-off threshold on the validation data for this precision of

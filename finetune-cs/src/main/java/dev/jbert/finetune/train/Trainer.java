@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * The training loop: batches → forward → loss → backward → (accumulate) → clip, AdamW step and
  * schedule → log; at the end of every epoch (and when {@code maxSteps} is reached) evaluate, keep the
- * best model, check early stopping and write a checkpoint.
+ * best model (ties of the metric broken by the lower evaluation loss), check early stopping and
+ * write a checkpoint.
  *
  * <p>Everything random is a function of the seed and a position, never of a running generator: the
  * batch order of epoch e is {@code BatchOrder.epoch(e)}, the dropout masks of micro-batch m come from
@@ -52,6 +53,7 @@ public final class Trainer {
   private long windowSequences;
   private long windowStartNanos;
   private Double bestMetric;
+  private Double bestLoss;
   private int bestEpoch;
   private int badEvaluations;
   private String stopReason;
@@ -147,6 +149,7 @@ public final class Trainer {
     windowBatches = state.windowBatches();
     windowSequences = state.windowSequences();
     bestMetric = state.bestMetric();
+    bestLoss = state.bestLoss();
     bestEpoch = state.bestEpoch();
     badEvaluations = state.badEvaluations();
     stopReason = state.stopReason();
@@ -203,10 +206,10 @@ public final class Trainer {
       LogEntry entry = LogEntry.evaluation(step, epochsDone(), result.summary());
       log.append(entry);
       listener.onLog(entry);
-      double value = result.metric(config.metric());
-      improved = bestMetric == null || (Evaluation.higherIsBetter(config.metric()) ? value > bestMetric : value < bestMetric);
+      improved = isBetter(result.metric(config.metric()), result.loss());
       if (improved) {
-        bestMetric = value;
+        bestMetric = result.metric(config.metric());
+        bestLoss = result.loss();
       }
     }
     if (improved) {
@@ -228,6 +231,21 @@ public final class Trainer {
     return false;
   }
 
+  /**
+   * Whether an evaluation beats the best so far: a better value of the selection metric, or the same
+   * value with a lower evaluation loss (accuracy often stays put for epochs while the loss still
+   * falls; the earliest of equal epochs is not the best of them).
+   */
+  private boolean isBetter(double value, double loss) {
+    if (bestMetric == null) {
+      return true;
+    }
+    if (value != bestMetric) {
+      return Evaluation.higherIsBetter(config.metric()) ? value > bestMetric : value < bestMetric;
+    }
+    return bestLoss != null && loss < bestLoss;
+  }
+
   private void checkpoint(BatchPosition next, boolean finished) throws IOException {
     if (finished && stopReason == null) {
       stopReason = "completed " + plan.epochs() + " epochs";
@@ -239,7 +257,7 @@ public final class Trainer {
 
   private TrainerState snapshot(BatchPosition next, boolean finished) {
     return new TrainerState(TrainerState.FORMAT, next.epoch(), next.batch(), step, windowLossSum, windowBatches,
-        windowSequences, bestMetric, bestEpoch, badEvaluations, finished, stopReason, start.labels(), start.settings(),
+        windowSequences, bestMetric, bestLoss, bestEpoch, badEvaluations, finished, stopReason, start.labels(), start.settings(),
         start.trainExamples());
   }
 
