@@ -75,7 +75,7 @@ class BadInputCliTest {
     assertEquals(1, run.out().size(), "the good line before it was answered");
     CliRun context = CliRun.withStdin("{\"text\": \"my card\", \"context\": [\"hello\"]}\n", "predict", "--model",
         tmp.resolve("out").toString());
-    assertFails(context, "stdin line 1: the example has earlier turns but the model was trained without a context segment");
+    assertFails(context, "stdin:1: this model was trained without earlier turns and takes no context");
   }
 
   @Test

@@ -43,6 +43,7 @@ public final class FineTunedModel implements AutoCloseable {
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
     TaskSettings settings = TaskSettings.read(config);
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
+    ModelFolderCheck.check(dir, config, tokenizer);
     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, config);
     if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
       model.close();
