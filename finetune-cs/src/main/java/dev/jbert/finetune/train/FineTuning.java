@@ -83,10 +83,7 @@ public final class FineTuning {
       TrainingListener listener, StopRequest stop) throws IOException {
     Backend.init();
     OutputFolder folder = OutputFolder.of(output);
-    if (Files.exists(folder.output()) && Files.isSameFile(modelDir, folder.output())) {
-      throw new IllegalArgumentException("the output folder " + output + " is the model folder; fine-tune into another folder");
-    }
-    folder.checkStart(config, List.of(train, eval));
+    folder.checkStart(config, modelDir, List.of(train, eval));
     Data data = prepare(modelDir, train, eval, config);
     if (stop.isRequested()) {
       throw new TrainingStoppedException(0, null);

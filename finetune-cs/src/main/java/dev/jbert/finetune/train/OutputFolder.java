@@ -69,15 +69,22 @@ public final class OutputFolder {
   /**
    * Checks, before anything is read or written, that a run with {@code config} may start here.
    *
+   * @param modelDir the model folder the run starts from (the run must not replace or delete it)
    * @param data the run's examples (an overwrite must not delete the files they come from)
    * @throws IllegalArgumentException naming the folder and what is in the way
    */
-  void checkStart(FineTuneConfig config, List<List<Example>> data) throws IOException {
-    checkStart(config, data, Path.of("").toAbsolutePath());
+  void checkStart(FineTuneConfig config, Path modelDir, List<List<Example>> data) throws IOException {
+    checkStart(config, modelDir, data, Path.of("").toAbsolutePath());
   }
 
-  /** {@link #checkStart(FineTuneConfig, List)} for a given working directory. */
-  void checkStart(FineTuneConfig config, List<List<Example>> data, Path workingDirectory) throws IOException {
+  /** {@link #checkStart(FineTuneConfig, Path, List)} for a given working directory. */
+  void checkStart(FineTuneConfig config, Path modelDir, List<List<Example>> data, Path workingDirectory) throws IOException {
+    for (Path folder : List.of(output, work)) {
+      if (isInside(modelDir, folder)) {
+        throw new IllegalArgumentException("the model folder " + modelDir + " is " + (isInside(folder, modelDir) ? "" : "inside ")
+            + "the run's folder " + folder + ", which the run replaces; fine-tune into another folder");
+      }
+    }
     if (config.resume()) {
       if (new CheckpointStore(work).latest().isEmpty() && new CheckpointStore(output).latest().isEmpty()) {
         throw new IllegalArgumentException("cannot resume: neither " + work.resolve(CheckpointStore.DIR_NAME) + " nor "
@@ -99,19 +106,26 @@ public final class OutputFolder {
       }
       return;
     }
-    if (Files.isDirectory(output)) {
-      Path cwd = workingDirectory.toAbsolutePath().normalize();
-      if (cwd.startsWith(output)) {
-        throw new IllegalArgumentException("will not overwrite " + output + ": it holds the working directory " + cwd);
-      }
-      for (Path folder : List.of(output, work)) {
-        data.stream().flatMap(List::stream).map(Example::source).filter(Objects::nonNull).distinct()
-            .map(source -> source.toAbsolutePath().normalize()).filter(source -> source.startsWith(folder)).findFirst()
-            .ifPresent(source -> {
-              throw new IllegalArgumentException("will not overwrite " + folder + ": it holds the data file " + source);
-            });
+    if (isInside(workingDirectory, output)) {
+      throw new IllegalArgumentException("will not overwrite " + output + ": it holds the working directory "
+          + workingDirectory.toAbsolutePath().normalize());
+    }
+    for (Path folder : List.of(output, work)) {
+      List<Path> sources = data.stream().flatMap(List::stream).map(Example::source).filter(Objects::nonNull).distinct().toList();
+      for (Path source : sources) {
+        if (isInside(source, folder)) {
+          throw new IllegalArgumentException("will not overwrite " + folder + ": it holds the data file " + source);
+        }
       }
     }
+  }
+
+  /** Whether {@code path} is {@code folder} or inside it, symbolic links resolved; false when either does not exist. */
+  private static boolean isInside(Path path, Path folder) throws IOException {
+    if (!Files.exists(path) || !Files.exists(folder)) {
+      return false;
+    }
+    return path.toRealPath().startsWith(folder.toRealPath());
   }
 
   /** A new run: an empty working folder (any earlier one deleted). */

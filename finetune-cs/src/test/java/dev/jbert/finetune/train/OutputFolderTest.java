@@ -126,7 +126,7 @@ class OutputFolderTest {
     // (checked without a run: a run that got past the check would replace the folder around the working directory)
     Path cwd = Files.createDirectories(out.resolve("sub"));
     IllegalArgumentException here = assertThrows(IllegalArgumentException.class,
-        () -> OutputFolder.of(out).checkStart(config.toBuilder().overwrite(true).build(), List.of(), cwd));
+        () -> OutputFolder.of(out).checkStart(config.toBuilder().overwrite(true).build(), SharedModels.tinyBert(), List.of(), cwd));
     assertEquals("will not overwrite " + out + ": it holds the working directory " + cwd, here.getMessage());
   }
 
@@ -145,5 +145,52 @@ class OutputFolderTest {
     assertFalse(Files.exists(out.resolve(ConfusionMatrixChart.FILE_NAME)));
     assertTrue(Files.exists(out.resolve(LearningCurveChart.FILE_NAME)));
     assertThrows(IllegalArgumentException.class, () -> config.toBuilder().finalEvaluation(false).handOffPrecision(0.9).build());
+  }
+
+  /** Fine-tuning further from a model inside the folder being replaced would delete that model at the end. */
+  @Test
+  void theModelFolderMayNotBeInsideTheRunsFolder() throws Exception {
+    Path out = tmp.resolve("out");
+    run(out, config, TrainingListener.NONE);
+    Path inside = out.resolve(CheckpointStore.DIR_NAME);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuning.run(inside, train(), List.of(), out,
+        config.toBuilder().overwrite(true).build(), TrainingListener.NONE));
+    assertEquals("the model folder " + inside + " is inside the run's folder " + out + ", which the run replaces; fine-tune"
+        + " into another folder", e.getMessage());
+    IllegalArgumentException same = assertThrows(IllegalArgumentException.class, () -> FineTuning.run(out, train(), List.of(), out,
+        config.toBuilder().overwrite(true).build(), TrainingListener.NONE));
+    assertEquals("the model folder " + out + " is the run's folder " + out + ", which the run replaces; fine-tune into another"
+        + " folder", same.getMessage());
+    assertTrue(Files.isRegularFile(inside.resolve(CheckpointStore.STATE_FILE)));
+  }
+
+  /**
+   * Resume without a working folder: a finished run is reported again as it was; a run an earlier
+   * version trained in place (its checkpoint in OUTPUT/checkpoint, unfinished) continues.
+   */
+  @Test
+  void resumeFromTheOutputFolderItself() throws Exception {
+    Path out = tmp.resolve("out");
+    FineTuneConfig twoEpochs = config.toBuilder().epochs(2).build();
+    FineTuneResult done = run(out, twoEpochs, TrainingListener.NONE);
+    byte[] weights = Files.readAllBytes(out.resolve("model.safetensors"));
+    FineTuneResult again = run(out, twoEpochs.toBuilder().resume(true).build(), TrainingListener.NONE);
+    assertEquals(done.state(), again.state());
+    assertArrayEquals(weights, Files.readAllBytes(out.resolve("model.safetensors")));
+
+    Path inPlace = tmp.resolve("in-place");
+    assertThrows(IllegalStateException.class, () -> run(inPlace, twoEpochs, new TrainingListener() {
+      @Override
+      public void onStep(StepProgress p) {
+        if (p.step() == 4) {
+          throw new IllegalStateException("killed");
+        }
+      }
+    }));
+    Files.move(OutputFolder.of(inPlace).work(), inPlace); // the layout before OUTPUT.partial
+    FineTuneResult resumed = run(inPlace, twoEpochs.toBuilder().resume(true).build(), TrainingListener.NONE);
+    assertEquals(done.state(), resumed.state());
+    assertArrayEquals(weights, Files.readAllBytes(inPlace.resolve("model.safetensors")));
+    assertFalse(Files.exists(OutputFolder.of(inPlace).work()));
   }
 }
