@@ -1,8 +1,8 @@
 package dev.jbert.finetune.train;
 
 import dev.jbert.finetune.eval.Evaluation;
-import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.model.Task;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
