@@ -80,6 +80,11 @@ public final class OutputFolder {
   /** {@link #checkStart(FineTuneConfig, Path, List)} for a given working directory. */
   void checkStart(FineTuneConfig config, Path modelDir, List<List<Example>> data, Path workingDirectory) throws IOException {
     for (Path folder : List.of(output, work)) {
+      if (Files.exists(folder) && !Files.isDirectory(folder)) {
+        throw new IllegalArgumentException(folder + " is a file, not a folder; choose another output folder");
+      }
+    }
+    for (Path folder : List.of(output, work)) {
       if (isInside(modelDir, folder)) {
         throw new IllegalArgumentException("the model folder " + modelDir + " is " + (isInside(folder, modelDir) ? "" : "inside ")
             + "the run's folder " + folder + ", which the run replaces; fine-tune into another folder");
@@ -153,9 +158,6 @@ public final class OutputFolder {
 
   private static List<String> entries(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      if (Files.exists(dir)) {
-        throw new IllegalArgumentException("the output folder " + dir + " is a file");
-      }
       return List.of();
     }
     try (Stream<Path> list = Files.list(dir)) {

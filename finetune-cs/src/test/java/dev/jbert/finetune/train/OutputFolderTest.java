@@ -128,6 +128,12 @@ class OutputFolderTest {
     IllegalArgumentException here = assertThrows(IllegalArgumentException.class,
         () -> OutputFolder.of(out).checkStart(config.toBuilder().overwrite(true).build(), SharedModels.tinyBert(), List.of(), cwd));
     assertEquals("will not overwrite " + out + ": it holds the working directory " + cwd, here.getMessage());
+
+    Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
+    IllegalArgumentException notAFolder = assertThrows(IllegalArgumentException.class,
+        () -> run(file, config.toBuilder().overwrite(true).build(), TrainingListener.NONE));
+    assertEquals(file + " is a file, not a folder; choose another output folder", notAFolder.getMessage());
+    assertEquals("mine", Files.readString(file));
   }
 
   @Test
