@@ -5,6 +5,7 @@ import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.metrics.ClassificationMetrics;
 import dev.jbert.finetune.metrics.RegressionMetrics;
@@ -74,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
       List<Example> examples = columns.read(data, options);
       Evaluation evaluation;
       try {
-        evaluation = loaded.evaluator(batchSize).evaluate(examples);
+        evaluation = Evaluator.of(loaded, batchSize).evaluate(examples);
       } catch (DataFileException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.core.io.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -318,11 +318,9 @@ public final class BertConfig {
     return o;
   }
 
-  /** Writes {@code config.json} atomically (temporary file, then rename). */
+  /** Writes {@code config.json} atomically ({@link AtomicFiles}). */
   public void save(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, JSON.writeValueAsBytes(toJson()));
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeBytes(file, JSON.writeValueAsBytes(toJson()));
   }
 
   /** Copy with these labels (ids in list order); {@code num_labels} becomes their count. */

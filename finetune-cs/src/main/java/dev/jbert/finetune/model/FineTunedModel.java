@@ -5,7 +5,6 @@ import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.encode.TextEncoder;
-import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
@@ -50,6 +49,7 @@ public final class FineTunedModel implements AutoCloseable {
     }
     TaskSettings settings = TaskSettings.read(config);
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
+    ModelFolderCheck.check(dir, config, tokenizer);
     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, config);
     if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
       model.close();
@@ -84,11 +84,6 @@ public final class FineTunedModel implements AutoCloseable {
   /** Encodes examples as the model was trained to read them. */
   public TextEncoder encoder() {
     return encoder;
-  }
-
-  /** An evaluator of this model. */
-  public Evaluator evaluator(int batchSize) {
-    return new Evaluator(model, encoder, labels, batchSize);
   }
 
   @Override
