@@ -3,14 +3,19 @@ package dev.jbert.cli;
 import dev.jbert.core.io.HubResolver;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.io.Json;
+import dev.jbert.finetune.metrics.ClassificationMetrics;
+import dev.jbert.finetune.metrics.RegressionMetrics;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -19,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code jbert eval}: scores a fine-tuned model on a labelled file and prints the metrics as JSON on
- * stdout (the layout of {@code metrics.json}). A label the model does not know exits with code 2,
- * naming file and line.
+ * stdout (the layout of {@code metrics.json}, snake_case keys) and a one-line summary on stderr. The
+ * columns default to those the model was trained on. A label the model does not know exits with
+ * code 2, naming file, line and the model's labels.
  */
 @Command(name = "eval", sortOptions = false, description = "Score a fine-tuned model on labelled data; metrics JSON on stdout.")
 final class EvalCommand implements Callable<Integer> {
@@ -54,19 +60,25 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model))) {
-      if (loaded.settings().contextSegment() && columns.context == null) {
+      boolean regression = loaded.settings().task().isRegression();
+      if (regression && (threshold != null || handOffLabel != null || outOfScopeLabel != null)) {
+        throw new IllegalArgumentException("--threshold, --handoff-label and --oos-label apply to labels; "
+            + "this regression model gives one score per message");
+      }
+      ReadOptions options = columns.readOptions(loaded.settings().task(), loaded.settings().columns());
+      if (loaded.settings().contextSegment() && options.contextColumn() == null) {
         // without it every example would lose its earlier turns and be scored on another input than trained on
         throw new IllegalArgumentException("this model was trained with earlier turns in segment A: pass "
             + "--context-column NAME, the column of earlier turns in " + data);
       }
-      List<Example> examples = DataColumns.read(data, columns.readOptions(loaded.settings().task()));
+      HandOff handOff = PredictCommand.handOff(loaded, threshold, handOffLabel);
+      List<Example> examples = columns.read(data, options);
       Evaluation evaluation;
       try {
-        evaluation = loaded.evaluator(batchSize).evaluate(examples);
+        evaluation = Evaluator.of(loaded, batchSize).evaluate(examples);
       } catch (DataFileException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
-      HandOff handOff = PredictCommand.handOff(loaded, threshold, handOffLabel);
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("data", data.toString());
       metrics.put("examples", evaluation.count());
@@ -77,15 +89,27 @@ final class EvalCommand implements Callable<Integer> {
         metrics.put("handoff", handOffEntry(evaluation, handOff));
       }
       if (outOfScopeLabel != null) {
-        if (evaluation.isRegression()) {
-          throw new IllegalArgumentException("--oos-label needs a classification model");
-        }
         metrics.put("out_of_scope", evaluation.outOfScope(loaded.labels(), outOfScopeLabel, handOff));
       }
       spec.commandLine().getOut().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(metrics));
       spec.commandLine().getOut().flush();
+      spec.commandLine().getErr().println(summary(evaluation));
+      spec.commandLine().getErr().flush();
     }
     return 0;
+  }
+
+  /** The headline numbers on one line: {@code accuracy, macro_f1} or {@code mse, pearson, spearman}, and n. */
+  static String summary(Evaluation evaluation) {
+    StringBuilder line = new StringBuilder("eval:");
+    if (evaluation.isRegression()) {
+      RegressionMetrics m = evaluation.regression();
+      line.append(String.format(Locale.ROOT, " mse %.4f pearson %.4f spearman %.4f", m.mse(), m.pearson(), m.spearman()));
+    } else {
+      ClassificationMetrics m = evaluation.classification();
+      line.append(String.format(Locale.ROOT, " accuracy %.4f macro_f1 %.4f", m.accuracy(), m.macroF1()));
+    }
+    return line.append(" n ").append(evaluation.count()).toString();
   }
 
   /** Share answered automatically and the accuracy of those answers, at the threshold. */

@@ -1,5 +1,8 @@
 package dev.jbert.cli;
 
+import dev.jbert.core.io.CheckpointException;
+import dev.jbert.core.io.HubException;
+import dev.jbert.finetune.data.DataFileException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,24 +42,41 @@ public final class JbertCli implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Exit code of bad input: options, data files, model folders. */
+  static final int BAD_INPUT = 2;
+
+  /** No subcommand: the usage on stderr and exit code 2, as any other wrong command line. */
   @Override
   public Integer call() {
-    spec.commandLine().usage(System.out);
-    return 0;
+    spec.commandLine().usage(spec.commandLine().getErr());
+    spec.commandLine().getErr().flush();
+    return BAD_INPUT;
   }
 
   /** Builds the configured command line; tests call this to run subcommands in-process. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new JbertCli());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("jbert: " + ex.getMessage());
           if (Boolean.getBoolean("jbert.stacktrace")) {
             ex.printStackTrace(commandLine.getErr());
           }
-          return ex instanceof IllegalArgumentException ? 2 : 1;
+          commandLine.getErr().flush();
+          return exitCode(ex);
         });
     return cl;
+  }
+
+  /**
+   * 2 for bad input (an option, a data file, a model folder that cannot be used or found), 1 for
+   * anything else (a failing disk, a bug).
+   */
+  static int exitCode(Exception ex) {
+    boolean badInput = ex instanceof IllegalArgumentException || ex instanceof DataFileException
+        || ex instanceof CheckpointException || ex instanceof HubException;
+    return badInput ? BAD_INPUT : 1;
   }
 
   /** Entry point of the runnable jar. */

@@ -5,17 +5,23 @@ import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.finetune.train.ConsoleProgress;
 import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.FineTuneResult;
 import dev.jbert.finetune.train.FineTuning;
+import dev.jbert.finetune.train.StopRequest;
+import dev.jbert.finetune.train.TrainingStoppedException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -24,7 +30,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code jbert train}: fine-tunes a model on a CSV, TSV or JSON Lines file and writes a Hugging Face
  * model folder with {@code metrics.json}, {@code training_log.jsonl} and charts. Defaults are BERT's
- * fine-tuning recipe ({@link FineTuneConfig}). Bad data exits with code 2 and names file and line.
+ * fine-tuning recipe ({@link FineTuneConfig}). Bad data exits with code 2 and names file and line;
+ * an output folder that already holds files needs {@code --overwrite} or {@code --resume}. Ctrl-C
+ * or SIGTERM stops after the current step with a checkpoint and prints the command that resumes.
  */
 @Command(name = "train", sortOptions = false,
     description = "Fine-tune a BERT model for intents, reply pairs or scores, and save it in Hugging Face format.")
@@ -133,8 +141,16 @@ final class TrainCommand implements Callable<Integer> {
   int loggingSteps;
 
   @Option(names = "--save-steps", paramLabel = "N", defaultValue = "0",
-      description = "Steps between extra checkpoints inside an epoch (0 = at epoch ends only).")
+      description = "Steps between extra checkpoints inside an epoch (0 = none by step count).")
   int saveSteps;
+
+  @Option(names = "--save-minutes", paramLabel = "M", defaultValue = "5",
+      description = "A checkpoint at least every M minutes besides epoch ends (0 = off). Default: ${DEFAULT-VALUE}.")
+  double saveMinutes;
+
+  @Option(names = "--no-final-eval",
+      description = "Do not score the kept model after training (without evaluation data that scores every training row).")
+  boolean noFinalEval;
 
   @Option(names = "--handoff-precision", paramLabel = "P",
       description = "Pick the confidence threshold on the evaluation data so that automatic answers are right P of the time.")
@@ -148,25 +164,76 @@ final class TrainCommand implements Callable<Integer> {
       description = "Label of out-of-scope messages (e.g. oos): report their recall in metrics.json.")
   String outOfScopeLabel;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
+  @Option(names = "--resume", description = "Continue the run into --output from its checkpoint (also after Ctrl-C).")
   boolean resume;
+
+  @Option(names = "--overwrite",
+      description = "Replace an --output folder that already holds files; the old one stays whole until the new model is complete.")
+  boolean overwrite;
 
   @Override
   public Integer call() throws IOException {
-    FineTuneConfig config = config();
-    Path modelDir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
-    ReadOptions options = columns.readOptions(config.task());
-    List<Example> trainExamples = DataColumns.read(train, options);
-    List<Example> evalExamples = eval == null ? List.of() : DataColumns.read(eval, options);
+    ReadOptions options = columns.readOptions(Task.of(task), TaskSettings.Columns.UNKNOWN);
+    FineTuneConfig config = config(options);
     PrintWriter out = spec.commandLine().getOut();
+    StopRequest stop = new StopRequest();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onSignal = new Thread(() -> stopAndWait(stop, finished), "jbert-train-stop");
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    try {
+      train(config, options, out, stop);
+      return 0;
+    } catch (TrainingStoppedException e) {
+      if (e.checkpoint() == null) {
+        out.println("stopped before the first training step; nothing to resume");
+      } else {
+        out.println("stopped after step " + e.step() + "; checkpoint in " + e.checkpoint());
+        out.println("continue with: " + resumeCommand());
+      }
+      out.flush();
+      return 130;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running (Ctrl-C or SIGTERM): it has waited for this and the JVM exits after it
+      }
+    }
+  }
+
+  /**
+   * Ctrl-C (SIGINT) or SIGTERM: the JVM runs shutdown hooks and exits when they end, so this one
+   * asks training to stop after its current step and holds the exit until the checkpoint is written
+   * and the resume command printed.
+   */
+  private void stopAndWait(StopRequest stop, CountDownLatch finished) {
+    stop.request();
+    System.err.println("jbert: stopping after the current step; writing a checkpoint ...");
+    try {
+      finished.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void train(FineTuneConfig config, ReadOptions options, PrintWriter out, StopRequest stop) throws IOException {
+    Path modelDir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
+    List<Example> trainExamples = columns.read(train, options);
+    List<Example> evalExamples = eval == null ? List.of() : columns.read(eval, options);
     FineTuneResult result;
     try {
       result = FineTuning.run(modelDir, trainExamples, evalExamples, output, config,
-          System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out));
+          System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out), stop);
     } catch (DataFileException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     out.println("saved the fine-tuned model to " + output);
+    if (result.evaluation() == null) {
+      out.println("kept epoch " + result.state().bestEpoch() + " (not scored: --no-final-eval)");
+      out.flush();
+      return;
+    }
     StringBuilder line = new StringBuilder("kept epoch " + result.state().bestEpoch() + "; on " + result.evaluatedOn()
         + " (" + result.evaluation().count() + " examples):");
     for (Map.Entry<String, Double> m : result.evaluation().summary().entrySet()) {
@@ -179,17 +246,33 @@ final class TrainCommand implements Callable<Integer> {
           result.handOff().reached() ? "" : " (target not reached: every message is handed off)"));
     }
     out.flush();
-    return 0;
   }
 
-  private FineTuneConfig config() {
+  /** This command line with {@code --resume} (and without {@code --overwrite}), quoted for a POSIX shell. */
+  private String resumeCommand() {
+    StringBuilder command = new StringBuilder("jbert");
+    List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    args.remove("--overwrite");
+    if (!args.contains("--resume")) {
+      args.add("--resume");
+    }
+    for (String arg : args) {
+      command.append(' ').append(arg.matches("[A-Za-z0-9_./:=@%+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'");
+    }
+    return command.toString();
+  }
+
+  /** The run's settings; the columns of {@code options} are saved with the model for eval and predict. */
+  private FineTuneConfig config(ReadOptions options) {
     FineTuneConfig.Builder b = FineTuneConfig.builder(Task.of(task))
         .epochs(epochs).maxSteps(maxSteps).lr(lr).batchSize(batchSize).maxLength(maxLength)
         .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).shuffle(!noShuffle).seed(seed)
         .freezeEmbeddings(freezeEmbeddings).freezeLayers(freezeLayers).layerLrDecay(layerLrDecay)
         .classWeights(classWeights).labelSmoothing(labelSmoothing).gradAccum(gradAccum)
         .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)
-        .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel).resume(resume);
+        .saveInterval(Duration.ofMillis(Math.round(saveMinutes * 60_000)))
+        .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel)
+        .finalEvaluation(!noFinalEval).resume(resume).overwrite(overwrite).columns(options);
     if (warmup.ratio != null) {
       b.warmupRatio(warmup.ratio);
     }

@@ -50,12 +50,12 @@ class KillAndResumeTest {
     command.addAll(args(killed));
     Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
     try {
-      waitForStep(killed.resolve("training_log.jsonl"), STEPS_PER_EPOCH + 7, child);
+      waitForStep(partial(killed).resolve("training_log.jsonl"), STEPS_PER_EPOCH + 7, child);
     } finally {
       child.destroyForcibly();
       child.waitFor(30, TimeUnit.SECONDS);
     }
-    JsonNode state = JSON.readTree(killed.resolve("checkpoint/trainer_state.json").toFile());
+    JsonNode state = JSON.readTree(partial(killed).resolve("checkpoint/trainer_state.json").toFile());
     assertEquals(STEPS_PER_EPOCH, state.get("step").asLong(), "the checkpoint of epoch 1");
     assertFalse(state.get("finished").asBoolean());
 
@@ -68,6 +68,11 @@ class KillAndResumeTest {
         "metrics.json")) {
       assertArrayEquals(Files.readAllBytes(straight.resolve(file)), Files.readAllBytes(killed.resolve(file)), file);
     }
+  }
+
+  /** The folder a run into {@code output} works in until it is finished. */
+  static Path partial(Path output) {
+    return output.resolveSibling(output.getFileName() + ".partial");
   }
 
   /** Waits until the child has logged {@code step} (or fails when it ends first or takes over a minute). */

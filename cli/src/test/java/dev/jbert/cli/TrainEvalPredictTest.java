@@ -57,7 +57,29 @@ class TrainEvalPredictTest {
     assertTrue(metrics.get("classification").get("accuracy").asDouble() > 0.9, String.join("\n", trained.out()));
     assertEquals(80, metrics.get("examples").asInt());
     assertEquals(saved.get("handoff").get("threshold").asDouble(), metrics.get("handoff").get("threshold").asDouble(), 0.0);
-    assertTrue(metrics.get("out_of_scope").has("outOfScopeRecall"));
+    assertTrue(metrics.get("out_of_scope").has("out_of_scope_recall"));
+    assertTrue(run.err().matches("eval: accuracy \\d\\.\\d{4} macro_f1 \\d\\.\\d{4} n 80\\R"), "one-line summary: " + run.err());
+  }
+
+  @Test
+  void everyFileAndOutputUsesSnakeCaseKeys() throws Exception {
+    SnakeCase.assertKeys(JSON.readTree(out.resolve("metrics.json").toFile()), "metrics.json");
+    for (String line : Files.readAllLines(out.resolve("training_log.jsonl"))) {
+      SnakeCase.assertKeys(JSON.readTree(line), "training_log.jsonl");
+    }
+    CliRun evaluated = CliRun.run("eval", "--model", out.toString(), "--data", eval.toString(), "--oos-label", "refund");
+    SnakeCase.assertKeys(JSON.readTree(String.join("\n", evaluated.out())), "jbert eval");
+    CliRun predict = CliRun.withStdin("{\"text\": \"my card\"}\n", "predict", "--model", out.toString(), "--threshold", "0.5");
+    SnakeCase.assertKeys(JSON.readTree(predict.out().get(0)), "jbert predict");
+    assertTrue(JSON.readTree(predict.out().get(0)).has("handed_off"));
+  }
+
+  @Test
+  void metricTakesTheNamesTheFilesUse() throws Exception {
+    CliRun camel = CliRun.run("train", "--model", CliRun.model("tiny-random-bert").toString(), "--train", train.toString(),
+        "--task", "intent", "--output", tmp.resolve("camel").toString(), "--metric", "macroF1");
+    assertEquals(2, camel.exitCode());
+    assertTrue(camel.err().contains("metric 'macroF1' is not one of [loss, accuracy, macro_f1]"), camel.err());
   }
 
   @Test
@@ -88,8 +110,9 @@ class TrainEvalPredictTest {
     CliRun run = CliRun.withStdin("{\"text\": \"my card was stolen\"}\n\n{\"text\": \"hello\"}\n", "predict", "--model",
         out.toString(), "--threshold", "1", "--handoff-label", "转人工");
     assertEquals(0, run.exitCode(), run.err());
-    assertEquals(2, run.out().size(), "blank lines are skipped");
-    for (String line : run.out()) {
+    assertEquals(3, run.out().size(), "one output line per input line");
+    assertEquals("", run.out().get(1), "a blank line is answered by an empty line");
+    for (String line : List.of(run.out().get(0), run.out().get(2))) {
       JsonNode p = JSON.readTree(line);
       assertEquals("转人工", p.get("label").asText());
       assertTrue(p.get("handed_off").asBoolean());

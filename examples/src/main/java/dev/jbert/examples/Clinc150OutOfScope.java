@@ -4,6 +4,7 @@ import dev.jbert.finetune.data.DatasetSplits;
 import dev.jbert.finetune.datasets.Clinc150;
 import dev.jbert.finetune.datasets.Datasets;
 import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.metrics.OutOfScopeMetrics;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Task;
@@ -64,7 +65,7 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
         result.handOff().threshold(), result.handOff().precision(), 100 * result.handOff().coverage());
 
     try (FineTunedModel model = FineTunedModel.load(output)) {
-      Evaluation test = model.evaluator(64).evaluate(clinc.test());
+      Evaluation test = Evaluator.of(model, 64).evaluate(clinc.test());
       OutOfScopeMetrics withoutHandOff = test.outOfScope(model.labels(), Clinc150.OUT_OF_SCOPE, null);
       OutOfScopeMetrics withHandOff = test.outOfScope(model.labels(), Clinc150.OUT_OF_SCOPE, model.settings().handOff());
       System.out.printf("test: accuracy %.4f over all %d queries%n", test.classification().accuracy(), test.count());

@@ -2,6 +2,7 @@ package dev.jbert.examples;
 
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.datasets.Datasets;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.metrics.ClassificationMetrics;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Task;
@@ -65,7 +66,7 @@ public final class FineTuneBanking77 implements Callable<Integer> {
         result.evaluation().classification().macroF1());
 
     try (FineTunedModel model = FineTunedModel.load(output)) {
-      ClassificationMetrics metrics = model.evaluator(64).evaluate(test).classification();
+      ClassificationMetrics metrics = Evaluator.of(model, 64).evaluate(test).classification();
       System.out.printf("test accuracy %.4f, macro-F1 %.4f on %d messages; model in %s%n", metrics.accuracy(),
           metrics.macroF1(), metrics.count(), output);
     }

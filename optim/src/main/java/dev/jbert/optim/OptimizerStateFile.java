@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.core.FlatView;
 import dev.jbert.core.Parameters;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.core.io.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,10 +90,7 @@ public final class OptimizerStateFile {
     }
     byte[] headerBytes = paddedHeader(header);
 
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = parent.resolve(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    AtomicFiles.writeChannel(file, ch -> {
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, headerBytes.length);
       writeFully(ch, len);
       writeFully(ch, ByteBuffer.wrap(headerBytes));
@@ -111,9 +108,7 @@ public final class OptimizerStateFile {
           writeFully(ch, buf);
         }
       }
-      ch.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   /** Checks {@code file} against {@code opt}, then loads its moments and step count into it. */

@@ -7,8 +7,8 @@
  * decay), gradient accumulation ({@link dev.jbert.optim.GradientAccumulation}) and resumable
  * optimizer state ({@link dev.jbert.optim.OptimizerStateFile}).
  *
- * <p>Every step is a handful of element-wise ND4J ops over flat buffers that share the layout of
- * {@code Parameters}; nothing loops over tensors and nothing proportional to the model is allocated
- * after construction.
+ * <p>A step is the gradient norm (BLAS dot products, summed in double) and one fused Java pass per
+ * element ({@code AdamKernel}: clip, decay, moments, update) over flat buffers that share the
+ * layout of {@code Parameters}; nothing proportional to the model is allocated after construction.
  */
 package dev.jbert.optim;

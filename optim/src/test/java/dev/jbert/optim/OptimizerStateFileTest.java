@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
@@ -57,8 +58,13 @@ class OptimizerStateFileTest {
       params.zeroGrad();
     }
     Path file = dir.resolve(dt + "/" + opt.kind() + "/" + OptimizerStateFile.FILE_NAME);
+    // A file named like the old fixed temporary name is someone else's: the shared atomic writer uses fresh names.
+    Path bystander = Files.writeString(Files.createDirectories(file.getParent()).resolve(file.getFileName() + ".tmp"), "x");
     opt.save(file);
-    assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".tmp")), "temporary file left behind");
+    try (var files = Files.list(file.getParent())) {
+      assertEquals(List.of(file.getFileName().toString(), bystander.getFileName().toString()),
+          files.map(f -> f.getFileName().toString()).sorted().toList(), "no temporary file left behind, none clobbered");
+    }
 
     Parameters resumedParams = copyOf(params);
     AdamBase resumed = make.apply(resumedParams, config());

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbert.core.io.AtomicFiles;
+import dev.jbert.core.io.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -140,21 +141,32 @@ public final class BertConfig {
     return b;
   }
 
-  /** Reads {@code config.json}; errors name the file. */
+  /**
+   * Reads {@code config.json}.
+   *
+   * @throws CheckpointException naming the file when it is missing, not JSON or not a valid config
+   *     (a model folder that cannot be used, not a failing disk)
+   */
   public static BertConfig load(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      Path dir = file.toAbsolutePath().getParent();
+      throw new CheckpointException(file, "not found" + (dir != null && Files.isDirectory(dir)
+          ? ": " + dir + " is not a Hugging Face model folder (it needs config.json, the weights and the tokenizer files)"
+          : ""));
+    }
     JsonNode root;
     try {
       root = JSON.readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+      throw new CheckpointException(file, "not valid JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new IOException(file + ": expected a JSON object");
+      throw new CheckpointException(file, "expected a JSON object");
     }
     try {
       return fromJson((ObjectNode) root);
     } catch (IllegalArgumentException e) {
-      throw new IOException(file + ": " + e.getMessage(), e);
+      throw new CheckpointException(file, e.getMessage());
     }
   }
 
@@ -306,11 +318,9 @@ public final class BertConfig {
     return o;
   }
 
-  /** Writes {@code config.json} atomically (temporary file, then rename). */
+  /** Writes {@code config.json} atomically ({@link AtomicFiles}). */
   public void save(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, JSON.writeValueAsBytes(toJson()));
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeBytes(file, JSON.writeValueAsBytes(toJson()));
   }
 
   /** Copy with these labels (ids in list order); {@code num_labels} becomes their count. */

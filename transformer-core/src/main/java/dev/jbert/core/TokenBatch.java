@@ -5,7 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One batch of encoder inputs, flattened row-major [batch·seq]: token ids, token type ids and the
- * attention mask (1 for tokens, 0 for padding), as a Hugging Face tokenizer returns them.
+ * attention mask (1 for tokens, 0 for padding), as a Hugging Face tokenizer returns them. The one
+ * token-batch type of jbert: fine-tuning's padded batches carry one beside their targets.
  */
 public record TokenBatch(int batch, int seq, int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
 
@@ -83,5 +84,19 @@ public record TokenBatch(int batch, int seq, int[] inputIds, int[] tokenTypeIds,
   /** Number of tokens, batch·seq. */
   public int tokens() {
     return batch * seq;
+  }
+
+  /** Number of real (non-padding) tokens: the ones of the attention mask. */
+  public long realTokens() {
+    long count = 0;
+    for (int m : attentionMask) {
+      count += m;
+    }
+    return count;
+  }
+
+  /** Share of the {@code [batch, seq]} cells that are padding. */
+  public double paddingFraction() {
+    return 1.0 - (double) realTokens() / tokens();
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbert.core.io.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,23 +90,31 @@ class BertConfigTest {
   void unsupportedModelsFailNamingTheFile() throws IOException {
     Path roberta = tmp.resolve("config.json");
     Files.writeString(roberta, "{\"model_type\": \"roberta\"}");
-    IOException e = assertThrows(IOException.class, () -> BertConfig.load(roberta));
+    IOException e = assertThrows(CheckpointException.class, () -> BertConfig.load(roberta));
     assertTrue(e.getMessage().contains(roberta.toString()) && e.getMessage().contains("roberta"), e.getMessage());
 
     Files.writeString(roberta, "{\"model_type\": \"bert\", \"position_embedding_type\": \"relative_key\"}");
-    e = assertThrows(IOException.class, () -> BertConfig.load(roberta));
+    e = assertThrows(CheckpointException.class, () -> BertConfig.load(roberta));
     assertTrue(e.getMessage().contains("relative_key"), e.getMessage());
 
     Files.writeString(roberta, "{\"hidden_act\": \"swish\"}");
-    e = assertThrows(IOException.class, () -> BertConfig.load(roberta));
+    e = assertThrows(CheckpointException.class, () -> BertConfig.load(roberta));
     assertTrue(e.getMessage().contains("swish"), e.getMessage());
 
     Files.writeString(roberta, "{\"hidden_size\": 10, \"num_attention_heads\": 4}");
-    e = assertThrows(IOException.class, () -> BertConfig.load(roberta));
+    e = assertThrows(CheckpointException.class, () -> BertConfig.load(roberta));
     assertTrue(e.getMessage().contains("not a multiple"), e.getMessage());
 
     Files.writeString(roberta, "{\"hidden_size\": 10,");
-    e = assertThrows(IOException.class, () -> BertConfig.load(roberta));
+    e = assertThrows(CheckpointException.class, () -> BertConfig.load(roberta));
     assertTrue(e.getMessage().contains(roberta.toString()), e.getMessage());
+  }
+
+  @Test
+  void aFolderWithoutConfigIsNotAModelFolder() {
+    Path missing = tmp.resolve("config.json");
+    CheckpointException e = assertThrows(CheckpointException.class, () -> BertConfig.load(missing));
+    assertEquals(missing + ": not found: " + tmp.toAbsolutePath() + " is not a Hugging Face model folder "
+        + "(it needs config.json, the weights and the tokenizer files)", e.getMessage());
   }
 }

@@ -1,27 +1,20 @@
 package dev.jbert.finetune.batch;
 
+import dev.jbert.core.TokenBatch;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A padded batch, {@code [batch, seq]} with {@code seq} = the longest example in the batch.
+ * A padded batch with its targets: the model's input ({@link TokenBatch}, {@code [batch, seq]} with
+ * {@code seq} = the longest example in the batch) and each row's label or score.
  *
- * @param inputIds {@code [batch, seq]} token ids, padded with the pad id
- * @param tokenTypeIds {@code [batch, seq]} segment ids, padded with 0
- * @param attentionMask {@code [batch, seq]} 1 for real tokens, 0 for padding
+ * @param tokens token ids padded with the pad id, segment ids padded with 0, mask 1 for real tokens
  * @param labelIds {@code [batch]} class ids ({@link EncodedExample#NO_LABEL} for regression)
  * @param scores {@code [batch]} regression targets (NaN for classification)
  * @param exampleIndices {@code [batch]} index of each row in the list the batches were built from
  * @param position which batch of which epoch this is
  */
-public record Batch(
-    int[][] inputIds,
-    int[][] tokenTypeIds,
-    int[][] attentionMask,
-    int[] labelIds,
-    float[] scores,
-    int[] exampleIndices,
-    BatchPosition position) {
+public record Batch(TokenBatch tokens, int[] labelIds, float[] scores, int[] exampleIndices, BatchPosition position) {
 
   /** Pads the examples at {@code indices} of {@code examples} into one batch. */
   public static Batch collate(List<EncodedExample> examples, int[] indices, int padId, BatchPosition position) {
@@ -33,47 +26,32 @@ public record Batch(
       seq = Math.max(seq, examples.get(index).length());
     }
     int size = indices.length;
-    int[][] ids = new int[size][seq];
-    int[][] types = new int[size][seq];
-    int[][] mask = new int[size][seq];
+    int[] ids = new int[size * seq];
+    int[] types = new int[size * seq];
+    int[] mask = new int[size * seq];
     int[] labels = new int[size];
     float[] scores = new float[size];
     for (int row = 0; row < size; row++) {
       EncodedExample e = examples.get(indices[row]);
       int len = e.length();
-      System.arraycopy(e.inputIds(), 0, ids[row], 0, len);
-      Arrays.fill(ids[row], len, seq, padId);
-      System.arraycopy(e.tokenTypeIds(), 0, types[row], 0, len); // padding keeps type 0
-      Arrays.fill(mask[row], 0, len, 1);
+      int at = row * seq;
+      System.arraycopy(e.inputIds(), 0, ids, at, len);
+      Arrays.fill(ids, at + len, at + seq, padId);
+      System.arraycopy(e.tokenTypeIds(), 0, types, at, len); // padding keeps type 0
+      Arrays.fill(mask, at, at + len, 1);
       labels[row] = e.labelId();
       scores[row] = e.score();
     }
-    return new Batch(ids, types, mask, labels, scores, indices.clone(), position);
+    return new Batch(new TokenBatch(size, seq, ids, types, mask), labels, scores, indices.clone(), position);
   }
 
   /** Number of examples. */
   public int size() {
-    return inputIds.length;
+    return tokens.batch();
   }
 
   /** Padded sequence length. */
   public int seqLen() {
-    return inputIds[0].length;
-  }
-
-  /** Number of real (non-padding) tokens. */
-  public long realTokens() {
-    long count = 0;
-    for (int[] row : attentionMask) {
-      for (int m : row) {
-        count += m;
-      }
-    }
-    return count;
-  }
-
-  /** Share of the {@code [batch, seq]} cells that are padding. */
-  public double paddingFraction() {
-    return 1.0 - (double) realTokens() / ((long) size() * seqLen());
+    return tokens.seq();
   }
 }

@@ -24,6 +24,6 @@ public enum FileFormat {
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
       return JSONL;
     }
-    throw new DataFileException(file, 0, "cannot tell the format from the file name; use .csv, .tsv or .jsonl, or name the format");
+    throw new DataFileException(file, 0, "cannot tell the format from the file name; name it .csv, .tsv or .jsonl, or give the format (ReadOptions.withFormat)");
   }
 }

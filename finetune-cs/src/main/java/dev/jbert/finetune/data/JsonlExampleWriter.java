@@ -2,7 +2,7 @@ package dev.jbert.finetune.data;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbert.finetune.io.AtomicFiles;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.metrics.ClassificationMetrics;
 import dev.jbert.finetune.metrics.RegressionMetrics;
+import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Inference;
 import dev.jbert.finetune.predict.Softmax;
 import java.util.List;
@@ -35,6 +36,11 @@ public final class Evaluator {
     this.encoder = encoder;
     this.labels = labels;
     this.batchSize = batchSize;
+  }
+
+  /** An evaluator of a loaded model folder: its classifier, encoder and labels. */
+  public static Evaluator of(FineTunedModel model, int batchSize) {
+    return new Evaluator(model.model(), model.encoder(), model.labels(), batchSize);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.jbert.finetune.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jbert.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -16,6 +17,6 @@ public final class Json {
   /** Writes {@code value} as indented JSON to {@code target}, atomically. */
   public static void writePretty(Path target, Object value) throws IOException {
     byte[] bytes = MAPPER.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
-    AtomicFiles.write(target, out -> out.write(bytes));
+    AtomicFiles.writeBytes(target, bytes);
   }
 }

@@ -155,9 +155,46 @@ public final class LabelMap {
     Integer id = ids.get(example.label());
     if (id == null) {
       throw new DataFileException(example.source(), example.line(),
-          "label '" + example.label() + "' is not one of the model's " + size() + " labels");
+          "label '" + example.label() + "' is not one of the model's " + size() + " labels" + knownLabels(example.label()));
     }
     return id;
+  }
+
+  /** Labels listed in a message, at most this many. */
+  private static final int LISTED_LABELS = 10;
+
+  /** Labels named after an unknown one: all of them when few, else the closest few by edit distance. */
+  private String knownLabels(String unknown) {
+    if (labels.size() <= LISTED_LABELS) {
+      return ": " + String.join(", ", labels);
+    }
+    String key = unknown.toLowerCase(java.util.Locale.ROOT);
+    List<String> closest = labels.stream()
+        .sorted(java.util.Comparator.comparingInt((String l) -> editDistance(key, l.toLowerCase(java.util.Locale.ROOT)))
+            .thenComparing(l -> l))
+        .limit(5)
+        .toList();
+    return "; the closest: " + String.join(", ", closest);
+  }
+
+  /** Levenshtein distance (insertions, deletions and substitutions of one char each). */
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   /** Ids of all examples' labels, in order; see {@link #id(Example)}. */

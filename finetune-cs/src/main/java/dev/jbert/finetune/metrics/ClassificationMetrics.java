@@ -1,5 +1,7 @@
 package dev.jbert.finetune.metrics;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +21,7 @@ import java.util.List;
  * @param labels class names by id
  * @param confusion {@code [gold, predicted]} counts
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // metrics.json keys as Hugging Face's: macro_f1, per_class
 public record ClassificationMetrics(
     double accuracy,
     double macroPrecision,

@@ -9,8 +9,9 @@ import java.util.Map;
  * Writes {@code metrics.json}: an object whose entries are metric records ({@link
  * ClassificationMetrics}, {@link RegressionMetrics}, {@link OutOfScopeMetrics}) or plain values,
  * e.g. {@code {"split": "test", "classification": {...}, "out_of_scope": {...}}}. Records become
- * objects with their component names; NaN is written as the string {@code "NaN"}. The file is
- * replaced atomically.
+ * objects with their component names in snake_case, as Hugging Face names metrics ({@code macro_f1},
+ * {@code per_class}, {@code out_of_scope_recall}); NaN is written as the string {@code "NaN"}. The
+ * file is replaced atomically.
  */
 public final class MetricsFile {
 

@@ -1,5 +1,7 @@
 package dev.jbert.finetune.metrics;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +17,7 @@ import java.util.Objects;
  * @param inScopeCount number of in-scope gold queries
  * @param outOfScopeCount number of out-of-scope gold queries
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // metrics.json keys as Hugging Face's: macro_f1, per_class
 public record OutOfScopeMetrics(
     double inScopeAccuracy, double outOfScopeRecall, double outOfScopePrecision, int inScopeCount, int outOfScopeCount) {
 

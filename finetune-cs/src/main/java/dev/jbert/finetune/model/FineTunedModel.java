@@ -5,7 +5,6 @@ import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.encode.TextEncoder;
-import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
@@ -37,13 +36,20 @@ public final class FineTunedModel implements AutoCloseable {
   /**
    * Loads a model folder written by fine-tuning (or any Hugging Face sequence classifier).
    *
-   * @throws CheckpointException when the folder has no trained classification head
+   * @throws CheckpointException when the folder has no trained classification head (a base model's
+   *     {@code architectures} are refused before any weight is read)
    */
   public static FineTunedModel load(Path dir) throws IOException {
     Backend.init();
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
+    if (!config.architectures().isEmpty() && !config.architectures().contains(ModelLoader.CLASSIFIER_ARCHITECTURE)) {
+      // Refused before loading: loading would first warn that the head is new ("You should probably TRAIN this model").
+      throw new CheckpointException(dir, "has no trained classification head: its config.json names "
+          + config.architectures() + ", not " + ModelLoader.CLASSIFIER_ARCHITECTURE + "; fine-tune it first");
+    }
     TaskSettings settings = TaskSettings.read(config);
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
+    ModelFolderCheck.check(dir, config, tokenizer);
     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, config);
     if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
       model.close();
@@ -78,11 +84,6 @@ public final class FineTunedModel implements AutoCloseable {
   /** Encodes examples as the model was trained to read them. */
   public TextEncoder encoder() {
     return encoder;
-  }
-
-  /** An evaluator of this model. */
-  public Evaluator evaluator(int batchSize) {
-    return new Evaluator(model, encoder, labels, batchSize);
   }
 
   @Override

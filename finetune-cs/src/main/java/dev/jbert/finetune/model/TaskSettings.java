@@ -3,16 +3,18 @@ package dev.jbert.finetune.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.core.BertConfig;
+import dev.jbert.finetune.data.ReadOptions;
 
 /**
  * How a fine-tuned model expects its input and answers, kept in its {@code config.json} under the key
  * {@value #KEY} so that {@code jbert eval} and {@code jbert predict} encode messages exactly as
- * training did. Hugging Face {@code transformers} keeps unknown config keys as plain attributes, so
- * the file still loads there.
+ * training did and read the same columns. Hugging Face {@code transformers} keeps unknown config keys
+ * as plain attributes, so the file still loads there.
  *
  * <pre>
  * "jbert": {"task": "intent", "context_segment": true, "max_length": 128,
- *           "handoff_threshold": 0.62, "handoff_label": "transfer_to_agent"}
+ *           "handoff_threshold": 0.62, "handoff_label": "transfer_to_agent",
+ *           "text_column": "text", "context_column": "turns", "label_column": "intent"}
  * </pre>
  *
  * @param task what the head was trained for
@@ -20,11 +22,33 @@ import dev.jbert.core.BertConfig;
  *     (the model was trained with a context column); false for plain {@code [CLS] text [SEP]}
  * @param maxLength the token limit used in training, special tokens included; 0 when unknown
  * @param handOff the confidence threshold and hand-off label picked for this model, or null
+ * @param columns the columns the training data was read from; {@link Columns#UNKNOWN} when not saved
  */
-public record TaskSettings(Task task, boolean contextSegment, int maxLength, HandOff handOff) {
+public record TaskSettings(Task task, boolean contextSegment, int maxLength, HandOff handOff, Columns columns) {
 
   /** The {@code config.json} key of the block. */
   public static final String KEY = "jbert";
+
+  /**
+   * The CSV/TSV columns (or JSON Lines fields) the model's training data was read from, so that
+   * evaluation and prediction read the same ones without being told again. Each is null when unknown
+   * or not used (no pair, no earlier turns).
+   *
+   * @param text the message
+   * @param pair the candidate reply (segment B of a pair model)
+   * @param context the earlier turns
+   * @param label the class label, or the score of a regression model
+   */
+  public record Columns(String text, String pair, String context, String label) {
+
+    /** Nothing saved (a model trained before column names were kept, or any Hugging Face checkpoint). */
+    public static final Columns UNKNOWN = new Columns(null, null, null, null);
+
+    /** The columns {@code options} reads. */
+    public static Columns of(ReadOptions options) {
+      return new Columns(options.textColumn(), options.pairColumn(), options.contextColumn(), options.labelColumn());
+    }
+  }
 
   public TaskSettings {
     if (task == null) {
@@ -33,11 +57,18 @@ public record TaskSettings(Task task, boolean contextSegment, int maxLength, Han
     if (maxLength < 0) {
       throw new IllegalArgumentException("max length must be >= 0 (0 = unknown), got " + maxLength);
     }
+    columns = columns == null ? Columns.UNKNOWN : columns;
+  }
+
+  /** Settings without saved column names. */
+  public TaskSettings(Task task, boolean contextSegment, int maxLength, HandOff handOff) {
+    this(task, contextSegment, maxLength, handOff, Columns.UNKNOWN);
   }
 
   /**
    * The settings stored in {@code config}; a config without the block (any Hugging Face checkpoint)
-   * gives the task its {@code problem_type} implies, no context segment, unknown length, no hand-off.
+   * gives the task its {@code problem_type} implies, no context segment, unknown length, no hand-off,
+   * no column names.
    */
   public static TaskSettings read(BertConfig config) {
     JsonNode block = config.toJson().get(KEY);
@@ -51,7 +82,14 @@ public record TaskSettings(Task task, boolean contextSegment, int maxLength, Han
       handOff = new HandOff(block.get("handoff_threshold").asDouble(),
           block.path("handoff_label").asText(HandOff.TRANSFER_TO_AGENT));
     }
-    return new TaskSettings(task, block.path("context_segment").asBoolean(false), block.path("max_length").asInt(0), handOff);
+    Columns columns = new Columns(text(block, "text_column"), text(block, "pair_column"), text(block, "context_column"),
+        text(block, "label_column"));
+    return new TaskSettings(task, block.path("context_segment").asBoolean(false), block.path("max_length").asInt(0), handOff,
+        columns);
+  }
+
+  private static String text(JsonNode block, String key) {
+    return block.hasNonNull(key) ? block.get(key).asText() : null;
   }
 
   /** A copy of {@code config} carrying these settings. */
@@ -65,11 +103,26 @@ public record TaskSettings(Task task, boolean contextSegment, int maxLength, Han
       block.put("handoff_threshold", handOff.threshold());
       block.put("handoff_label", handOff.handOffLabel());
     }
+    putIfSet(block, "text_column", columns.text());
+    putIfSet(block, "pair_column", columns.pair());
+    putIfSet(block, "context_column", columns.context());
+    putIfSet(block, "label_column", columns.label());
     return BertConfig.fromJson(json);
+  }
+
+  private static void putIfSet(ObjectNode block, String key, String value) {
+    if (value != null) {
+      block.put(key, value);
+    }
   }
 
   /** The same settings with another hand-off (null for none). */
   public TaskSettings withHandOff(HandOff value) {
-    return new TaskSettings(task, contextSegment, maxLength, value);
+    return new TaskSettings(task, contextSegment, maxLength, value, columns);
+  }
+
+  /** The same settings with other column names. */
+  public TaskSettings withColumns(Columns value) {
+    return new TaskSettings(task, contextSegment, maxLength, handOff, value);
   }
 }

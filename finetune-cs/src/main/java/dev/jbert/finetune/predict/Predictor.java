@@ -236,6 +236,18 @@ public final class Predictor {
     return out;
   }
 
+  /**
+   * Refuses input that the model would read differently from its training data: a message without
+   * a candidate reply for a pair model, a reply for any other model, earlier turns for a model trained
+   * without them. The calls that predict check this for every input; a caller that gathers inputs
+   * from many sources (a file, a stream) can check each one first and report it on its own.
+   *
+   * @throws IllegalArgumentException naming the example's {@code file:line} and what does not fit
+   */
+  public void requireFits(Example e) {
+    checkFitsModel(e);
+  }
+
   /** Refuses input that the model would read differently from its training data. */
   private void checkFitsModel(Example e) {
     boolean pairModel = model.settings().task() == Task.PAIR;

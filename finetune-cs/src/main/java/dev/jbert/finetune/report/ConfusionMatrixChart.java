@@ -1,8 +1,9 @@
 package dev.jbert.finetune.report;
 
-import dev.jbert.finetune.io.AtomicFiles;
+import dev.jbert.core.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +21,10 @@ import org.knowm.xchart.style.Styler;
  * rare and frequent classes read alike and the diagonal is each class's recall. The picture grows
  * with the number of classes (at least {@value #MIN_CELL} px per cell) so that every label of 77 or
  * 151 classes is printed; cells show their percentage when there are at most {@value
- * #MAX_CLASSES_WITH_VALUES} classes. A label that no installed font can draw (Chinese on a machine
- * without CJK fonts) is shown as {@code #id}.
+ * #MAX_CLASSES_WITH_VALUES} classes. Labels are drawn in an installed font that has their script
+ * (e.g. Noto Sans CJK from Debian's {@code fonts-noto-cjk} for Chinese); a label that no installed
+ * font can draw is shown as {@code #id}, and a legend below the matrix maps each such id to its
+ * label (characters without a glyph written as escapes).
  */
 public final class ConfusionMatrixChart {
 
@@ -61,17 +64,27 @@ public final class ConfusionMatrixChart {
         throw new IllegalArgumentException("confusion matrix is not " + k + " x " + k);
       }
     }
-    HeatMapChart chart = chart(confusion, labels);
-    byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    AtomicFiles.write(png, out -> out.write(bytes));
+    AtomicFiles.writeBytes(png, ChartText.png(image(confusion, labels, ChartText.familyFor(labels))));
   }
 
-  private static HeatMapChart chart(int[][] confusion, List<String> labels) {
+  /** The chart drawn with labels in {@code family}, with the legend of the labels it cannot draw. */
+  static BufferedImage image(int[][] confusion, List<String> labels, String family) {
+    int k = labels.size();
+    Font tickFont = new Font(family, Font.PLAIN, k > 60 ? 10 : 12);
+    List<String> names = ChartText.drawable(labels, tickFont);
+    BufferedImage image = BitmapEncoder.getBufferedImage(chart(confusion, labels, names, tickFont));
+    List<String> legend = ChartText.legend(labels, names, tickFont);
+    if (legend.isEmpty()) {
+      return image;
+    }
+    return ChartText.withLines(image, "#id = class name (no installed font draws these names; on Debian: apt-get install "
+        + ChartText.CJK_FONT_PACKAGE + ")", legend, ChartText.font(Font.PLAIN, 12));
+  }
+
+  private static HeatMapChart chart(int[][] confusion, List<String> labels, List<String> names, Font tickFont) {
     int k = labels.size();
     int cell = k > 60 ? MIN_CELL : k > 20 ? 20 : 44;
-    int tickFontSize = k > 60 ? 10 : 12;
-    Font tickFont = ChartText.font(Font.PLAIN, tickFontSize);
-    List<String> names = ChartText.drawable(labels, tickFont);
+    int tickFontSize = tickFont.getSize();
     int longestLabel = 0;
     for (String name : names) {
       longestLabel = Math.max(longestLabel, name.length());
@@ -84,7 +97,7 @@ public final class ConfusionMatrixChart {
     HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).build();
     chart.setTitle("Confusion matrix (" + total(confusion) + " examples)");
     boolean idsOnly = !names.equals(labels);
-    chart.setXAxisTitle(idsOnly ? "predicted (#n = class id n where no installed font can draw its name)" : "predicted");
+    chart.setXAxisTitle(idsOnly ? "predicted (#n = class id n, see the legend below)" : "predicted");
     chart.setYAxisTitle("gold (colour: share of the row)");
 
     List<String> rowsTopDown = new ArrayList<>(names);

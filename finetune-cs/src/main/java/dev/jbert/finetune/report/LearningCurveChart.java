@@ -1,6 +1,6 @@
 package dev.jbert.finetune.report;
 
-import dev.jbert.finetune.io.AtomicFiles;
+import dev.jbert.core.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -16,7 +16,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code learning_curve.png}: training loss (left axis) and one evaluation metric (right axis)
- * against the optimizer step, from the entries of a {@link TrainingLog}.
+ * against the optimizer step, from the entries of a {@link TrainingLog}. Tick labels have as many
+ * decimals as each axis's range needs.
  */
 public final class LearningCurveChart {
 
@@ -36,6 +37,11 @@ public final class LearningCurveChart {
    * @throws IllegalArgumentException when there is nothing to draw
    */
   public static void write(List<LogEntry> entries, String evalMetric, Path png) throws IOException {
+    AtomicFiles.writeBytes(png, ChartText.png(BitmapEncoder.getBufferedImage(chart(entries, evalMetric))));
+  }
+
+  /** The chart of {@link #write}. */
+  static XYChart chart(List<LogEntry> entries, String evalMetric) {
     List<Double> lossSteps = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
     List<Double> evalSteps = new ArrayList<>();
@@ -56,6 +62,7 @@ public final class LearningCurveChart {
     }
 
     XYChart chart = new XYChart(WIDTH, HEIGHT);
+    String pattern = null;
     chart.setTitle("Learning curve");
     chart.setXAxisTitle("step");
     style(chart.getStyler());
@@ -65,6 +72,7 @@ public final class LearningCurveChart {
       loss.setLineColor(new Color(0x1F77B4));
       loss.setMarker(SeriesMarkers.NONE);
       chart.setYAxisGroupTitle(0, "training loss");
+      pattern = axisRange(chart.getStyler(), 0, losses);
     }
     if (!evals.isEmpty()) {
       int group = losses.isEmpty() ? 0 : 1;
@@ -75,9 +83,31 @@ public final class LearningCurveChart {
       eval.setMarker(SeriesMarkers.CIRCLE);
       chart.setYAxisGroupTitle(group, "eval " + evalMetric);
       chart.getStyler().setYAxisGroupPosition(group, group == 1 ? Styler.YAxisPosition.Right : Styler.YAxisPosition.Left);
+      String evalPattern = axisRange(chart.getStyler(), group, evals);
+      pattern = pattern == null || evalPattern.length() > pattern.length() ? evalPattern : pattern;
     }
-    byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    AtomicFiles.write(png, out -> out.write(bytes));
+    // One pattern for both y axes, the finer one: XChart 3.8.8 formats every y axis with group 0's
+    // entry of the per-group pattern map, so per-axis patterns cannot be had.
+    chart.getStyler().setYAxisDecimalPattern(pattern);
+    return chart;
+  }
+
+  /**
+   * A flat series (one evaluation, or the same accuracy every epoch) gets a small range around its
+   * value, where XChart would otherwise print one tick with the value's full expansion; returns the
+   * tick pattern the axis's range needs.
+   */
+  private static String axisRange(XYStyler styler, int group, List<Double> values) {
+    double min = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double max = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    if (min == max) {
+      double pad = Math.max(Math.abs(max) * 0.02, 0.01);
+      min -= pad;
+      max += pad;
+      styler.setYAxisMin(group, min);
+      styler.setYAxisMax(group, max);
+    }
+    return ChartText.decimalPattern(min, max);
   }
 
   private static void style(XYStyler styler) {

@@ -1,8 +1,8 @@
 package dev.jbert.finetune.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.data.DataFileException;
-import dev.jbert.finetune.io.AtomicFiles;
 import dev.jbert.finetune.io.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;

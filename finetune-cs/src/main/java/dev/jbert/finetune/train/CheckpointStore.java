@@ -2,25 +2,23 @@ package dev.jbert.finetune.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.OptimizerStateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The resumable checkpoint of a run: {@code OUTPUT/checkpoint/} with the model ({@code config.json},
  * {@code model.safetensors}), the optimizer state ({@code optimizer.safetensors}: moments, step =
  * schedule position) and {@code trainer_state.json} ({@link TrainerState}).
  *
- * <p>A checkpoint is written whole into {@code checkpoint.tmp/}, then swapped in by two renames
- * ({@code checkpoint → checkpoint.old}, {@code checkpoint.tmp → checkpoint}) and the old one is
- * deleted. A kill at any moment therefore leaves a complete checkpoint: {@code checkpoint/}, or,
+ * <p>A checkpoint is written whole into {@code checkpoint.tmp/} (every file synced), then swapped in
+ * by two renames ({@code checkpoint → checkpoint.old}, {@code checkpoint.tmp → checkpoint}, {@link
+ * AtomicFiles#replaceDirectory}) and the old one is deleted. A kill at any moment therefore leaves a complete checkpoint: {@code checkpoint/}, or,
  * between the two renames, {@code checkpoint.old/}, which {@link #latest()} falls back to.
  */
 public final class CheckpointStore {
@@ -53,16 +51,11 @@ public final class CheckpointStore {
 
   /** Writes a new checkpoint and swaps it in atomically (see the class comment). */
   public void save(BertForSequenceClassification model, Optimizer optimizer, TrainerState state) throws IOException {
-    deleteTree(incoming);
+    AtomicFiles.deleteTree(incoming);
     model.savePretrained(incoming);
     optimizer.save(incoming.resolve(OptimizerStateFile.FILE_NAME));
     Json.writePretty(incoming.resolve(STATE_FILE), state); // the state last: its presence marks a complete folder
-    if (Files.isDirectory(current)) {
-      deleteTree(previous);
-      Files.move(current, previous, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(incoming, current, StandardCopyOption.ATOMIC_MOVE);
-    deleteTree(previous);
+    AtomicFiles.replaceDirectory(incoming, current, previous);
   }
 
   /** Reads the trainer state of a checkpoint folder; errors name the file. */
@@ -77,19 +70,8 @@ public final class CheckpointStore {
 
   /** Removes every checkpoint folder of the output folder (a fresh run). */
   public void clear() throws IOException {
-    deleteTree(incoming);
-    deleteTree(current);
-    deleteTree(previous);
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    AtomicFiles.deleteTree(incoming);
+    AtomicFiles.deleteTree(current);
+    AtomicFiles.deleteTree(previous);
   }
 }

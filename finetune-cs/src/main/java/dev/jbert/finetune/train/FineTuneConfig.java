@@ -1,8 +1,11 @@
 package dev.jbert.finetune.train;
 
+import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.eval.Evaluation;
-import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.model.TaskSettings;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,16 +37,26 @@ import java.util.Map;
  * @param earlyStoppingPatience stop after this many evaluations without improvement; 0 = off
  * @param validationSplit share of the training data held out (stratified) when no evaluation data
  *     is given; 0 = train on every row and keep the last epoch
- * @param metric the evaluation metric that picks the best epoch ({@link Evaluation#summary()} names);
- *     null = {@code accuracy}, or {@code mse} for regression
+ * @param metric the evaluation metric that picks the best epoch ({@link Evaluation#summary()} names;
+ *     a tie goes to the lower evaluation loss); null = {@code accuracy}, or {@code mse} for regression
  * @param loggingSteps optimizer steps between training-log entries
- * @param saveSteps optimizer steps between extra checkpoints inside an epoch; 0 = at epoch ends only
+ * @param saveSteps optimizer steps between extra checkpoints inside an epoch; 0 = none by step count
+ * @param saveInterval a checkpoint after the first step that ends this long after the previous one
+ *     (besides epoch ends and {@code saveSteps}), so that a crash loses minutes, not an epoch;
+ *     {@link Duration#ZERO} = off; default 5 minutes
  * @param handOffPrecision pick the hand-off threshold on the validation data for this precision of
  *     automatic answers; null = no threshold
  * @param handOffLabel the answer below the threshold
  * @param outOfScopeLabel the class of out-of-scope messages (CLINC150's {@code oos}), to report
  *     out-of-scope recall; null = none
- * @param resume continue from the checkpoint in the output folder
+ * @param finalEvaluation after training, score the kept model on the evaluation data (with none,
+ *     on every training row: minutes on a large set) for {@code metrics.json}, the confusion matrix
+ *     and the hand-off threshold; false skips it
+ * @param resume continue from the checkpoint of the run into the output folder
+ * @param overwrite replace an output folder that already holds files (as Hugging Face's {@code
+ *     overwrite_output_dir}); the old folder stays whole until the new model is complete
+ * @param columns the columns the training data was read from, saved with the model so that
+ *     evaluation and prediction read the same ones; {@link TaskSettings.Columns#UNKNOWN} = not saved
  */
 public record FineTuneConfig(
     Task task,
@@ -70,13 +83,21 @@ public record FineTuneConfig(
     String metric,
     int loggingSteps,
     int saveSteps,
+    Duration saveInterval,
     Double handOffPrecision,
     String handOffLabel,
     String outOfScopeLabel,
-    boolean resume) {
+    boolean finalEvaluation,
+    boolean resume,
+    boolean overwrite,
+    TaskSettings.Columns columns) {
+
+  /** Default {@link #saveInterval()}: a crash or a kill loses at most about this much training. */
+  public static final Duration DEFAULT_SAVE_INTERVAL = Duration.ofMinutes(5);
 
   /** Checks every range, naming the setting. */
   public FineTuneConfig {
+    columns = columns == null ? TaskSettings.Columns.UNKNOWN : columns;
     if (task == null) {
       throw new IllegalArgumentException("task must be set");
     }
@@ -96,10 +117,14 @@ public record FineTuneConfig(
     require(earlyStoppingPatience >= 0, "early-stopping patience must be >= 0 (0 = off), got " + earlyStoppingPatience);
     require(validationSplit >= 0 && validationSplit < 1, "validation split must be in [0, 1), got " + validationSplit);
     require(loggingSteps >= 1, "logging steps must be >= 1, got " + loggingSteps);
-    require(saveSteps >= 0, "save steps must be >= 0 (0 = epoch ends only), got " + saveSteps);
+    require(saveSteps >= 0, "save steps must be >= 0 (0 = off), got " + saveSteps);
+    require(saveInterval != null && !saveInterval.isNegative(), "save interval must be >= 0 (0 = off), got " + saveInterval);
     require(handOffPrecision == null || (handOffPrecision > 0 && handOffPrecision <= 1),
         "hand-off target precision must be in (0, 1], got " + handOffPrecision);
     require(handOffLabel != null && !handOffLabel.isBlank(), "hand-off label must not be blank");
+    require(!(resume && overwrite), "resume continues the run in the output folder, overwrite starts a new one: pick one");
+    require(finalEvaluation || (handOffPrecision == null && outOfScopeLabel == null),
+        "the hand-off threshold and out-of-scope metrics come from the final evaluation; do not skip it");
     require(!(task.isRegression() && (classWeights || labelSmoothing > 0 || handOffPrecision != null || outOfScopeLabel != null)),
         "class weights, label smoothing, hand-off and out-of-scope settings need a classification task, not regression");
     if (metric == null) {
@@ -148,10 +173,14 @@ public record FineTuneConfig(
     b.metric = metric;
     b.loggingSteps = loggingSteps;
     b.saveSteps = saveSteps;
+    b.saveInterval = saveInterval;
     b.handOffPrecision = handOffPrecision;
     b.handOffLabel = handOffLabel;
     b.outOfScopeLabel = outOfScopeLabel;
+    b.finalEvaluation = finalEvaluation;
     b.resume = resume;
+    b.overwrite = overwrite;
+    b.columns = columns;
     return b;
   }
 
@@ -211,10 +240,14 @@ public record FineTuneConfig(
     private String metric;
     private int loggingSteps = 20;
     private int saveSteps;
+    private Duration saveInterval = DEFAULT_SAVE_INTERVAL;
     private Double handOffPrecision;
     private String handOffLabel = HandOff.TRANSFER_TO_AGENT;
     private String outOfScopeLabel;
+    private boolean finalEvaluation = true;
     private boolean resume;
+    private boolean overwrite;
+    private TaskSettings.Columns columns = TaskSettings.Columns.UNKNOWN;
 
     private Builder(Task task) {
       this.task = task;
@@ -338,6 +371,12 @@ public record FineTuneConfig(
       return this;
     }
 
+    /** Time between checkpoints besides epoch ends; {@link Duration#ZERO} = off. */
+    public Builder saveInterval(Duration v) {
+      saveInterval = v;
+      return this;
+    }
+
     public Builder handOffPrecision(Double v) {
       handOffPrecision = v;
       return this;
@@ -353,8 +392,29 @@ public record FineTuneConfig(
       return this;
     }
 
+    /** False skips scoring the kept model after training (no metrics of it, no confusion matrix, no hand-off). */
+    public Builder finalEvaluation(boolean v) {
+      finalEvaluation = v;
+      return this;
+    }
+
     public Builder resume(boolean v) {
       resume = v;
+      return this;
+    }
+
+    /** Replace an output folder that already holds files, once the new model is complete. */
+    public Builder overwrite(boolean v) {
+      overwrite = v;
+      return this;
+    }
+
+    /**
+     * The read options the training data came from: their column names are saved with the model,
+     * so that {@code jbert eval} and {@code jbert predict} read the same columns without being told.
+     */
+    public Builder columns(ReadOptions v) {
+      columns = TaskSettings.Columns.of(v);
       return this;
     }
 
@@ -362,8 +422,8 @@ public record FineTuneConfig(
     public FineTuneConfig build() {
       return new FineTuneConfig(task, epochs, maxSteps, lr, batchSize, maxLength, warmupRatio, warmupSteps, weightDecay,
           maxGradNorm, dropout, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
-          gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, handOffPrecision, handOffLabel,
-          outOfScopeLabel, resume);
+          gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
+          handOffLabel, outOfScopeLabel, finalEvaluation, resume, overwrite, columns);
     }
   }
 }

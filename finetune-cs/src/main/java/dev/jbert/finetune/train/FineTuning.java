@@ -3,6 +3,7 @@ package dev.jbert.finetune.train;
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.batch.BatchOrder;
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.data.DataFileException;
@@ -11,8 +12,8 @@ import dev.jbert.finetune.data.StratifiedSplit;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.eval.Evaluator;
-import dev.jbert.finetune.io.AtomicFiles;
 import dev.jbert.finetune.labels.LabelMap;
+import dev.jbert.finetune.model.ModelFolderCheck;
 import dev.jbert.finetune.model.ModelLoader;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.TaskSettings;
@@ -40,14 +41,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  *       labels) and load the checkpoint with a matching head ({@link ModelLoader});
  *   <li>encode every example first, so that bad data (an unseen label in the evaluation data) stops
  *       the run before any training, naming file and line;
- *   <li>train ({@link Trainer}), checkpointing every epoch into {@code OUTPUT/checkpoint}, or resume
- *       from there;
- *   <li>report on the kept model ({@code metrics.json}, charts, hand-off threshold).
+ *   <li>train ({@link Trainer}) in {@code OUTPUT.partial}, checkpointing into its {@code checkpoint/}
+ *       every epoch, every few minutes and on a {@link StopRequest}, or resume from there;
+ *   <li>report on the kept model ({@code metrics.json}, charts, hand-off threshold);
+ *   <li>replace {@code OUTPUT} by the finished folder, whole ({@link OutputFolder}).
  * </ol>
  *
  * The output folder is a Hugging Face model folder ({@code config.json} with {@code id2label},
  * {@code model.safetensors}, the tokenizer files) that {@code fromPretrained} and Python's
- * {@code transformers} both load.
+ * {@code transformers} both load, with the run's reports and its last checkpoint.
  */
 public final class FineTuning {
 
@@ -56,28 +58,48 @@ public final class FineTuning {
 
   private FineTuning() {}
 
+  /** Runs a fine-tuning that nothing stops early; see {@link #run(Path, List, List, Path, FineTuneConfig, TrainingListener, StopRequest)}. */
+  public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output, FineTuneConfig config,
+      TrainingListener listener) throws IOException {
+    return run(modelDir, train, eval, output, config, listener, new StopRequest());
+  }
+
   /**
-   * Runs a fine-tuning.
+   * Runs a fine-tuning. It works in {@code OUTPUT.partial} and, once model and reports are written,
+   * that folder replaces {@code output} whole ({@link OutputFolder}).
    *
    * @param modelDir a local model folder (resolve hub ids first with {@code HubResolver})
    * @param train labelled training examples
    * @param eval labelled evaluation examples; empty to hold out {@code validationSplit} of train
-   * @param output the output folder (created; its checkpoint is replaced unless resuming)
+   * @param output the output folder: absent or empty, or with {@code overwrite} any earlier run's
+   *     folder, or with {@code resume} the folder whose run to continue
+   * @param stop asks the run to stop after its current step, with a checkpoint to resume from
    * @throws DataFileException for bad data, naming file and line
    * @throws NonFiniteLossException when a loss turns NaN or infinite
+   * @throws TrainingStoppedException when {@code stop} was requested before training ended
+   * @throws IllegalArgumentException for an output folder in the way, or a model folder whose files disagree
    */
   public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output, FineTuneConfig config,
-      TrainingListener listener) throws IOException {
+      TrainingListener listener, StopRequest stop) throws IOException {
     Backend.init();
-    if (Files.exists(output) && Files.isSameFile(modelDir, output)) {
-      throw new IllegalArgumentException("the output folder " + output + " is the model folder; fine-tune into another folder");
-    }
+    OutputFolder folder = OutputFolder.of(output);
+    folder.checkStart(config, modelDir, List.of(train, eval));
     Data data = prepare(modelDir, train, eval, config);
-    Files.createDirectories(output);
-    copyTokenizerFiles(modelDir, output);
-    CheckpointStore checkpoints = new CheckpointStore(output);
+    if (stop.isRequested()) {
+      throw new TrainingStoppedException(0, null);
+    }
+    Path work = folder.work();
+    CheckpointStore checkpoints = folder.checkpoints();
     TrainingPlan plan = TrainingPlan.of(data.trainInputs().size(), config);
-    Start start = config.resume() ? resume(data, checkpoints, output, plan, config) : fresh(modelDir, data, checkpoints, output, plan, config);
+    Start start;
+    if (config.resume()) {
+      folder.beginResume();
+      start = resume(data, checkpoints, work, plan, config);
+    } else {
+      folder.beginFresh();
+      copyTokenizerFiles(modelDir, work);
+      start = fresh(modelDir, data, work, plan, config);
+    }
     TrainerState end;
     try (BertForSequenceClassification model = start.model()) {
       if (data.labels() != null) {
@@ -87,11 +109,17 @@ public final class FineTuning {
       Evaluator evaluator = new Evaluator(model, data.encoder(), data.labels(), config.batchSize());
       Supplier<Evaluation> evaluation = data.evalInputs().isEmpty() ? null : () -> evaluator.evaluateEncoded(data.evalInputs());
       end = new Trainer(model, start.optimizer(), config, plan, data.trainInputs(), batchOrder(config, data.trainInputs()),
-          data.encoder().padId(), evaluation, checkpoints, start.log(), output, listener).run(start.state());
+          data.encoder().padId(), evaluation, checkpoints, start.log(), work, listener, stop).run(start.state());
+    }
+    if (!end.finished() || stop.isRequested()) {
+      throw new TrainingStoppedException(end.step(), checkpoints.latest().orElse(null));
     }
     Split split = data.split();
-    List<Example> reportOn = split.eval().isEmpty() ? split.train() : split.eval();
-    return RunReport.write(output, reportOn, split.eval().isEmpty() ? "train" : split.name(), end, config, start.log().entries());
+    List<Example> reportOn = !config.finalEvaluation() ? List.of() : split.eval().isEmpty() ? split.train() : split.eval();
+    String reportedSplit = !config.finalEvaluation() ? "none" : split.eval().isEmpty() ? "train" : split.name();
+    FineTuneResult report = RunReport.write(work, reportOn, reportedSplit, end, config, start.log().entries());
+    folder.publish();
+    return new FineTuneResult(folder.output(), report.evaluation(), report.evaluatedOn(), report.state(), report.handOff());
   }
 
   /**
@@ -117,38 +145,37 @@ public final class FineTuning {
     Split split = split(train, eval, config);
     BertConfig source = BertConfig.load(modelDir.resolve("config.json"));
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(modelDir);
+    ModelFolderCheck.check(modelDir, source, tokenizer);
     LabelMap labels = task.isRegression() ? null : LabelMap.forExamples(split.train(), ModelLoader.headLabels(source));
     List<String> headLabels = labels != null ? labels.labels() : source.numLabels() == 1 ? source.labels() : List.of("LABEL_0");
     int maxLength = maxLength(config, source, tokenizer);
     boolean contextSegment = split.train().stream().anyMatch(e -> !e.context().isEmpty());
-    TaskSettings settings = new TaskSettings(task, contextSegment, maxLength, null);
+    TaskSettings settings = new TaskSettings(task, contextSegment, maxLength, null, config.columns());
     BertConfig target = settings.writeTo(withDropout(source.withLabels(headLabels).withProblemType(task.problemType()), config.dropout()));
     TextEncoder encoder = new TextEncoder(tokenizer, maxLength, contextSegment);
     return new Data(split, labels, headLabels, target, encoder, encoder.encodeAll(split.train(), labels),
         encoder.encodeAll(split.eval(), labels));
   }
 
-  /** A new run: the checkpoint with its new head, fresh optimizer, empty log; any old checkpoint is removed. */
-  private static Start fresh(Path modelDir, Data data, CheckpointStore checkpoints, Path output, TrainingPlan plan,
-      FineTuneConfig config) throws IOException {
-    checkpoints.clear();
+  /** A new run: the checkpoint with its new head, fresh optimizer, empty log. */
+  private static Start fresh(Path modelDir, Data data, Path work, TrainingPlan plan, FineTuneConfig config) throws IOException {
     BertForSequenceClassification model = ModelLoader.forFineTuning(modelDir, data.target());
     Optimizer optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, data.target()));
     TrainerState state = TrainerState.initial(data.headLabels(), config.trajectory(), data.trainInputs().size());
-    return new Start(model, optimizer, state, TrainingLog.create(output.resolve(TrainingLog.FILE_NAME)));
+    return new Start(model, optimizer, state, TrainingLog.create(work.resolve(TrainingLog.FILE_NAME)));
   }
 
   /** A resumed run: model, optimizer state and trainer state from the last checkpoint, the log cut back to it. */
-  private static Start resume(Data data, CheckpointStore checkpoints, Path output, TrainingPlan plan, FineTuneConfig config)
+  private static Start resume(Data data, CheckpointStore checkpoints, Path work, TrainingPlan plan, FineTuneConfig config)
       throws IOException {
     Path checkpoint = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
-        "cannot resume: " + output.resolve(CheckpointStore.DIR_NAME) + " holds no checkpoint"));
+        "cannot resume: " + work.resolve(CheckpointStore.DIR_NAME) + " holds no checkpoint"));
     TrainerState state = CheckpointStore.readState(checkpoint);
     state.checkResumable(data.headLabels(), config.trajectory(), data.trainInputs().size());
     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(checkpoint, DataType.FLOAT, data.target());
     Optimizer optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, data.target()));
     optimizer.restore(checkpoint.resolve(OptimizerStateFile.FILE_NAME));
-    return new Start(model, optimizer, state, TrainingLog.resume(output.resolve(TrainingLog.FILE_NAME), state.step()));
+    return new Start(model, optimizer, state, TrainingLog.resume(work.resolve(TrainingLog.FILE_NAME), state.step()));
   }
 
   /** Training and evaluation examples, and what the evaluation part is called in reports. */
@@ -239,7 +266,7 @@ public final class FineTuning {
       Path file = from.resolve(name);
       if (Files.isRegularFile(file)) {
         byte[] bytes = Files.readAllBytes(file);
-        AtomicFiles.write(to.resolve(name), out -> out.write(bytes));
+        AtomicFiles.writeBytes(to.resolve(name), bytes);
       }
     }
   }

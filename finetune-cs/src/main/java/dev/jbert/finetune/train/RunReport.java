@@ -2,6 +2,7 @@ package dev.jbert.finetune.train;
 
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
+import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.metrics.MetricsFile;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
@@ -16,18 +17,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The last stage of a run: reload the kept model from the output folder, score it, pick the hand-off
+ * The last stage of a run: reload the kept model from the run's folder, score it, pick the hand-off
  * threshold if asked, and write {@code metrics.json}, {@code learning_curve.png} and (classification)
- * {@code confusion_matrix.png}.
+ * {@code confusion_matrix.png}. Without scoring ({@code finalEvaluation} off) {@code metrics.json}
+ * holds the training summary only and there is no confusion matrix.
  */
 final class RunReport {
 
   private RunReport() {}
 
+  /**
+   * @param output the run's folder, holding the kept model
+   * @param examples what to score the kept model on; empty to skip scoring ({@code finalEvaluation} off)
+   * @param split what {@code examples} are called in {@code metrics.json}
+   */
   static FineTuneResult write(Path output, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
       List<LogEntry> log) throws IOException {
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("split", split);
+    Map<String, Object> training = Map.of("steps", state.step(), "best_epoch", state.bestEpoch(),
+        "selection_metric", config.metric(), "stop_reason", String.valueOf(state.stopReason()));
+    if (!log.isEmpty()) {
+      LearningCurveChart.write(log, config.metric(), output.resolve(LearningCurveChart.FILE_NAME));
+    }
+    if (examples.isEmpty()) {
+      metrics.put("training", training);
+      MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
+      return new FineTuneResult(output, null, split, state, null);
+    }
     try (FineTunedModel kept = FineTunedModel.load(output)) {
-      Evaluation evaluation = kept.evaluator(config.batchSize()).evaluate(examples);
+      Evaluation evaluation = Evaluator.of(kept, config.batchSize()).evaluate(examples);
       ThresholdPicker.Choice choice = null;
       HandOff handOff = null;
       if (config.handOffPrecision() != null) {
@@ -35,14 +54,11 @@ final class RunReport {
         handOff = new HandOff(choice.threshold(), config.handOffLabel());
         kept.settings().withHandOff(handOff).writeTo(kept.model().config()).save(output.resolve("config.json"));
       }
-      Map<String, Object> metrics = new LinkedHashMap<>();
-      metrics.put("split", split);
       metrics.put("examples", evaluation.count());
       metrics.put("loss", evaluation.loss());
       metrics.put(evaluation.isRegression() ? "regression" : "classification",
           evaluation.isRegression() ? evaluation.regression() : evaluation.classification());
-      metrics.put("training", Map.of("steps", state.step(), "best_epoch", state.bestEpoch(), "selection_metric", config.metric(),
-          "stop_reason", String.valueOf(state.stopReason())));
+      metrics.put("training", training);
       if (choice != null) {
         metrics.put("handoff", handOffEntry(choice, handOff, config.handOffPrecision()));
       }
@@ -50,9 +66,6 @@ final class RunReport {
         metrics.put("out_of_scope", evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff));
       }
       MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
-      if (!log.isEmpty()) {
-        LearningCurveChart.write(log, config.metric(), output.resolve(LearningCurveChart.FILE_NAME));
-      }
       if (!evaluation.isRegression()) {
         ConfusionMatrixChart.write(evaluation.classification().confusion(), kept.labels().labels(),
             output.resolve(ConfusionMatrixChart.FILE_NAME));

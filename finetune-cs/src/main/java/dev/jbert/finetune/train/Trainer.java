@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * The training loop: batches → forward → loss → backward → (accumulate) → clip, AdamW step and
  * schedule → log; at the end of every epoch (and when {@code maxSteps} is reached) evaluate, keep the
- * best model, check early stopping and write a checkpoint.
+ * best model (ties of the metric broken by the lower evaluation loss), check early stopping and
+ * write a checkpoint.
  *
  * <p>Everything random is a function of the seed and a position, never of a running generator: the
  * batch order of epoch e is {@code BatchOrder.epoch(e)}, the dropout masks of micro-batch m come from
@@ -44,6 +45,7 @@ public final class Trainer {
   private final TrainingLog log;
   private final Path bestModelDir;
   private final TrainingListener listener;
+  private final StopRequest stop;
 
   // Where the run stands (saved into every checkpoint).
   private long step;
@@ -51,7 +53,9 @@ public final class Trainer {
   private int windowBatches;
   private long windowSequences;
   private long windowStartNanos;
+  private long lastCheckpointNanos;
   private Double bestMetric;
+  private Double bestLoss;
   private int bestEpoch;
   private int badEvaluations;
   private String stopReason;
@@ -64,10 +68,11 @@ public final class Trainer {
    * @param evaluation scores the current model on the evaluation data; null when there is none
    *     (then the last epoch is kept)
    * @param bestModelDir where the best model so far is saved ({@code savePretrained})
+   * @param stop checked after every optimizer step: when requested, training stops there with a checkpoint
    */
   public Trainer(BertForSequenceClassification model, Optimizer optimizer, FineTuneConfig config, TrainingPlan plan,
       List<EncodedExample> train, BatchOrder order, int padId, Supplier<Evaluation> evaluation, CheckpointStore checkpoints,
-      TrainingLog log, Path bestModelDir, TrainingListener listener) {
+      TrainingLog log, Path bestModelDir, TrainingListener listener, StopRequest stop) {
     this.model = model;
     this.optimizer = optimizer;
     this.config = config;
@@ -80,17 +85,20 @@ public final class Trainer {
     this.log = log;
     this.bestModelDir = bestModelDir;
     this.listener = listener;
+    this.stop = stop;
   }
 
   /**
-   * Trains from {@code state} (the initial state or a checkpoint's) until the run is finished.
+   * Trains from {@code state} (the initial state or a checkpoint's) until the run is finished, or
+   * until a stop is requested: then after the current optimizer step, with a checkpoint.
    *
-   * @return the final state (also saved as the last checkpoint)
+   * @return the final state (also saved as the last checkpoint); {@link TrainerState#finished()} is
+   *     false when training stopped on request (the state given back when it came before any step)
    * @throws NonFiniteLossException when a loss is NaN or infinite
    */
   public TrainerState run(TrainerState state) throws IOException {
     restore(state);
-    if (state.finished()) {
+    if (state.finished() || stop.isRequested()) {
       return state;
     }
     listener.onStart(plan, step);
@@ -101,6 +109,7 @@ public final class Trainer {
     double stepLoss = 0;
     int stepSequences = 0;
     windowStartNanos = System.nanoTime();
+    lastCheckpointNanos = windowStartNanos;
     while (batches.hasNext()) {
       Batch batch = batches.next();
       double loss = forwardBackward(batch);
@@ -125,14 +134,23 @@ public final class Trainer {
         logTraining(result.lr());
       }
       boolean maxed = config.maxSteps() > 0 && step >= config.maxSteps();
+      boolean stopRequested = stop.isRequested();
       if (epochEnds || maxed) {
-        boolean stop = endOfEpoch(epochEnds ? next.epoch() : next.epoch() + 1, maxed);
-        checkpoint(next, stop || !batches.hasNext());
-        if (stop) {
+        boolean done = endOfEpoch(epochEnds ? next.epoch() : next.epoch() + 1, maxed);
+        checkpoint(next, done || !batches.hasNext());
+        if (done) {
           break;
         }
-      } else if (config.saveSteps() > 0 && step % config.saveSteps() == 0) {
+      } else if (stopRequested || checkpointDue()) {
         checkpoint(next, false);
+      }
+      if (stopRequested && batches.hasNext()) {
+        TrainerState stopped = snapshot(next, false);
+        listener.onFinish(new TrainerState(stopped.format(), stopped.epoch(), stopped.batch(), stopped.step(),
+            stopped.windowLossSum(), stopped.windowBatches(), stopped.windowSequences(), stopped.bestMetric(),
+            stopped.bestLoss(), stopped.bestEpoch(), stopped.badEvaluations(), false, "stopped on request",
+            stopped.labels(), stopped.settings(), stopped.trainExamples()));
+        return stopped;
       }
     }
     TrainerState end = snapshot(batches.position(), true);
@@ -147,6 +165,7 @@ public final class Trainer {
     windowBatches = state.windowBatches();
     windowSequences = state.windowSequences();
     bestMetric = state.bestMetric();
+    bestLoss = state.bestLoss();
     bestEpoch = state.bestEpoch();
     badEvaluations = state.badEvaluations();
     stopReason = state.stopReason();
@@ -156,7 +175,7 @@ public final class Trainer {
   private double forwardBackward(Batch batch) {
     BatchPosition at = batch.position();
     model.setSeed(dropoutSeed(config.seed(), (long) at.epoch() * plan.batchesPerEpoch() + at.batch()));
-    model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+    model.forward(batch.tokens());
     double loss = config.task().isRegression() ? model.loss(toDouble(batch.scores())) : model.loss(batch.labelIds());
     if (!Double.isFinite(loss)) {
       throw new NonFiniteLossException(step + 1, at, loss);
@@ -203,10 +222,10 @@ public final class Trainer {
       LogEntry entry = LogEntry.evaluation(step, epochsDone(), result.summary());
       log.append(entry);
       listener.onLog(entry);
-      double value = result.metric(config.metric());
-      improved = bestMetric == null || (Evaluation.higherIsBetter(config.metric()) ? value > bestMetric : value < bestMetric);
+      improved = isBetter(result.metric(config.metric()), result.loss());
       if (improved) {
-        bestMetric = value;
+        bestMetric = result.metric(config.metric());
+        bestLoss = result.loss();
       }
     }
     if (improved) {
@@ -222,25 +241,54 @@ public final class Trainer {
       return true;
     }
     if (config.earlyStoppingPatience() > 0 && badEvaluations >= config.earlyStoppingPatience()) {
-      stopReason = "early stopping: no improvement of " + config.metric() + " in " + badEvaluations + " evaluations";
+      stopReason = "early stopping: no improvement of " + config.metric() + " in " + count(badEvaluations, "evaluation");
       return true;
     }
     return false;
   }
 
+  /**
+   * Whether an evaluation beats the best so far: a better value of the selection metric, or the same
+   * value with a lower evaluation loss (accuracy often stays put for epochs while the loss still
+   * falls; the earliest of equal epochs is not the best of them).
+   */
+  private boolean isBetter(double value, double loss) {
+    if (bestMetric == null) {
+      return true;
+    }
+    if (value != bestMetric) {
+      return Evaluation.higherIsBetter(config.metric()) ? value > bestMetric : value < bestMetric;
+    }
+    return bestLoss != null && loss < bestLoss;
+  }
+
+  /** A checkpoint inside an epoch: every {@code saveSteps} steps, or when {@code saveInterval} has passed since the last one. */
+  private boolean checkpointDue() {
+    if (config.saveSteps() > 0 && step % config.saveSteps() == 0) {
+      return true;
+    }
+    return !config.saveInterval().isZero() && System.nanoTime() - lastCheckpointNanos >= config.saveInterval().toNanos();
+  }
+
   private void checkpoint(BatchPosition next, boolean finished) throws IOException {
     if (finished && stopReason == null) {
-      stopReason = "completed " + plan.epochs() + " epochs";
+      stopReason = "completed " + count(plan.epochs(), "epoch");
     }
     checkpoints.save(model, optimizer, snapshot(next, finished));
     listener.onCheckpoint(step);
     windowStartNanos = System.nanoTime();
+    lastCheckpointNanos = windowStartNanos;
   }
 
   private TrainerState snapshot(BatchPosition next, boolean finished) {
     return new TrainerState(TrainerState.FORMAT, next.epoch(), next.batch(), step, windowLossSum, windowBatches,
-        windowSequences, bestMetric, bestEpoch, badEvaluations, finished, stopReason, start.labels(), start.settings(),
+        windowSequences, bestMetric, bestLoss, bestEpoch, badEvaluations, finished, stopReason, start.labels(), start.settings(),
         start.trainExamples());
+  }
+
+  /** "1 epoch", "3 epochs". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private double epochsDone() {

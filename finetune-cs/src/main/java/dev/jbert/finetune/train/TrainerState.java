@@ -20,6 +20,8 @@ import java.util.Map;
  * @param windowBatches number of those micro-batches
  * @param windowSequences number of sequences in them
  * @param bestMetric the best value of the selection metric so far, or null before any evaluation
+ * @param bestLoss the evaluation loss of the best model, which breaks ties of the metric; null before
+ *     any evaluation (and in checkpoints written before it was saved)
  * @param bestEpoch 1-based epoch of the best model kept in the output folder, 0 for none
  * @param badEvaluations evaluations since the last improvement (early stopping)
  * @param finished true when no more training will happen (all epochs, max steps, or early stop)
@@ -37,6 +39,7 @@ public record TrainerState(
     @JsonProperty("window_batches") int windowBatches,
     @JsonProperty("window_sequences") long windowSequences,
     @JsonProperty("best_metric") Double bestMetric,
+    @JsonProperty("best_loss") Double bestLoss,
     @JsonProperty("best_epoch") int bestEpoch,
     @JsonProperty("bad_evaluations") int badEvaluations,
     @JsonProperty("finished") boolean finished,
@@ -55,7 +58,7 @@ public record TrainerState(
 
   /** The state before the first step. */
   public static TrainerState initial(List<String> labels, Map<String, String> settings, int trainExamples) {
-    return new TrainerState(FORMAT, 0, 0, 0, 0, 0, 0, null, 0, 0, false, null, labels, settings, trainExamples);
+    return new TrainerState(FORMAT, 0, 0, 0, 0, 0, 0, null, null, 0, 0, false, null, labels, settings, trainExamples);
   }
 
   /** The position of the next batch. */

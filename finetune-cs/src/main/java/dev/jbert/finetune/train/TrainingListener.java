@@ -21,7 +21,10 @@ public interface TrainingListener {
   /** A checkpoint was written after {@code step} steps. */
   default void onCheckpoint(long step) {}
 
-  /** Training has finished (every epoch, max steps or early stopping). */
+  /**
+   * Training has finished (every epoch, max steps or early stopping), or stopped on a {@link
+   * StopRequest}: then {@code state.finished()} is false and its stop reason says so.
+   */
   default void onFinish(TrainerState state) {}
 
   /** A listener that does nothing. */

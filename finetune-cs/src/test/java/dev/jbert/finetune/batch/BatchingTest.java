@@ -41,25 +41,30 @@ class BatchingTest {
     return lengths;
   }
 
+  /** Row {@code r} of a flat row-major {@code [batch, seq]} array. */
+  private static int[] row(int[] flat, int r, int seq) {
+    return java.util.Arrays.copyOfRange(flat, r * seq, (r + 1) * seq);
+  }
+
   @Test
   void paddingAndMasks() {
     List<EncodedExample> examples = examples(3, 5, 1);
     Batch batch = Batch.collate(examples, new int[] {0, 1, 2}, PAD, BatchPosition.START);
     assertEquals(3, batch.size());
     assertEquals(5, batch.seqLen(), "padded to the longest in the batch");
-    assertArrayEquals(new int[] {1, 2, 3, PAD, PAD}, batch.inputIds()[0]);
-    assertArrayEquals(new int[] {101, 102, 103, 104, 105}, batch.inputIds()[1]);
-    assertArrayEquals(new int[] {201, PAD, PAD, PAD, PAD}, batch.inputIds()[2]);
-    assertArrayEquals(new int[] {1, 1, 1, 0, 0}, batch.attentionMask()[0]);
-    assertArrayEquals(new int[] {1, 1, 1, 1, 1}, batch.attentionMask()[1]);
-    assertArrayEquals(new int[] {1, 0, 0, 0, 0}, batch.attentionMask()[2]);
-    assertArrayEquals(new int[] {0, 1, 1, 0, 0}, batch.tokenTypeIds()[0], "types copied, padding gets type 0");
+    assertArrayEquals(new int[] {1, 2, 3, PAD, PAD}, row(batch.tokens().inputIds(), 0, batch.seqLen()));
+    assertArrayEquals(new int[] {101, 102, 103, 104, 105}, row(batch.tokens().inputIds(), 1, batch.seqLen()));
+    assertArrayEquals(new int[] {201, PAD, PAD, PAD, PAD}, row(batch.tokens().inputIds(), 2, batch.seqLen()));
+    assertArrayEquals(new int[] {1, 1, 1, 0, 0}, row(batch.tokens().attentionMask(), 0, batch.seqLen()));
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1}, row(batch.tokens().attentionMask(), 1, batch.seqLen()));
+    assertArrayEquals(new int[] {1, 0, 0, 0, 0}, row(batch.tokens().attentionMask(), 2, batch.seqLen()));
+    assertArrayEquals(new int[] {0, 1, 1, 0, 0}, row(batch.tokens().tokenTypeIds(), 0, batch.seqLen()), "types copied, padding gets type 0");
     assertArrayEquals(new int[] {0, 1, 2}, batch.labelIds());
-    assertEquals(9, batch.realTokens());
-    assertEquals(1 - 9.0 / 15, batch.paddingFraction(), 1e-12);
+    assertEquals(9, batch.tokens().realTokens());
+    assertEquals(1 - 9.0 / 15, batch.tokens().paddingFraction(), 1e-12);
 
     Batch withPad7 = Batch.collate(examples, new int[] {2, 0}, 7, BatchPosition.START);
-    assertArrayEquals(new int[] {201, 7, 7}, withPad7.inputIds()[0]);
+    assertArrayEquals(new int[] {201, 7, 7}, row(withPad7.tokens().inputIds(), 0, withPad7.seqLen()));
     assertArrayEquals(new int[] {2, 0}, withPad7.exampleIndices());
   }
 
@@ -147,7 +152,7 @@ class BatchingTest {
       Batch got = resumed.next();
       assertEquals(expected.position(), got.position());
       assertArrayEquals(expected.exampleIndices(), got.exampleIndices(), "batch " + i);
-      assertArrayEquals(expected.inputIds(), got.inputIds());
+      assertArrayEquals(expected.tokens().inputIds(), got.tokens().inputIds());
     }
     assertFalse(resumed.hasNext());
   }

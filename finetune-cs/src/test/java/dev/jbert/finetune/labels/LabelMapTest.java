@@ -69,6 +69,24 @@ class LabelMapTest {
     DataFileException e = assertThrows(DataFileException.class, () -> map.ids(test));
     assertEquals(SRC, e.file());
     assertEquals(3, e.line());
-    assertTrue(e.getMessage().startsWith("tickets.csv:3: label 'lost_card'"), e.getMessage());
+    assertEquals("tickets.csv:3: label 'lost_card' is not one of the model's 2 labels: card_arrival, refund", e.getMessage());
+  }
+
+  @Test
+  void anUnseenLabelAmongManyNamesTheClosestFew() {
+    LabelMap map = LabelMap.sorted(List.of("card_arrival", "card_linking", "card_payment_fee_charged", "cash_withdrawal_charge",
+        "lost_or_stolen_card", "age_limit", "apple_pay_or_google_pay", "atm_support", "automatic_top_up",
+        "balance_not_updated_after_bank_transfer", "beneficiary_not_allowed", "cancel_transfer"));
+    DataFileException e = assertThrows(DataFileException.class, () -> map.ids(examples("Card_Arival")));
+    assertTrue(e.getMessage().startsWith("tickets.csv:2: label 'Card_Arival' is not one of the model's 12 labels; "
+        + "the closest: card_arrival, card_linking, "), e.getMessage());
+    assertEquals(5, e.getMessage().substring(e.getMessage().indexOf("closest: ")).split(", ").length, e.getMessage());
+  }
+
+  @Test
+  void editDistance() {
+    assertEquals(0, LabelMap.editDistance("", ""));
+    assertEquals(3, LabelMap.editDistance("kitten", "sitting"));
+    assertEquals(1, LabelMap.editDistance("card_arival", "card_arrival"));
   }
 }

@@ -22,7 +22,7 @@ class CheckpointStoreTest {
   @TempDir Path tmp;
 
   private static TrainerState state(long step) {
-    return new TrainerState(TrainerState.FORMAT, 1, 0, step, 0, 0, 0, 0.5, 1, 0, false, null, List.of("a", "b"),
+    return new TrainerState(TrainerState.FORMAT, 1, 0, step, 0, 0, 0, 0.5, 0.7, 1, 0, false, null, List.of("a", "b"),
         Map.of("lr", "0.001"), 10);
   }
 

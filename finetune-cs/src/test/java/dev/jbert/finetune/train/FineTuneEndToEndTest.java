@@ -108,7 +108,7 @@ class FineTuneEndToEndTest {
     JsonNode metrics = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());
     assertEquals(result.handOff().threshold(), metrics.get("handoff").get("threshold").asDouble(), 0.0);
     assertTrue(metrics.get("handoff").get("precision").asDouble() >= 0.99);
-    assertTrue(metrics.get("out_of_scope").has("outOfScopeRecall"));
+    assertTrue(metrics.get("out_of_scope").has("out_of_scope_recall"));
   }
 
   @Test
@@ -118,9 +118,9 @@ class FineTuneEndToEndTest {
     assertEquals(80, metrics.get("examples").asInt());
     JsonNode classification = metrics.get("classification");
     assertEquals(result.evaluation().classification().accuracy(), classification.get("accuracy").asDouble(), 0.0);
-    assertEquals(4, classification.get("perClass").size());
+    assertEquals(4, classification.get("per_class").size());
     assertEquals(4, classification.get("confusion").size());
-    assertTrue(classification.has("macroF1"));
+    assertTrue(classification.has("macro_f1"));
 
     List<LogEntry> log = TrainingLog.read(out.resolve(TrainingLog.FILE_NAME));
     assertEquals(8, log.stream().filter(e -> !e.eval().isEmpty()).count(), "one evaluation per epoch");

@@ -2,6 +2,8 @@ package dev.jbert.finetune.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,9 @@ import dev.jbert.finetune.report.TrainingLog;
 import dev.jbert.optim.OptimizerStateFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -58,6 +62,69 @@ class ResumeTest {
     });
   }
 
+  /** Asks for a stop when step {@code stopAt} is done, as jbert train's Ctrl-C hook does from another thread. */
+  private FineTuneResult runStoppingAt(Path out, FineTuneConfig config, long stopAt) throws Exception {
+    StopRequest stop = new StopRequest();
+    List<Example> train = SyntheticTickets.intents(40, 5, tmp.resolve("train.csv"));
+    List<Example> eval = SyntheticTickets.intents(5, 6, tmp.resolve("eval.csv"));
+    return FineTuning.run(SharedModels.tinyBert(), train, eval, out, config, new TrainingListener() {
+      @Override
+      public void onStep(StepProgress p) {
+        if (p.step() == stopAt) {
+          stop.request();
+        }
+      }
+    }, stop);
+  }
+
+  @Test
+  void aStopRequestEndsAfterTheStepWithACheckpointThatResumesExactly() throws Exception {
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(3e-3).epochs(3).batchSize(16).loggingSteps(2)
+        .gradAccum(2).build();
+    Path straight = tmp.resolve("straight");
+    FineTuneResult expected = run(straight, config, -1);
+
+    Path stopped = tmp.resolve("stopped");
+    TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> runStoppingAt(stopped, config, 7));
+    Path checkpoint = OutputFolder.of(stopped).work().resolve(CheckpointStore.DIR_NAME);
+    assertEquals(7, e.step());
+    assertEquals(checkpoint, e.checkpoint());
+    TrainerState saved = CheckpointStore.readState(checkpoint);
+    assertEquals(7, saved.step(), "a checkpoint right after the step the stop came in, mid-epoch");
+    assertFalse(saved.finished());
+    assertFalse(Files.exists(stopped), "nothing published: the output folder appears when the run is complete");
+
+    FineTuneResult resumed = run(stopped, config.toBuilder().resume(true).build(), -1);
+    assertEquals(7, startedAfter);
+    assertEquals(expected.state(), resumed.state());
+    for (String file : List.of("checkpoint/model.safetensors", "checkpoint/" + OptimizerStateFile.FILE_NAME, "model.safetensors",
+        "metrics.json")) {
+      assertArrayEquals(Files.readAllBytes(straight.resolve(file)), Files.readAllBytes(stopped.resolve(file)), file);
+    }
+  }
+
+  @Test
+  void aStopBeforeTheFirstStepLeavesNothingToResume() throws Exception {
+    StopRequest stop = new StopRequest();
+    stop.request();
+    List<Example> train = SyntheticTickets.intents(10, 5, tmp.resolve("train.csv"));
+    TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> FineTuning.run(SharedModels.tinyBert(),
+        train, List.of(), tmp.resolve("out"), FineTuneConfig.builder(Task.INTENT).build(), TrainingListener.NONE, stop));
+    assertEquals(0, e.step());
+    assertNull(e.checkpoint());
+  }
+
+  /** Besides epoch ends, a checkpoint once saveInterval has passed (here: after every step); the default is 5 minutes. */
+  @Test
+  void checkpointsByTime() throws Exception {
+    assertEquals(Duration.ofMinutes(5), FineTuneConfig.builder(Task.INTENT).build().saveInterval());
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(3e-3).epochs(3).batchSize(16)
+        .saveInterval(Duration.ofNanos(1)).build();
+    Path killed = tmp.resolve("killed");
+    assertThrows(Killed.class, () -> run(killed, config, 5));
+    assertEquals(4, CheckpointStore.readState(OutputFolder.of(killed).work().resolve(CheckpointStore.DIR_NAME)).step());
+  }
+
   @ParameterizedTest(name = "grad accumulation {0}, checkpoint every {1} steps, killed after step {2}")
   @CsvSource({"1, 0, 15", "2, 3, 7"})
   void resumedRunEqualsUninterruptedRun(int gradAccum, int saveSteps, long killAfter) throws Exception {
@@ -68,7 +135,7 @@ class ResumeTest {
 
     Path stopped = tmp.resolve("stopped");
     assertThrows(Killed.class, () -> run(stopped, config, killAfter));
-    TrainerState saved = CheckpointStore.readState(stopped.resolve(CheckpointStore.DIR_NAME));
+    TrainerState saved = CheckpointStore.readState(OutputFolder.of(stopped).work().resolve(CheckpointStore.DIR_NAME));
     assertTrue(saved.step() < killAfter && saved.step() > 0, "checkpoint at step " + saved.step());
     FineTuneResult resumed = run(stopped, config.toBuilder().resume(true).build(), -1);
     assertEquals(saved.step(), startedAfter, "the resumed run continues after the checkpoint's step");

@@ -65,6 +65,25 @@ class TrainingBehaviourTest {
     assertTrue(r.state().stopReason().startsWith("early stopping"), r.state().stopReason());
   }
 
+  /** Accuracy saturates on a small evaluation set while the loss keeps falling: the kept epoch is the lowest-loss one of the tie. */
+  @Test
+  void aTieOfTheMetricIsBrokenByTheEvaluationLoss() throws Exception {
+    List<Example> eval = SyntheticTickets.intents(4, 12, tmp.resolve("eval.csv"));
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(1e-2).epochs(8).batchSize(16).build();
+    FineTuneResult r = FineTuning.run(SharedModels.tinyBertLargeInit(), train(60), eval, tmp.resolve("out"), config,
+        TrainingListener.NONE);
+    List<LogEntry> evaluations = TrainingLog.read(tmp.resolve("out").resolve(TrainingLog.FILE_NAME)).stream()
+        .filter(e -> !e.eval().isEmpty()).toList();
+    assertEquals(8, evaluations.size());
+    double bestAccuracy = evaluations.stream().mapToDouble(e -> e.eval().get("accuracy")).max().orElseThrow();
+    List<LogEntry> tied = evaluations.stream().filter(e -> e.eval().get("accuracy") == bestAccuracy).toList();
+    assertTrue(tied.size() >= 2 && tied.get(tied.size() - 1).eval().get("loss") < tied.get(0).eval().get("loss"),
+        "the setup needs a tie of accuracy with a falling loss: " + evaluations);
+    LogEntry expected = tied.stream().min(java.util.Comparator.comparingDouble(e -> e.eval().get("loss"))).orElseThrow();
+    assertEquals(evaluations.indexOf(expected) + 1, r.state().bestEpoch(), "evaluations " + evaluations);
+    assertEquals(expected.eval().get("loss"), r.evaluation().loss(), 0.0, "the kept model is that epoch's");
+  }
+
   @Test
   void withoutValidationTheLastEpochIsKeptAndFrozenLayersStayBitIdentical() throws Exception {
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(1e-2).epochs(2).batchSize(16).validationSplit(0)

@@ -3,8 +3,10 @@ package dev.jbert.core.io;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Finds and reads the weights of a Hugging Face model directory. */
 public final class Checkpoints {
@@ -45,6 +47,28 @@ public final class Checkpoints {
         return candidate;
       }
     }
+    List<Path> onnx = onnxFiles(modelDir);
+    if (!onnx.isEmpty()) {
+      throw new CheckpointException(modelDir, "holds an ONNX export (" + modelDir.relativize(onnx.get(0))
+          + "), which jbert does not read: it reads the PyTorch weights that save_pretrained writes, one of "
+          + String.join(", ", WEIGHT_FILES));
+    }
     throw new CheckpointException(modelDir, "holds no weights: looked for " + String.join(", ", WEIGHT_FILES));
+  }
+
+  /** {@code *.onnx} files in the folder or its {@code onnx/} subfolder (Optimum's and sentence-transformers' exports). */
+  private static List<Path> onnxFiles(Path modelDir) throws CheckpointException {
+    List<Path> found = new ArrayList<>();
+    for (Path dir : List.of(modelDir, modelDir.resolve("onnx"))) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        files.filter(f -> f.getFileName().toString().endsWith(".onnx")).sorted().forEach(found::add);
+      } catch (IOException e) {
+        throw new CheckpointException(dir, "cannot be listed: " + e.getMessage());
+      }
+    }
+    return found;
   }
 }

@@ -1,14 +1,10 @@
 package dev.jbert.core.io;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -60,7 +56,7 @@ final class HubCache {
   void setMainRevision(String revision) throws IOException {
     Path ref = repoDir.resolve("refs").resolve("main");
     Files.createDirectories(ref.getParent());
-    AtomicFiles.write(ref, channel -> channel.write(ByteBuffer.wrap(revision.getBytes(StandardCharsets.UTF_8))));
+    AtomicFiles.writeString(ref, revision);
   }
 
   /**
@@ -116,10 +112,8 @@ final class HubCache {
 
   /** Moves a finished download into {@code blobs/blobId}. */
   void storeBlob(Path download, String blobId) throws IOException {
-    try (FileChannel channel = FileChannel.open(download, StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
-    Files.move(download, blobsDir().resolve(blobId), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.sync(download);
+    AtomicFiles.publish(download, blobsDir().resolve(blobId));
   }
 
   boolean hasBlob(String blobId) {

@@ -33,7 +33,7 @@ final class SafetensorsWriter {
   static void write(Path file, List<TensorData> tensors, Map<String, String> metadata) throws IOException {
     List<TensorData> sorted = sortedByName(tensors, file);
     byte[] header = header(sorted, metadata);
-    AtomicFiles.write(file, channel -> {
+    AtomicFiles.writeChannel(file, channel -> {
       ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
       writeFully(channel, length);
       writeFully(channel, ByteBuffer.wrap(header));

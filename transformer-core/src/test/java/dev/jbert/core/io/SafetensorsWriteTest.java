@@ -76,7 +76,7 @@ class SafetensorsWriteTest {
     byte[] before = Files.readAllBytes(file);
 
     // the writer Safetensors.write uses, failing after half the bytes, like a full disk
-    var e = assertThrows(java.io.IOException.class, () -> AtomicFiles.write(file, channel -> {
+    var e = assertThrows(java.io.IOException.class, () -> AtomicFiles.writeChannel(file, channel -> {
       channel.write(ByteBuffer.wrap(new byte[1 << 20]));
       throw new java.io.IOException("No space left on device");
     }));

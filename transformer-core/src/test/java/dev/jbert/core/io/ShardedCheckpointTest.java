@@ -123,6 +123,15 @@ class ShardedCheckpointTest {
   }
 
   @Test
+  void anOnnxExportIsNamedAndSaidNotToBeRead() throws Exception {
+    Files.createDirectories(dir.resolve("onnx"));
+    Files.write(dir.resolve("onnx/model.onnx"), new byte[] {8, 7});
+    var e = assertThrows(CheckpointException.class, () -> Checkpoints.read(dir));
+    assertTrue(e.getMessage().contains("holds an ONNX export (" + Path.of("onnx", "model.onnx") + "), which jbert does not read: "
+        + "it reads the PyTorch weights that save_pretrained writes, one of model.safetensors, "), e.getMessage());
+  }
+
+  @Test
   void safetensorsWinsOverTheOthers() throws Exception {
     writeTwoShards(dir);
     Safetensors.write(dir.resolve("model.safetensors"), List.of(new TensorData("only", new long[] {1}, new float[] {1})), null);
