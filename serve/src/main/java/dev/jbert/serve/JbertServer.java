@@ -92,6 +92,7 @@ public final class JbertServer implements AutoCloseable {
   private volatile State state = State.LOADING;
   private volatile Throwable loadFailure;
   private Javalin app;
+  private int port; // kept: the connector forgets it once it stops accepting
 
   private JbertServer(ServeOptions options, BatchHook hook) {
     this.options = options;
@@ -132,7 +133,7 @@ public final class JbertServer implements AutoCloseable {
 
   /** The port it listens on. */
   public int port() {
-    return app.port();
+    return port;
   }
 
   /** The address clients use, e.g. {@code http://127.0.0.1:8080}. */
@@ -280,6 +281,7 @@ public final class JbertServer implements AutoCloseable {
     });
     try {
       app.start(options.host(), options.port());
+      port = app.port();
     } catch (RuntimeException e) {
       throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + rootMessage(e), e);
     }
