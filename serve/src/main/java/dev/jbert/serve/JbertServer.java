@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +66,9 @@ public final class JbertServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JbertServer.class);
 
+  /** How much longer than the request timeout a connection may sit idle. */
+  private static final long IDLE_MARGIN_MILLIS = 30_000;
+
   /** Where the service is in its life. */
   public enum State {
     /** Listening; models loading or warming up: inference answers 503. */
@@ -82,7 +88,8 @@ public final class JbertServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final Map<String, ServedModel<?>> models = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Semaphore admission;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();  // admitted inference requests
+  private final AtomicInteger handling = new AtomicInteger();  // every request from its first handler to its last byte
   private final ScheduledThreadPoolExecutor timer;
   private final CountDownLatch settled = new CountDownLatch(1); // loading ended (ready or failed)
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -237,6 +244,12 @@ public final class JbertServer implements AutoCloseable {
           rule.exposeHeader("x-total-time");
         }));
       }
+      cfg.routes.before(ctx -> {
+        // counted until Jetty has written the whole response, so that a drain never cuts one short
+        handling.incrementAndGet();
+        Request.addCompletionListener(ServletContextRequest.getServletContextRequest(ctx.req()),
+            failure -> handling.decrementAndGet());
+      });
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
         Call call = new Call("unmatched");
         int status = e.getStatus();
@@ -282,6 +295,12 @@ public final class JbertServer implements AutoCloseable {
     try {
       app.start(options.host(), options.port());
       port = app.port();
+      for (Connector c : app.jettyServer().server().getConnectors()) {
+        if (c instanceof ServerConnector connector) {
+          // Jetty's idle timeout (30 s) would otherwise end a long request before its own timeout answers 504
+          connector.setIdleTimeout(options.requestTimeout().toMillis() + IDLE_MARGIN_MILLIS);
+        }
+      }
     } catch (RuntimeException e) {
       throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + rootMessage(e), e);
     }
@@ -527,10 +546,10 @@ public final class JbertServer implements AutoCloseable {
       }
     }
     long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while (handling.get() > 0 && System.nanoTime() < deadline) {
       sleep(5);
     }
-    boolean drained = inFlight.get() == 0;
+    boolean drained = handling.get() == 0;
     List<ServedModel<?>> loaded;
     synchronized (models) {
       loaded = new ArrayList<>(models.values());
@@ -539,9 +558,9 @@ public final class JbertServer implements AutoCloseable {
       m.stopBatcher();
     }
     if (!drained) {
-      LOG.warn("{} requests were still in flight after the drain timeout of {}", inFlight.get(), options.drainTimeout());
+      LOG.warn("{} requests were still in flight after the drain timeout of {}", handling.get(), options.drainTimeout());
       long again = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // let the batchers answer what they hold
-      while (inFlight.get() > 0 && System.nanoTime() < again) {
+      while (handling.get() > 0 && System.nanoTime() < again) {
         sleep(5);
       }
     }
