@@ -239,7 +239,7 @@ final class Api {
     }
     List<String> texts = one ? List.of(Fields.text(body.get("text"), "text"))
         : Fields.texts(body.get("texts"), "texts", options.maxClientBatchSize());
-    List<String> pairs = perText(body, "text_pair", one, texts.size(), false);
+    List<String> pairs = pairs(body, one, texts.size());
     List<List<String>> contexts = contexts(body, one, texts.size());
     List<Input> inputs = new ArrayList<>(texts.size());
     List<String> where = new ArrayList<>(texts.size());
@@ -285,16 +285,16 @@ final class Api {
   }
 
   /** text_pair: a string with text, a list as long as texts with texts. */
-  private List<String> perText(ObjectNode body, String field, boolean one, int n, boolean unused) {
-    if (Fields.absent(body, field)) {
+  private static List<String> pairs(ObjectNode body, boolean one, int n) {
+    if (Fields.absent(body, "text_pair")) {
       return null;
     }
     if (one) {
-      return List.of(Fields.text(body.get(field), field));
+      return List.of(Fields.text(body.get("text_pair"), "text_pair"));
     }
-    List<String> values = Fields.texts(body.get(field), field, Integer.MAX_VALUE);
+    List<String> values = Fields.texts(body.get("text_pair"), "text_pair", Integer.MAX_VALUE);
     if (values.size() != n) {
-      throw ApiError.validation(field + " has " + values.size() + " entries and texts has " + n + "; give one per text");
+      throw ApiError.validation("text_pair has " + values.size() + " entries and texts has " + n + "; give one per text");
     }
     return values;
   }

@@ -22,7 +22,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * <p>Life: the HTTP port opens first and answers {@code /health} with 503 while the models load and
  * warm up (every replica runs a few batches), then 200. {@link #shutdown()} (what {@code SIGTERM}
  * triggers in {@code jbert serve}) closes the listening socket, answers 503 to new requests on open
- * connections, waits up to {@code drainTimeout} for admitted requests to be answered, then stops.
+ * connections, waits up to {@code drainTimeout} for the requests in flight to be answered, then stops.
  *
  * <p>Admission: at most {@code maxConcurrentRequests} inference requests are admitted (queued or
  * running) over all models; the next one is answered 429 with {@code Retry-After: 1} at once, before
@@ -522,10 +521,11 @@ public final class JbertServer implements AutoCloseable {
 
   /**
    * Stops gracefully: closes the listening socket, answers 503 to new requests on open connections,
-   * waits up to the drain timeout for the admitted requests to be answered, fails what is still queued
-   * after it with 503, then stops the HTTP server and frees the models. Idempotent; returns when stopped.
+   * waits up to the drain timeout until every request has its response written, then stops the
+   * batchers (they finish what they hold, for at most 5 s more), stops the HTTP server (closing what
+   * is still open) and frees the models. Idempotent; returns when stopped.
    *
-   * @return true when every admitted request was answered within the drain timeout
+   * @return true when every request was answered within the drain timeout
    */
   public boolean shutdown() {
     synchronized (this) {
@@ -550,6 +550,11 @@ public final class JbertServer implements AutoCloseable {
       sleep(5);
     }
     boolean drained = handling.get() == 0;
+    try {
+      settled.await(); // a model still loading finishes first, so that it is stopped and freed with the others
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     List<ServedModel<?>> loaded;
     synchronized (models) {
       loaded = new ArrayList<>(models.values());
@@ -566,7 +571,6 @@ public final class JbertServer implements AutoCloseable {
     }
     app.stop();
     try {
-      settled.await(); // a loader still running would put models after we free them
       for (ServedModel<?> m : loaded) {
         if (!m.awaitBatcher(Duration.ofSeconds(10))) {
           LOG.warn("the batcher of model {} did not stop", m.name());
