@@ -3,12 +3,15 @@ package dev.jbert.serve;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * waits for the next batch, which it then starts, so none is passed over twice. A request's inputs
  * always stay together; one request over the budget on its own runs alone.
  *
- * <p>Inside a batch, the inputs of all its requests are sorted by length and run
- * {@value #FORWARD_BATCH} at a time (at most {@code maxBatchTokens / longest}), as the in-process
- * {@code Predictor} runs them, so a batch pads little.
+ * <p>Inside a batch, the inputs of all its requests are sorted by length and cut into forward passes
+ * of at most {@value #FORWARD_BATCH} inputs (and {@code maxBatchTokens} padded tokens) where that costs
+ * least ({@link ForwardPlan}): short messages are not padded to the length of the longest one.
  *
  * <p>Before computing, each request is claimed ({@link Job#start()}): one that timed out, or whose
  * client closed the connection, is dropped there. The queue itself has no bound: the service admits at
@@ -38,6 +41,7 @@ final class Batcher<I> implements AutoCloseable {
   private static final AtomicLong ERROR_IDS = new AtomicLong();
 
   private final String model;
+  private final ToIntFunction<I> length;
   private final int maxBatchTokens;
   private final int maxBatchRequests;
   private final Metrics metrics;
@@ -48,9 +52,10 @@ final class Batcher<I> implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private boolean closed;
 
-  Batcher(String model, List<? extends Replica<I>> replicas, int maxBatchTokens, int maxBatchRequests, Metrics metrics,
-      BatchHook hook) {
+  Batcher(String model, List<? extends Replica<I>> replicas, ToIntFunction<I> length, int maxBatchTokens,
+      int maxBatchRequests, Metrics metrics, BatchHook hook) {
     this.model = model;
+    this.length = length;
     this.maxBatchTokens = maxBatchTokens;
     this.maxBatchRequests = maxBatchRequests;
     this.metrics = metrics;
@@ -150,16 +155,38 @@ final class Batcher<I> implements AutoCloseable {
 
   private void compute(Replica<I> replica, List<Job<I>> jobs) {
     List<I> inputs = new ArrayList<>();
-    int longest = 0;
     for (Job<I> job : jobs) {
       inputs.addAll(job.inputs());
-      longest = Math.max(longest, job.longest());
     }
-    metrics.batch(model, jobs.size(), inputs.size(), (long) longest * inputs.size());
+    int n = inputs.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> length.applyAsInt(inputs.get(i))));
+    int[] sorted = new int[n];
+    for (int i = 0; i < n; i++) {
+      sorted[i] = length.applyAsInt(inputs.get(order[i]));
+    }
+    int[] ends = ForwardPlan.cuts(sorted, FORWARD_BATCH, maxBatchTokens);
+    long padded = 0;
+    for (int k = 0, start = 0; k < ends.length; start = ends[k], k++) {
+      padded += (long) (ends[k] - start) * sorted[ends[k] - 1];
+    }
+    metrics.batch(model, jobs.size(), n, ends.length, padded);
     try {
-      hook.beforeBatch(model, inputs.size());
-      int forwardBatch = Math.max(1, Math.min(FORWARD_BATCH, maxBatchTokens / Math.max(1, longest)));
-      float[][] out = replica.run(inputs, forwardBatch);
+      hook.beforeBatch(model, n);
+      float[][] out = new float[n][];
+      for (int k = 0, start = 0; k < ends.length; start = ends[k], k++) {
+        List<I> pass = new ArrayList<>(ends[k] - start);
+        for (int i = start; i < ends[k]; i++) {
+          pass.add(inputs.get(order[i]));
+        }
+        float[][] rows = replica.run(pass);
+        for (int i = start; i < ends[k]; i++) {
+          out[order[i]] = rows[i - start];
+        }
+      }
       int at = 0;
       for (Job<I> job : jobs) {
         float[][] rows = new float[job.size()][];
@@ -172,7 +199,7 @@ final class Batcher<I> implements AutoCloseable {
       jobs.forEach(j -> j.fail(new ApiError(503, ApiError.Type.UNHEALTHY, "the service is shutting down", 5)));
     } catch (Throwable t) { // the batch fails, the service goes on; no detail leaves the process
       long id = ERROR_IDS.incrementAndGet();
-      LOG.error("inference failed on model {} (error {}) for a batch of {} inputs", model, id, inputs.size(), t);
+      LOG.error("inference failed on model {} (error {}) for a batch of {} inputs", model, id, n, t);
       ApiError error = new ApiError(500, ApiError.Type.BACKEND, "inference failed (error " + id + "); see the server log");
       jobs.forEach(j -> j.fail(error));
       if (t instanceof Error e && !(t instanceof OutOfMemoryError)) {
@@ -187,7 +214,7 @@ final class Batcher<I> implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      notEmpty.signalAll();
+      notEmpty.signal();
     } finally {
       lock.unlock();
     }

@@ -80,6 +80,11 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
   }
 
   @Override
+  int length(EncodedExample input) {
+    return input.length();
+  }
+
+  @Override
   int maxLength() {
     return model.encoder().maxLength();
   }
@@ -124,8 +129,8 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
           + " no candidate reply (text_pair); without it the model would score the message alone");
     }
     if (!pairModel && input.pair() != null) {
-      throw ApiError.validation(where + ": model '" + name() + "' is a " + settings().task().id()
-          + " model trained on single messages and takes no candidate reply (text_pair)");
+      throw ApiError.validation(where + ": model '" + name() + "' was trained on single messages ("
+          + settings().task().id() + ") and takes no candidate reply (text_pair)");
     }
     if (!settings().contextSegment() && !input.context().isEmpty()) {
       throw ApiError.validation(where + ": model '" + name() + "' was trained without earlier turns and takes no context");
@@ -151,8 +156,8 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
     }
     for (LogitsReplica r : replicas) {
       for (int round = 0; round < 3; round++) {
-        r.run(shortOne, Batcher.FORWARD_BATCH);
-        r.run(eight, Batcher.FORWARD_BATCH);
+        r.run(shortOne);
+        r.run(eight);
       }
     }
   }
@@ -209,8 +214,8 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
     }
 
     @Override
-    public float[][] run(List<EncodedExample> inputs, int forwardBatch) {
-      return Inference.logits(model, inputs, padId, forwardBatch);
+    public float[][] run(List<EncodedExample> inputs) {
+      return Inference.logits(model, inputs, padId, inputs.size());
     }
 
     @Override

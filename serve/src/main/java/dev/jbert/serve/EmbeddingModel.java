@@ -41,18 +41,14 @@ final class EmbeddingModel extends ServedModel<Encoding> {
    * Loads the folder.
    *
    * @param pooling the pooling instead of the folder's, or null
-   * @param maxBatchTokens the batch budget: a forward pass takes at most {@code maxBatchTokens / max length}
-   *     inputs (and at most {@value Batcher#FORWARD_BATCH})
    */
-  static EmbeddingModel load(ModelSpec spec, int workers, Pooling pooling, int maxBatchTokens) throws IOException {
+  static EmbeddingModel load(ModelSpec spec, int workers, Pooling pooling) throws IOException {
     Integer maxLength = null;
     JsonNode st = readOptionalJson(spec.dir().resolve("sentence_bert_config.json"));
     if (st != null && st.path("max_seq_length").canConvertToInt() && st.path("max_seq_length").asInt() >= 2) {
       maxLength = st.path("max_seq_length").asInt();
     }
-    int longest = maxLength != null ? maxLength : SentenceEmbedder.DEFAULT_MAX_LENGTH;
-    int forward = Math.max(1, Math.min(Batcher.FORWARD_BATCH, maxBatchTokens / longest));
-    SentenceEmbedder embedder = SentenceEmbedder.load(spec.dir(), pooling, null, maxLength, forward);
+    SentenceEmbedder embedder = SentenceEmbedder.load(spec.dir(), pooling, null, maxLength, Batcher.FORWARD_BATCH);
     return new EmbeddingModel(spec.name(), spec.dir(), embedder, workers);
   }
 
@@ -64,6 +60,11 @@ final class EmbeddingModel extends ServedModel<Encoding> {
   @Override
   BertTokenizer tokenizer() {
     return embedder.tokenizer();
+  }
+
+  @Override
+  int length(Encoding input) {
+    return input.length();
   }
 
   @Override
@@ -116,8 +117,8 @@ final class EmbeddingModel extends ServedModel<Encoding> {
     }
     for (PoolingReplica r : replicas) {
       for (int round = 0; round < 3; round++) {
-        r.run(shortOne, Batcher.FORWARD_BATCH);
-        r.run(eight, Batcher.FORWARD_BATCH);
+        r.run(shortOne);
+        r.run(eight);
       }
     }
   }
@@ -155,9 +156,9 @@ final class EmbeddingModel extends ServedModel<Encoding> {
       this.owns = owns;
     }
 
-    /** The embedder's own batch size ({@code maxBatchTokens / max length}, at most 32) sets the forward passes. */
+    /** One forward pass: the embedder's batch size is {@value Batcher#FORWARD_BATCH}, the most a pass holds. */
     @Override
-    public float[][] run(List<Encoding> inputs, int forwardBatch) {
+    public float[][] run(List<Encoding> inputs) {
       float[][][] hidden = embedder.hiddenStates(inputs);
       float[][] out = new float[hidden.length][];
       for (int i = 0; i < hidden.length; i++) {

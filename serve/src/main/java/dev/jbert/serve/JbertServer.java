@@ -188,7 +188,7 @@ public final class JbertServer implements AutoCloseable {
         long t0 = System.nanoTime();
         ServedModel<?> model = ServedModel.isClassifierFolder(spec.dir())
             ? ClassifierModel.load(spec, options.workers())
-            : EmbeddingModel.load(spec, options.workers(), options.pooling(), options.maxBatchTokens());
+            : EmbeddingModel.load(spec, options.workers(), options.pooling());
         if (options.maxBatchTokens() < model.maxLength()) {
           model.close();
           throw new IllegalArgumentException("--max-batch-tokens " + options.maxBatchTokens() + " is below model '"

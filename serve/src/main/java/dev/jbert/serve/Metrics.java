@@ -27,7 +27,8 @@ import java.util.function.IntSupplier;
  * jbert_request_inputs{model}                            inputs per request
  * jbert_batch_size{model}                                inputs per batch
  * jbert_batch_requests{model}                            requests per batch
- * jbert_batch_tokens{model}                              padded tokens per batch (longest × inputs)
+ * jbert_batch_forward_passes{model}                      forward passes per batch
+ * jbert_batch_tokens{model}                              padded tokens per batch, over its passes
  * jbert_queue_depth{model}                               requests waiting now
  * jbert_requests_in_flight                               requests admitted and not yet answered
  * jbert_requests_dropped_total{model, reason}            client_gone, timeout
@@ -60,8 +61,10 @@ final class Metrics {
   private final Histogram requestInputs = histogram("jbert_request_inputs", "Inputs per request", COUNTS);
   private final Histogram batchSize = histogram("jbert_batch_size", "Inputs per batch", COUNTS);
   private final Histogram batchRequests = histogram("jbert_batch_requests", "Requests per batch", COUNTS);
-  private final Histogram batchTokens = histogram("jbert_batch_tokens", "Padded tokens per batch (longest x inputs)",
-      TOKENS);
+  private final Histogram batchTokens = histogram("jbert_batch_tokens",
+      "Padded tokens per batch, summed over its forward passes", TOKENS);
+  private final Histogram batchPasses = histogram("jbert_batch_forward_passes",
+      "Forward passes per batch (inputs sorted by length, cut where padding costs most)", COUNTS);
   private final Counter dropped = Counter.builder().name("jbert_requests_dropped_total")
       .help("Requests dropped before they were computed, by reason (client_gone, timeout)")
       .labelNames("model", "reason").register(registry);
@@ -107,9 +110,10 @@ final class Metrics {
   }
 
   /** One batch about to be computed. */
-  void batch(String model, int requests, int inputs, long paddedTokens) {
+  void batch(String model, int requests, int inputs, int passes, long paddedTokens) {
     batchRequests.labelValues(model).observe(requests);
     batchSize.labelValues(model).observe(inputs);
+    batchPasses.labelValues(model).observe(passes);
     batchTokens.labelValues(model).observe(paddedTokens);
   }
 

@@ -11,10 +11,10 @@ import java.util.List;
 interface Replica<I> extends AutoCloseable {
 
   /**
-   * One output row per input, in input order (logits, or an embedding before normalisation). Inputs
-   * are sorted by length and run {@code forwardBatch} at a time.
+   * One forward pass over {@code inputs} (at most {@link Batcher#FORWARD_BATCH}, padded to the
+   * longest): one output row per input, in input order (logits, or an embedding before normalisation).
    */
-  float[][] run(List<I> inputs, int forwardBatch);
+  float[][] run(List<I> inputs);
 
   /** Frees the activation buffers (not the shared weights). */
   @Override

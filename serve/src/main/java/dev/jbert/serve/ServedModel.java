@@ -83,6 +83,9 @@ abstract class ServedModel<I> implements AutoCloseable {
 
   abstract BertTokenizer tokenizer();
 
+  /** The token count of one encoded input. */
+  abstract int length(I input);
+
   /** Tokens an input may have, special tokens included. */
   abstract int maxLength();
 
@@ -100,7 +103,8 @@ abstract class ServedModel<I> implements AutoCloseable {
 
   /** Starts the batcher threads, one per replica; called once the model is warm. */
   final void startBatcher(ServeOptions options, Metrics metrics, BatchHook hook, double loadSeconds) {
-    this.batcher = new Batcher<>(name, replicas(), options.maxBatchTokens(), options.maxBatchRequests(), metrics, hook);
+    this.batcher = new Batcher<>(name, replicas(), this::length, options.maxBatchTokens(), options.maxBatchRequests(),
+        metrics, hook);
     this.loadSeconds = loadSeconds;
     this.createdEpochSeconds = System.currentTimeMillis() / 1000;
     metrics.queue(name, batcher::queued);

@@ -15,16 +15,17 @@ import org.junit.jupiter.api.Test;
 /**
  * The batcher's rules with a fake model whose inputs are token counts: a request's inputs stay
  * together, a batch keeps to the padded token budget (longest × inputs) and the request limit, the
- * oldest waiting request always goes into the next batch, and each request gets its own rows back.
+ * oldest waiting request always goes into the next batch, inputs run sorted by length, and each
+ * request gets its own rows back.
  */
 class BatcherTest {
 
-  /** Records each batch (as the token counts of its inputs) and answers each input with {input}. */
+  /** Records each forward pass (as the token counts of its inputs) and answers each input with {input}. */
   private static final class FakeReplica implements Replica<Integer> {
     final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public float[][] run(List<Integer> inputs, int forwardBatch) {
+    public float[][] run(List<Integer> inputs) {
       batches.add(List.copyOf(inputs));
       float[][] out = new float[inputs.size()][];
       for (int i = 0; i < out.length; i++) {
@@ -56,7 +57,7 @@ class BatcherTest {
       first.countDown();
       release.await();
     };
-    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), 100, 3, new Metrics(), hold);
+    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), Integer::intValue, 100, 3, new Metrics(), hold);
     Job<Integer> blocker = job(5);
     batcher.submit(blocker);
     assertTrue(first.await(5, TimeUnit.SECONDS));
@@ -81,8 +82,9 @@ class BatcherTest {
     assertEquals(List.of(
         List.of(5),
         List.of(10, 10, 20, 20, 20),   // a + c: b and d would break the budget
-        List.of(40, 1),                 // b is now the oldest and starts the batch; d joins; e (60 x 4) does not fit
-        List.of(60, 60)), replica.batches);
+        List.of(1, 40),                 // b is now the oldest and starts the batch; d joins; e (60 x 4) does not fit
+        List.of(60), List.of(60)),      // e runs alone, in two passes: 60 x 2 is over the budget
+        replica.batches, "forward passes, each sorted by length");
   }
 
   @Test
@@ -90,7 +92,7 @@ class BatcherTest {
     FakeReplica replica = new FakeReplica();
     CountDownLatch first = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), 10_000, 2, new Metrics(), (model, inputs) -> {
+    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), Integer::intValue, 10_000, 2, new Metrics(), (model, inputs) -> {
       first.countDown();
       release.await();
     });
@@ -112,7 +114,7 @@ class BatcherTest {
     FakeReplica replica = new FakeReplica();
     CountDownLatch first = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), 50, 10, new Metrics(), (model, inputs) -> {
+    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), Integer::intValue, 50, 10, new Metrics(), (model, inputs) -> {
       first.countDown();
       release.await();
     });
@@ -127,6 +129,7 @@ class BatcherTest {
     big.result().get(5, TimeUnit.SECONDS);
     batcher.close();
     assertTrue(batcher.awaitTermination(Duration.ofSeconds(5)));
-    assertEquals(List.of(List.of(1), List.of(30, 30)), replica.batches, "the expired job is never computed");
+    assertEquals(List.of(List.of(1), List.of(30), List.of(30)), replica.batches,
+        "the expired job is never computed; the big one runs alone, one input per pass (60 > 50 tokens)");
   }
 }
