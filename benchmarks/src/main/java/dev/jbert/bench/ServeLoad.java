@@ -84,6 +84,10 @@ public final class ServeLoad implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "../shared/data/banking77/test.csv", description = "Messages (text column).")
   Path data;
 
+  @Option(names = "--baseline-messages", defaultValue = "1024",
+      description = "Messages of the in-process runs (the first N of the file; bounded in time).")
+  int baselineMessages;
+
   @Option(names = "--connections", split = ",", defaultValue = "1,8,32,128", description = "Client connections per level.")
   List<Integer> connections;
 
@@ -129,9 +133,11 @@ public final class ServeLoad implements Callable<Integer> {
     List<String> messages = ExampleReader.read(data, ReadOptions.defaults().withLabelColumn("category")).stream()
         .map(Example::text).toList();
     Path dir = model != null ? model : defaultModel();
-    System.out.printf(Locale.ROOT, "model: %s; %d messages from %s; route /%s%n", dir, messages.size(), data,
+    System.out.printf(Locale.ROOT, "model: %s; %d messages from %s (the in-process runs use the first %d); route"
+        + " /%s%n", dir, messages.size(), data, Math.min(baselineMessages, messages.size()),
         route.equals("predict") ? "predict" : "v1/classify");
-    InProcess before = inProcess(dir, messages);
+    List<String> baseline = messages.subList(0, Math.min(baselineMessages, messages.size()));
+    InProcess before = inProcess(dir, baseline);
     before.print("before the service runs");
 
     Map<Integer, Level> levels = new TreeMap<>();
@@ -153,7 +159,7 @@ public final class ServeLoad implements Callable<Integer> {
     } finally {
       service.stop();
     }
-    InProcess after = inProcess(dir, messages);
+    InProcess after = inProcess(dir, baseline);
     after.print("after the service stopped");
     InProcess local = InProcess.mean(before, after);
 

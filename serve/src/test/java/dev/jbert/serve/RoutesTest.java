@@ -235,7 +235,9 @@ class RoutesTest {
   @Test
   void tokenizeGivesIdsAndCodePointSpans() {
     String text = "card 🙂 到了吗";
-    JsonNode r = http.post("/v1/models/minilm/tokenize", "{\"inputs\": \"" + text + "\"}").json();
+    Http.Response raw = http.post("/v1/models/minilm/tokenize", "{\"inputs\": \"" + text + "\"}");
+    assertTrue(raw.body().contains("\"text\":\"🙂\""), "an emoji is written as itself: " + raw.body());
+    JsonNode r = raw.json();
     Encoding e = miniLm.tokenizer().encode(text);
     JsonNode tokens = r.get(0);
     assertEquals(e.length(), tokens.size());
