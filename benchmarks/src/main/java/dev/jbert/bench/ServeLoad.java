@@ -166,8 +166,9 @@ public final class ServeLoad implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "service: %d worker(s), RSS %d MB once warm; compared with the mean of the two"
         + " in-process runs (batch of 32: %.1f msg/s, classify(text) p50 %.2f ms)%n", workers, readyRss, local.batch32,
         local.singleP50);
-    System.out.println("| connections | requests | req/s | msg/s | p50 ms | p95 ms | p99 ms | errors | vs in-process |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("| connections | requests | req/s | msg/s | p50 ms | p95 ms | p99 ms | service p50 ms: total /"
+        + " inference | errors | vs in-process |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (Map.Entry<Integer, Level> e : levels.entrySet()) {
       int c = e.getKey();
       Level l = e.getValue();
@@ -294,10 +295,10 @@ public final class ServeLoad implements Callable<Integer> {
       .connectTimeout(Duration.ofSeconds(10)).build();
 
   private record Level(long requests, double seconds, double messagesPerSecond, double p50, double p95, double p99,
-      long errors) {
+      long errors, double serverP50, double inferenceP50) {
     String row(int connections, String vs) {
-      return String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.2f | %.2f | %.2f | %d | %s |", connections, requests,
-          requests / seconds, messagesPerSecond, p50, p95, p99, errors, vs);
+      return String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f / %.0f | %d | %s |",
+          connections, requests, requests / seconds, messagesPerSecond, p50, p95, p99, serverP50, inferenceP50, errors, vs);
     }
   }
 
@@ -331,26 +332,38 @@ public final class ServeLoad implements Callable<Integer> {
       throws InterruptedException {
     run(url, messages, connections, Integer.MAX_VALUE, 1.0, null, null); // warm-up, not counted
     long[] latencies = new long[maxRequests];
+    long[] server = new long[maxRequests];
+    long[] inference = new long[maxRequests];
     AtomicInteger count = new AtomicInteger();
     AtomicLong errors = new AtomicLong();
     long t0 = System.nanoTime();
-    run(url, messages, connections, maxRequests, maxSeconds, latencies, count, errors);
+    run(url, messages, connections, maxRequests, maxSeconds, latencies, server, inference, count, errors);
     double elapsed = (System.nanoTime() - t0) / 1e9;
     int n = Math.min(count.get(), maxRequests);
     long[] done = Arrays.copyOf(latencies, n);
     Arrays.sort(done);
+    long[] s = Arrays.copyOf(server, n);
+    Arrays.sort(s);
+    long[] inf = Arrays.copyOf(inference, n);
+    Arrays.sort(inf);
     return new Level(n, elapsed, n / elapsed, percentile(done, 50), percentile(done, 95), percentile(done, 99),
-        errors.get());
+        errors.get(), percentile(s, 50), percentile(inf, 50));
   }
 
   private void run(String url, List<String> messages, int connections, int maxRequests, double maxSeconds,
       long[] latencies, AtomicInteger count) throws InterruptedException {
-    run(url, messages, connections, maxRequests, maxSeconds, latencies, count == null ? new AtomicInteger() : count,
-        new AtomicLong());
+    run(url, messages, connections, maxRequests, maxSeconds, latencies, null, null,
+        count == null ? new AtomicInteger() : count, new AtomicLong());
   }
 
+  /**
+   * Closed-loop clients: each sends its next request when the last one is answered, until {@code maxRequests}
+   * in all or the time is up. Per request: the latency the client saw, and the service's own total and
+   * inference time from its headers (milliseconds, as nanoseconds).
+   */
   private void run(String url, List<String> messages, int connections, int maxRequests, double maxSeconds,
-      long[] latencies, AtomicInteger count, AtomicLong errors) throws InterruptedException {
+      long[] latencies, long[] serverTotal, long[] serverInference, AtomicInteger count, AtomicLong errors)
+      throws InterruptedException {
     long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
     AtomicInteger next = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(connections);
@@ -368,6 +381,11 @@ public final class ServeLoad implements Callable<Integer> {
               HttpResponse<String> r = CLIENT.send(request(url, message), HttpResponse.BodyHandlers.ofString());
               if (r.statusCode() != 200) {
                 errors.incrementAndGet();
+              }
+              if (serverTotal != null) {
+                serverTotal[i] = r.headers().firstValue("x-total-time").map(Long::parseLong).orElse(-1L) * 1_000_000;
+                serverInference[i] = r.headers().firstValue("x-inference-time").map(Long::parseLong).orElse(-1L)
+                    * 1_000_000;
               }
             } catch (IOException e) {
               errors.incrementAndGet();

@@ -214,7 +214,7 @@ final class Batcher<I> implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      notEmpty.signal();
+      notEmpty.signalAll(); // every waiting thread sees it is closed
     } finally {
       lock.unlock();
     }

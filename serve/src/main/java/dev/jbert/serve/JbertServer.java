@@ -587,6 +587,18 @@ public final class JbertServer implements AutoCloseable {
     return drained;
   }
 
+  /** After {@link #shutdown()}: whether every batcher thread ended (for tests). */
+  boolean batchersStopped() throws InterruptedException {
+    synchronized (models) {
+      for (ServedModel<?> m : models.values()) {
+        if (!m.awaitBatcher(Duration.ZERO)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** Waits until {@link #shutdown()} has finished. */
   public void awaitStopped() throws InterruptedException {
     stopped.await();

@@ -156,6 +156,24 @@ class LoadLimitsTest {
   }
 
   @Test
+  void shutdownStopsEveryReplicaAfterLoad() throws Exception {
+    JbertServer server = TestServers.intent(o -> o.workers(3), BatchHook.NONE);
+    Http http = new Http(server.url());
+    List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      calls.add(async(http, "/v1/classify", ONE));
+    }
+    for (CompletableFuture<Http.Response> c : calls) {
+      assertEquals(200, c.get(30, TimeUnit.SECONDS).status());
+    }
+    long t0 = System.nanoTime();
+    assertTrue(server.shutdown());
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms < 5000, "stopped in " + ms + " ms");
+    assertTrue(server.batchersStopped(), "every batcher thread ended");
+  }
+
+  @Test
   void shutdownStopsAcceptingAndFinishesWhatIsInFlight() throws Exception {
     Gate gate = new Gate();
     JbertServer server = TestServers.intent(o -> o, gate);
