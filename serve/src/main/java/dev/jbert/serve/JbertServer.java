@@ -240,7 +240,9 @@ public final class JbertServer implements AutoCloseable {
               rule.allowHost(origin);
             }
           }
-          rule.exposeHeader("x-total-time");
+          for (String timing : List.of("x-total-time", "x-tokenization-time", "x-queue-time", "x-inference-time")) {
+            rule.exposeHeader(timing);
+          }
         }));
       }
       cfg.routes.before(ctx -> {
