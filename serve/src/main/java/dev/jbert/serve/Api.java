@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +41,21 @@ final class Api {
   private final ServeOptions options;
   private final Metrics metrics;
   private final ScheduledExecutorService timer;
+  private final Executor responders;
   private final String version;
 
+  /**
+   * @param timer runs the request timeouts
+   * @param responders turn a finished job into its response and write it, so that a batcher thread goes
+   *     on to its next batch at once and a client slow to read never holds a model up
+   */
   Api(Map<String, ServedModel<?>> models, ServeOptions options, Metrics metrics, ScheduledExecutorService timer,
-      String version) {
+      Executor responders, String version) {
     this.models = models;
     this.options = options;
     this.metrics = metrics;
     this.timer = timer;
+    this.responders = responders;
     this.version = version;
   }
 
@@ -122,12 +130,12 @@ final class Api {
         metrics.dropped(model.name(), "timeout");
       }
     }, Math.max(0, left), TimeUnit.NANOSECONDS);
-    return job.result().whenComplete((rows, error) -> {
+    return job.result().whenCompleteAsync((rows, error) -> {
       timeout.cancel(false);
       if (rows != null) {
         metrics.phases(model.name(), inputs.size(), call.tokenizeSeconds, job.queueSeconds(), job.inferenceSeconds());
       }
-    });
+    }, responders);
   }
 
   private boolean truncate(ObjectNode body) {

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -90,6 +92,7 @@ public final class JbertServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();  // admitted inference requests
   private final AtomicInteger handling = new AtomicInteger();  // every request from its first handler to its last byte
   private final ScheduledThreadPoolExecutor timer;
+  private final ThreadPoolExecutor responders;
   private final CountDownLatch settled = new CountDownLatch(1); // loading ended (ready or failed)
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final byte[] apiKeyDigest;
@@ -110,8 +113,15 @@ public final class JbertServer implements AutoCloseable {
       return t;
     });
     timer.setRemoveOnCancelPolicy(true); // answered requests do not leave their timeouts behind
+    AtomicInteger responderIds = new AtomicInteger();
+    // Two threads answer finished jobs; up to 64 when clients read slowly; past that the batcher answers itself.
+    this.responders = new ThreadPoolExecutor(2, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "jbert-respond-" + responderIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
     this.apiKeyDigest = options.apiKey() == null ? null : sha256(options.apiKey());
-    this.api = new Api(models, options, metrics, timer, version);
+    this.api = new Api(models, options, metrics, timer, responders, version);
   }
 
   /**
@@ -584,6 +594,7 @@ public final class JbertServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timer.shutdownNow();
+    responders.shutdown();
     state = State.STOPPED;
     stopped.countDown();
     return drained;
