@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -540,10 +539,5 @@ final class Api {
     ArrayNode routes = e.putArray("routes");
     m.kind().routes().forEach(r -> routes.add("/v1/models/" + m.name() + "/" + r));
     return e;
-  }
-
-  /** The names of the served models. */
-  Collection<String> names() {
-    return models.keySet();
   }
 }
