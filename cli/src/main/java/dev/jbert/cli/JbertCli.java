@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       EvalCommand.class,
       PredictCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class JbertCli implements Callable<Integer> {

@@ -95,6 +95,23 @@ public final class BertForSequenceClassification implements AutoCloseable {
     return model;
   }
 
+  /**
+   * A second classifier over the same weights, for serving from several threads: the parameters are
+   * shared (not copied), the replica has its own activation buffers, train/eval mode and gradient
+   * switch, copied from this model. Forward passes of the model and its replicas may run at the same
+   * time on different threads as long as nobody changes the weights; training either one while the
+   * other runs is undefined. Cross-entropy options are not copied (a replica is meant for prediction).
+   * Closing a replica frees only its activation buffers.
+   */
+  public BertForSequenceClassification replica() {
+    BertForSequenceClassification copy = new BertForSequenceClassification(config, parameters);
+    copy.mode.setTraining(mode.isTraining());
+    copy.mode.setDropoutEnabled(mode.isDropoutEnabled());
+    copy.setGradEnabled(isGradEnabled());
+    copy.loadReport = loadReport;
+    return copy;
+  }
+
   /** Writes {@code config.json} and {@code model.safetensors} ({@code bert.*} and {@code classifier.*}) into {@code dir}. */
   public void savePretrained(Path dir) throws IOException {
     PretrainedWeights.save(dir, config.withArchitectures(List.of("BertForSequenceClassification")), parameters);

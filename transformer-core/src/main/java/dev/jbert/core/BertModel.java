@@ -136,6 +136,23 @@ public final class BertModel implements AutoCloseable {
     return model;
   }
 
+  /**
+   * A second model over the same weights, for serving from several threads: the parameters are shared
+   * (not copied), the replica has its own activation buffers, train/eval mode and gradient switch,
+   * copied from this model. Forward passes of the model and its replicas may run at the same time on
+   * different threads as long as nobody changes the weights; training either one while the other runs
+   * is undefined. Closing a replica frees only its activation buffers.
+   */
+  public BertModel replica() {
+    BertModel copy = new BertModel(config, parameters, prefix, withPooler, new TrainingMode(DEFAULT_SEED));
+    copy.mode.setTraining(mode.isTraining());
+    copy.mode.setDropoutEnabled(mode.isDropoutEnabled());
+    copy.gradEnabled = gradEnabled;
+    copy.outputHiddenStates = outputHiddenStates;
+    copy.loadReport = loadReport;
+    return copy;
+  }
+
   /** Writes {@code config.json} and {@code model.safetensors} (unprefixed names) into {@code dir}. */
   public void savePretrained(Path dir) throws IOException {
     if (!prefix.isEmpty()) {

@@ -154,6 +154,16 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
   }
 
+  /**
+   * A second embedder over the same weights and settings, for serving from several threads: the
+   * encoder's parameters are shared read-only ({@link BertModel#replica()}), the replica has its own
+   * activation buffers and lock, so the two embed at the same time. Closing a replica frees only its
+   * buffers.
+   */
+  public SentenceEmbedder replica() {
+    return new SentenceEmbedder(model.replica(), tokenizer, pooling, normalize, maxLength, batchSize);
+  }
+
   /** The pooling in use. */
   public Pooling pooling() {
     return pooling;

@@ -1,0 +1,205 @@
+package dev.jbert.serve;
+
+import dev.jbert.finetune.embed.Pooling;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything {@code jbert serve} is told: the models, where to listen, the batching and overload
+ * limits, security. Build with {@link #builder()}; the defaults follow text-embeddings-inference where it
+ * has the same setting.
+ *
+ * @param models the models, the first of each kind answering the routes that name no model
+ * @param host the address to bind; {@value #DEFAULT_HOST} (loopback only) by default
+ * @param port the TCP port; 0 picks a free one
+ * @param workers model replicas per model, each with its own batcher thread; the weights are shared
+ * @param maxBatchTokens the padded token budget of one batch: longest input × inputs
+ * @param maxBatchRequests requests in one batch at most
+ * @param maxConcurrentRequests requests admitted at once (queued or running), over all models; one more
+ *     is answered 429 at once
+ * @param maxClientBatchSize inputs in one request at most (413 beyond)
+ * @param payloadLimit request body bytes at most (413 beyond)
+ * @param requestTimeout how long a request may wait and run before it is answered 504
+ * @param autoTruncate whether over-long inputs are cut when the request does not say {@code truncate}
+ * @param apiKey the Bearer token every route but {@code /health} needs, or null for none
+ * @param corsAllowOrigins origins allowed by CORS; empty (the default) sends no CORS headers
+ * @param pooling the pooling of embedding models instead of their folder's, or null
+ * @param drainTimeout how long a shutdown waits for requests in flight
+ */
+public record ServeOptions(
+    List<ModelSpec> models,
+    String host,
+    int port,
+    int workers,
+    int maxBatchTokens,
+    int maxBatchRequests,
+    int maxConcurrentRequests,
+    int maxClientBatchSize,
+    long payloadLimit,
+    Duration requestTimeout,
+    boolean autoTruncate,
+    String apiKey,
+    List<String> corsAllowOrigins,
+    Pooling pooling,
+    Duration drainTimeout) {
+
+  /** Loopback only: exposing the service is a decision the operator makes with {@code --host}. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MAX_BATCH_TOKENS = 16384;
+  public static final int DEFAULT_MAX_BATCH_REQUESTS = 64;
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 512;
+  public static final int DEFAULT_MAX_CLIENT_BATCH_SIZE = 32;
+  /** 2 MB, TEI's payload limit. */
+  public static final long DEFAULT_PAYLOAD_LIMIT = 2_000_000;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  public ServeOptions {
+    models = List.copyOf(models);
+    corsAllowOrigins = List.copyOf(corsAllowOrigins);
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(drainTimeout, "drainTimeout");
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("no model to serve; give at least one --model");
+    }
+    Set<String> names = new HashSet<>();
+    for (ModelSpec m : models) {
+      if (!names.add(m.name())) {
+        throw new IllegalArgumentException("two models are named '" + m.name() + "'; name them with NAME=DIR");
+      }
+    }
+    check(port >= 0 && port <= 65535, "port must be in [0, 65535], got " + port);
+    check(workers >= 1, "workers must be >= 1, got " + workers);
+    check(maxBatchTokens >= 1, "max batch tokens must be >= 1, got " + maxBatchTokens);
+    check(maxBatchRequests >= 1, "max batch requests must be >= 1, got " + maxBatchRequests);
+    check(maxConcurrentRequests >= 1, "max concurrent requests must be >= 1, got " + maxConcurrentRequests);
+    check(maxClientBatchSize >= 1, "max client batch size must be >= 1, got " + maxClientBatchSize);
+    check(payloadLimit >= 1, "payload limit must be >= 1 byte, got " + payloadLimit);
+    check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "request timeout must be > 0, got " + requestTimeout);
+    check(!drainTimeout.isNegative(), "drain timeout must be >= 0, got " + drainTimeout);
+    check(apiKey == null || !apiKey.isBlank(), "the API key is empty; leave it unset to serve without one");
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects {@link ServeOptions}; {@link #build()} checks them. */
+  public static final class Builder {
+    private final List<ModelSpec> models = new ArrayList<>();
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private int workers = 1;
+    private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
+    private int maxBatchRequests = DEFAULT_MAX_BATCH_REQUESTS;
+    private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+    private int maxClientBatchSize = DEFAULT_MAX_CLIENT_BATCH_SIZE;
+    private long payloadLimit = DEFAULT_PAYLOAD_LIMIT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private boolean autoTruncate = true;
+    private String apiKey;
+    private List<String> corsAllowOrigins = List.of();
+    private Pooling pooling;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+
+    private Builder() {}
+
+    public Builder model(ModelSpec spec) {
+      models.add(spec);
+      return this;
+    }
+
+    public Builder model(String name, java.nio.file.Path dir) {
+      return model(new ModelSpec(name, dir));
+    }
+
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    public Builder workers(int value) {
+      workers = value;
+      return this;
+    }
+
+    public Builder maxBatchTokens(int value) {
+      maxBatchTokens = value;
+      return this;
+    }
+
+    public Builder maxBatchRequests(int value) {
+      maxBatchRequests = value;
+      return this;
+    }
+
+    public Builder maxConcurrentRequests(int value) {
+      maxConcurrentRequests = value;
+      return this;
+    }
+
+    public Builder maxClientBatchSize(int value) {
+      maxClientBatchSize = value;
+      return this;
+    }
+
+    public Builder payloadLimit(long bytes) {
+      payloadLimit = bytes;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration value) {
+      requestTimeout = value;
+      return this;
+    }
+
+    public Builder autoTruncate(boolean value) {
+      autoTruncate = value;
+      return this;
+    }
+
+    public Builder apiKey(String value) {
+      apiKey = value;
+      return this;
+    }
+
+    public Builder corsAllowOrigins(List<String> value) {
+      corsAllowOrigins = value;
+      return this;
+    }
+
+    public Builder pooling(Pooling value) {
+      pooling = value;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration value) {
+      drainTimeout = value;
+      return this;
+    }
+
+    public ServeOptions build() {
+      return new ServeOptions(models, host, port, workers, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
+          maxClientBatchSize, payloadLimit, requestTimeout, autoTruncate, apiKey, corsAllowOrigins, pooling,
+          drainTimeout);
+    }
+  }
+}
