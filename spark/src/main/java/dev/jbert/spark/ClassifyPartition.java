@@ -1,6 +1,8 @@
 package dev.jbert.spark;
 
+import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Task;
@@ -89,18 +91,31 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
     ModelFolder folder = ModelFolder.open(spec.modelPath());
     ExecutorModels.Key key = new ExecutorModels.Key("classifier", folder, new LoadSettings(spec.maxLength()), spec.sharing());
     ModelPool<LoadedClassifier> pool = ExecutorModels.pool(key, () -> LoadedClassifier.load(folder.dir(), spec.maxLength()));
+    // what every copy shares (immutable): encode rows while another task's batch holds a shared copy
+    LoadedClassifier first = borrow(pool);
+    Model model;
+    try {
+      spec.checkFits(first.settings());
+      model = new Model(first.encoder(), first.model().labels(),
+          JbertClassifier.handOff(first.settings(), spec.threshold(), spec.handOffLabel()));
+    } finally {
+      giveBack(pool, first);
+    }
     Path source = Path.of("partition " + TaskContext.getPartitionId() + ", row");
     long[] seen = {0};
     return new RowBatches<>(rows, spec.batchSize(), batch -> {
-      List<Row> out = classify(pool, batch, source, seen[0]);
+      List<Row> out = classify(pool, model, batch, source, seen[0]);
       seen[0] += batch.size();
       return out;
     });
   }
 
-  private List<Row> classify(ModelPool<LoadedClassifier> pool, List<Row> batch, Path source, long firstRow) {
-    List<Example> examples = new ArrayList<>(batch.size());
-    int[] slot = new int[batch.size()]; // the example of each row, or -1 for a row without text
+  /** The immutable parts of a loaded model that tasks use without borrowing a copy. */
+  private record Model(TextEncoder encoder, LabelMap labels, HandOff handOff) {}
+
+  private List<Row> classify(ModelPool<LoadedClassifier> pool, Model model, List<Row> batch, Path source, long firstRow) {
+    List<EncodedExample> inputs = new ArrayList<>(batch.size());
+    int[] slot = new int[batch.size()]; // the input of each row, or -1 for a row without text
     for (int i = 0; i < batch.size(); i++) {
       Row row = batch.get(i);
       String text = text(row, spec.textIndex());
@@ -109,31 +124,24 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
         slot[i] = -1;
         continue;
       }
-      slot[i] = examples.size();
-      examples.add(new Example(text, pair, context(row), null, null, source, firstRow + i + 1));
+      slot[i] = inputs.size();
+      inputs.add(model.encoder().encodeInput(new Example(text, pair, context(row), null, null, source, firstRow + i + 1)));
     }
-    if (examples.isEmpty()) { // nothing to classify: no model needed
-      return batch.stream().map(row -> RowFactory.create(Arrays.copyOf(values(row), row.length() + spec.outputs()))).toList();
+    float[][] logits = new float[0][];
+    if (!inputs.isEmpty()) { // a batch without text needs no model
+      LoadedClassifier copy = borrow(pool);
+      try {
+        logits = copy.logits(inputs, spec.batchSize());
+      } finally {
+        giveBack(pool, copy);
+      }
     }
-    LoadedClassifier model = borrow(pool);
-    float[][] logits;
-    TaskSettings settings;
-    LabelMap labels;
-    try {
-      settings = model.settings();
-      spec.checkFits(settings);
-      labels = model.model().labels();
-      logits = model.logits(examples, spec.batchSize());
-    } finally {
-      giveBack(pool, model);
-    }
-    HandOff handOff = JbertClassifier.handOff(settings, spec.threshold(), spec.handOffLabel());
     List<Row> out = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Row row = batch.get(i);
       Object[] values = Arrays.copyOf(values(row), row.length() + spec.outputs());
       if (slot[i] >= 0) {
-        fill(values, row.length(), logits[slot[i]], labels, handOff);
+        fill(values, row.length(), logits[slot[i]], model.labels(), model.handOff());
       }
       out.add(RowFactory.create(values));
     }

@@ -1,7 +1,11 @@
 package dev.jbert.spark;
 
+import static dev.jbert.spark.ClassifyPartition.borrow;
+import static dev.jbert.spark.ClassifyPartition.giveBack;
+
 import dev.jbert.finetune.embed.Pooling;
 import dev.jbert.finetune.embed.SentenceEmbedder;
+import dev.jbert.tokenizer.Encoding;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,26 +46,29 @@ final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
     ExecutorModels.Key key = new ExecutorModels.Key("embedder", folder, s, spec.sharing());
     ModelPool<SentenceEmbedder> pool = ExecutorModels.pool(key,
         () -> SentenceEmbedder.load(folder.dir(), s.pooling(), s.normalize(), s.maxLength(), s.batchSize()));
-    return new RowBatches<>(rows, s.batchSize(), batch -> embed(pool, batch));
+    // tokenizing touches only the immutable tokenizer: rows are encoded before a copy is borrowed
+    SentenceEmbedder tokens = borrow(pool);
+    giveBack(pool, tokens);
+    return new RowBatches<>(rows, s.batchSize(), batch -> embed(pool, tokens, batch));
   }
 
-  private List<Row> embed(ModelPool<SentenceEmbedder> pool, List<Row> batch) {
-    List<String> texts = new ArrayList<>(batch.size());
+  private List<Row> embed(ModelPool<SentenceEmbedder> pool, SentenceEmbedder tokens, List<Row> batch) {
+    List<Encoding> inputs = new ArrayList<>(batch.size());
     int[] slot = new int[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       String text = ClassifyPartition.text(batch.get(i), spec.textIndex());
-      slot[i] = text == null ? -1 : texts.size();
+      slot[i] = text == null ? -1 : inputs.size();
       if (text != null) {
-        texts.add(text);
+        inputs.add(tokens.encode(text));
       }
     }
     float[][] vectors = new float[0][];
-    if (!texts.isEmpty()) {
-      SentenceEmbedder embedder = ClassifyPartition.borrow(pool);
+    if (!inputs.isEmpty()) {
+      SentenceEmbedder embedder = borrow(pool);
       try {
-        vectors = embedder.embedAll(texts);
+        vectors = embedder.embedEncodings(inputs);
       } finally {
-        ClassifyPartition.giveBack(pool, embedder);
+        giveBack(pool, embedder);
       }
     }
     List<Row> out = new ArrayList<>(batch.size());

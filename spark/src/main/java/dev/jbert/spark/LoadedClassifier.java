@@ -1,6 +1,6 @@
 package dev.jbert.spark;
 
-import dev.jbert.finetune.data.Example;
+import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Inference;
@@ -56,12 +56,20 @@ final class LoadedClassifier implements AutoCloseable {
     return model.settings();
   }
 
-  /** The head's outputs for each example, in order, {@code batchSize} per forward pass (sorted by length). */
-  float[][] logits(List<Example> examples, int batchSize) {
-    if (examples.isEmpty()) {
+  /**
+   * How inputs are encoded for this copy; immutable and thread-safe, so tasks encode their rows
+   * before they borrow a copy, and a shared copy runs only forward passes.
+   */
+  TextEncoder encoder() {
+    return encoder;
+  }
+
+  /** The head's outputs for each encoded input, in order, {@code batchSize} per forward pass (sorted by length). */
+  float[][] logits(List<EncodedExample> inputs, int batchSize) {
+    if (inputs.isEmpty()) {
       return new float[0][];
     }
-    return Inference.logits(model.model(), encoder.encodeInputs(examples), encoder.padId(), batchSize);
+    return Inference.logits(model.model(), inputs, encoder.padId(), batchSize);
   }
 
   @Override
