@@ -1,5 +1,9 @@
 package dev.jbert.spark;
 
+import dev.jbert.core.Backend;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -32,6 +36,8 @@ final class ExecutorModels {
 
   private static final Map<Key, ModelPool<?>> POOLS = new ConcurrentHashMap<>();
 
+  private static boolean warnedThreads; // guarded by POOLS
+
   private ExecutorModels() {}
 
   /**
@@ -60,31 +66,38 @@ final class ExecutorModels {
           }
         }
       }
+      List<ModelPool<M>> self = new ArrayList<>(1); // the pool, for its own loader
       ModelPool<M> pool = new ModelPool<>(() -> {
         long start = System.nanoTime();
         M model = loader.load();
         LOG.info("jbert: loaded {} {} on {} in {} ms", key.kind(), key.folder().dir(), ModelFolder.where(),
             (System.nanoTime() - start) / 1_000_000);
+        if (self.get(0).copies() > 1) {
+          warnIfOversubscribed();
+        }
         return model;
       }, key.sharing().maxCopies());
+      self.add(pool);
       POOLS.put(key, pool);
       return pool;
     }
   }
 
-  /** Copies of {@code kind} loaded in this JVM so far, over every folder and pool (for tests). */
-  static int loads(String kind) {
-    return POOLS.entrySet().stream().filter(e -> e.getKey().kind().equals(kind)).mapToInt(e -> e.getValue().loads()).sum();
+  /** A second copy loaded for tasks running side by side, each on more than one thread, oversubscribes the cores. */
+  private static void warnIfOversubscribed() {
+    synchronized (POOLS) {
+      if (Backend.threads() > 1 && !warnedThreads) {
+        warnedThreads = true;
+        LOG.warn("jbert: tasks running side by side each use their own model copy (modelSharing per-task), and each copy"
+            + " runs on JBERT_THREADS={} threads: more threads than cores. Set JBERT_THREADS=1 on the executors (--conf"
+            + " spark.executorEnv.JBERT_THREADS=1), or use modelSharing per-executor.", Backend.threads());
+      }
+    }
   }
 
   /** Copies of {@code kind} loaded in this JVM from {@code dir} (absolute, normalised), over its current pools. */
-  static int loads(String kind, java.nio.file.Path dir) {
+  static int loads(String kind, Path dir) {
     return POOLS.entrySet().stream().filter(e -> e.getKey().kind().equals(kind) && e.getKey().folder().dir().equals(dir))
         .mapToInt(e -> e.getValue().loads()).sum();
-  }
-
-  /** Copies that exist now for {@code kind} (for tests). */
-  static int copies(String kind) {
-    return POOLS.entrySet().stream().filter(e -> e.getKey().kind().equals(kind)).mapToInt(e -> e.getValue().copies()).sum();
   }
 }
