@@ -23,6 +23,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -144,26 +145,31 @@ public final class SparkThroughput implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "model %s, %d rows (%s repeated), batch %d, %d partitions, %s; %s%n", modelDir, rows,
         data.getFileName(), batchSize, partitions, master, machine());
     Map<String, List<Double>> seconds = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuSeconds = new LinkedHashMap<>();
     for (int round = 1; round <= rounds; round++) {
       for (String run : runs) {
         String[] what = run.split("@");
         int threads = Integer.parseInt(what[1]);
-        double s = what[0].equals("cli") ? cli(modelDir, jsonl, threads) : child(modelDir, what[0], threads);
-        seconds.computeIfAbsent(run, k -> new ArrayList<>()).add(s);
-        System.out.printf(Locale.ROOT, "round %d  %-16s %8.1f s  %8.0f rows/s   (load average %s)%n", round, run, s,
-            rows / s, loadAverage());
+        double[] t = what[0].equals("cli") ? cli(modelDir, jsonl, threads) : child(modelDir, what[0], threads);
+        seconds.computeIfAbsent(run, k -> new ArrayList<>()).add(t[0]);
+        cpuSeconds.computeIfAbsent(run, k -> new ArrayList<>()).add(t[1]);
+        System.out.printf(Locale.ROOT, "round %d  %-16s %8.1f s  %8.0f rows/s  %8.1f CPU s  %7.0f rows per CPU s  (load average %s)%n",
+            round, run, t[0], rows / t[0], t[1], rows / t[1], loadAverage());
       }
     }
     String reference = runs.get(0);
     double referenceRate = rows / median(seconds.get(reference));
-    System.out.printf(Locale.ROOT, "%n| run | JBERT_THREADS | median s | rows/s | vs %s |%n|---|---:|---:|---:|---:|%n", reference);
+    double referenceCpuRate = rows / median(cpuSeconds.get(reference));
+    System.out.printf(Locale.ROOT, "%n| run | JBERT_THREADS | median s | rows/s | vs %s | median CPU s | rows per CPU s | vs %s |%n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|%n", reference, reference);
     for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
       String[] what = e.getKey().split("@");
       double rate = rows / median(e.getValue());
-      System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.1f%% |%n", what[0], what[1], median(e.getValue()), rate,
-          100 * rate / referenceRate);
+      double cpu = median(cpuSeconds.get(e.getKey()));
+      System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.1f%% | %.1f | %.0f | %.1f%% |%n", what[0], what[1],
+          median(e.getValue()), rate, 100 * rate / referenceRate, cpu, rows / cpu, 100 * (rows / cpu) / referenceCpuRate);
     }
-    System.out.printf(Locale.ROOT, "(every run: %s)%n", seconds);
+    System.out.printf(Locale.ROOT, "(every run, wall: %s; CPU: %s)%n", seconds, cpuSeconds);
     return 0;
   }
 
@@ -181,8 +187,8 @@ public final class SparkThroughput implements Callable<Integer> {
     return dir;
   }
 
-  /** Runs one measurement in a fresh JVM with {@code threads} jbert threads; its seconds. */
-  private double child(Path modelDir, String what, int threads) throws Exception {
+  /** Runs one measurement in a fresh JVM with {@code threads} jbert threads; its wall and CPU seconds. */
+  private double[] child(Path modelDir, String what, int threads) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -207,11 +213,12 @@ public final class SparkThroughput implements Callable<Integer> {
     if (p.waitFor() != 0 || result == null) {
       throw new IllegalStateException(what + "@" + threads + " failed (exit " + p.exitValue() + "):\n" + String.join("\n", output));
     }
-    return JSON.readTree(result).get("seconds").asDouble();
+    var r = JSON.readTree(result);
+    return new double[] {r.get("seconds").asDouble(), r.get("cpu").asDouble()};
   }
 
-  /** Wall seconds of {@code bin/jbert predict} over the JSON lines, output discarded. */
-  private double cli(Path modelDir, Path jsonl, int threads) throws Exception {
+  /** Wall and CPU seconds of {@code bin/jbert predict} over the JSON lines (JVM start included), output discarded. */
+  private double[] cli(Path modelDir, Path jsonl, int threads) throws Exception {
     Path launcher = Path.of("bin", "jbert");
     if (!Files.isRegularFile(Path.of("cli", "target", "jbert.jar"))) {
       throw new IllegalStateException("cli/target/jbert.jar is missing: build it first (mvn -q -B package -DskipTests)");
@@ -221,12 +228,18 @@ public final class SparkThroughput implements Callable<Integer> {
         .redirectInput(jsonl.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
     environment(pb, threads);
     long start = System.nanoTime();
-    int exit = pb.start().waitFor();
-    double s = (System.nanoTime() - start) / 1e9;
-    if (exit != 0) {
-      throw new IllegalStateException("bin/jbert predict exited with " + exit);
+    Process p = pb.start();
+    ProcessHandle handle = p.toHandle(); // bin/jbert execs java: the same process
+    Duration[] cpu = {Duration.ZERO};
+    while (p.isAlive()) {
+      handle.info().totalCpuDuration().ifPresent(d -> cpu[0] = d);
+      Thread.sleep(50);
     }
-    return s;
+    double s = (System.nanoTime() - start) / 1e9;
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException("bin/jbert predict exited with " + p.exitValue());
+    }
+    return new double[] {s, cpu[0].toNanos() / 1e9};
   }
 
   private static void environment(ProcessBuilder pb, int threads) {
@@ -241,10 +254,9 @@ public final class SparkThroughput implements Callable<Integer> {
     try (FineTunedModel loaded = FineTunedModel.load(model)) {
       Predictor predictor = Predictor.of(loaded).withTopK(3).withBatchSize(batchSize);
       predictChunks(predictor, texts.subList(0, Math.min(warmupRows, texts.size())));
-      long start = System.nanoTime();
+      Clock start = Clock.now();
       double checksum = predictChunks(predictor, texts);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return JSON.createObjectNode().put("seconds", seconds).put("checksum", checksum);
+      return start.since().put("checksum", checksum);
     }
   }
 
@@ -270,12 +282,28 @@ public final class SparkThroughput implements Callable<Integer> {
       classifier.transform(warm).write().format("noop").mode("overwrite").save();
       Dataset<Row> all = frame(spark, texts).cache();
       all.count(); // the rows sit in memory before the clock starts, as the other side's list does
-      long start = System.nanoTime();
+      Clock start = Clock.now();
       classifier.transform(all).write().format("noop").mode("overwrite").save();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return JSON.createObjectNode().put("seconds", seconds);
+      return start.since();
     } finally {
       spark.stop();
+    }
+  }
+
+  /** Wall, CPU, GC and JIT time of this JVM at one moment; {@link #since} gives the seconds of a measurement. */
+  private record Clock(long wall, long cpu, long gc, long jit) {
+
+    static Clock now() {
+      long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+      long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+      return new Clock(System.nanoTime(), cpu, gc, ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+    }
+
+    /** Wall and CPU seconds (every thread of the process), GC pause and JIT compile milliseconds since this. */
+    ObjectNode since() {
+      Clock end = now();
+      return JSON.createObjectNode().put("seconds", (end.wall - wall) / 1e9).put("cpu", (end.cpu - cpu) / 1e9)
+          .put("gc_ms", end.gc - gc).put("jit_ms", end.jit - jit);
     }
   }
 
