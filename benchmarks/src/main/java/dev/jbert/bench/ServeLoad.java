@@ -43,8 +43,8 @@ import picocli.CommandLine.Option;
  * messages, in one run: the service runs in a child JVM (as {@code jbert serve} would, with the same
  * 2 threads), clients in this one keep 1, 8, 32 and 128 connections busy, one message per request on
  * {@code /v1/classify} (the same answer as {@code Predictor.classify}), and report requests/s,
- * messages/s, p50/p95/p99 latency and errors. Then three more rounds at 32 connections with the
- * service's resident memory after each, an overload round with more connections than the service
+ * messages/s, p50/p95/p99 latency and errors. Then, after one round for the service's heap to settle,
+ * three more rounds at 32 connections with the service's resident memory after each, an overload round with more connections than the service
  * admits (every answer must be a fast 200, 429 or 503 and the service healthy after it), and
  * optionally the service's memory with 1, 2, 4 replicas.
  *
@@ -104,6 +104,9 @@ public final class ServeLoad implements Callable<Integer> {
       description = "Connections of the overload round (the service admits 128).")
   int overloadConnections;
 
+  @Option(names = "--service-heap", defaultValue = "1g", description = "-Xmx of the service's JVM.")
+  String serviceHeap;
+
   @Option(names = "--workers", defaultValue = "1", description = "Replicas of the service under load.")
   int workers;
 
@@ -145,12 +148,13 @@ public final class ServeLoad implements Callable<Integer> {
     List<Long> rss = new ArrayList<>();
     Overload overload;
     long readyRss;
-    Child service = Child.start(dir, workers);
+    Child service = Child.start(dir, workers, serviceHeap);
     try {
       readyRss = service.rssMb();
       for (int c : connections) {
         levels.put(c, load(service.url, messages, c, requests, seconds));
       }
+      load(service.url, messages, 32, requests, seconds); // one round for the heap to settle, not counted
       for (int r = 0; r < rssRounds; r++) {
         rounds.add(load(service.url, messages, 32, requests, seconds));
         rss.add(service.rssMb());
@@ -218,7 +222,7 @@ public final class ServeLoad implements Callable<Integer> {
   /** The service's resident memory with each worker count, warm and after some load. */
   private void replicaMemory(Path dir, List<String> messages) throws Exception {
     for (int w : replicaMemory) {
-      Child c = Child.start(dir, w);
+      Child c = Child.start(dir, w, serviceHeap);
       try {
         long ready = c.rssMb();
         Level l = load(c.url, messages, 8 * w, Math.min(requests, 400), seconds);
@@ -481,10 +485,11 @@ public final class ServeLoad implements Callable<Integer> {
       this.url = url;
     }
 
-    static Child start(Path dir, int workers) throws IOException {
+    static Child start(Path dir, int workers, String heap) throws IOException {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+      command.add("-Xmx" + heap); // after this JVM's options: the last -Xmx counts
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServeLoad.class.getName(), "--serve-child",
           "--model", dir.toString(), "--workers", Integer.toString(workers)));
       Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * connections, waits up to {@code drainTimeout} for the requests in flight to be answered, then stops.
  *
  * <p>Admission: at most {@code maxConcurrentRequests} inference requests are admitted (queued or
- * running) over all models; the next one is answered 429 with {@code Retry-After: 1} at once, before
- * its body is read. Not ready or shutting down: 503 with {@code Retry-After}. Every response carries
+ * running) over all models; the next one is answered 429 with {@code Retry-After: 1} at once, as soon
+ * as its body is read. Not ready or shutting down: 503 with {@code Retry-After}. Every response carries
  * TEI's timing headers ({@code x-total-time}, {@code x-tokenization-time}, {@code x-queue-time},
  * {@code x-inference-time}, in milliseconds). With an API key, every route but {@code /health} needs
  * {@code Authorization: Bearer KEY} (compared in constant time).
@@ -375,8 +375,11 @@ public final class JbertServer implements AutoCloseable {
     CompletableFuture<Reply> answer;
     try {
       authorize(ctx);
+      // The body is read before admission: answering with the body unread would make Jetty close the
+      // connection under the client's next request
+      byte[] bytes = readBody(ctx);
       admit(call);
-      ObjectNode json = Fields.object(readBody(ctx));
+      ObjectNode json = Fields.object(bytes);
       call.probe = ClientProbe.of(ctx.req());
       answer = body.answer(json, call);
     } catch (ApiError e) {
