@@ -1,7 +1,7 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.nn.Flat;
-import dev.jbert.core.nn.Parallel;
+import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;

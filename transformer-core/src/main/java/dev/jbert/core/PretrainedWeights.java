@@ -4,7 +4,7 @@ import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Checkpoints;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.TensorData;
-import dev.jbert.core.nn.Flat;
+import dev.jbert.core.kernel.Flat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

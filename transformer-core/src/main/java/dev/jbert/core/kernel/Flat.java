@@ -1,4 +1,4 @@
-package dev.jbert.core.nn;
+package dev.jbert.core.kernel;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -48,6 +48,11 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
       return new F64(a);
     }
     throw new IllegalArgumentException("kernels support FLOAT and DOUBLE, got " + a.dataType());
+  }
+
+  /** Whether {@code a} holds doubles: the kernels then run their plain double reference (see the package doc). */
+  public static boolean isDouble(INDArray a) {
+    return a.dataType() == DataType.DOUBLE;
   }
 
   /** {@link #of}, or null for null (an optional input, or the gradients of a forward-only layer). */

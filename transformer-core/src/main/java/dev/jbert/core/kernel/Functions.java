@@ -1,4 +1,4 @@
-package dev.jbert.core.nn;
+package dev.jbert.core.kernel;
 
 /**
  * The special functions of the kernels (erf, exp), each in two accuracies.
