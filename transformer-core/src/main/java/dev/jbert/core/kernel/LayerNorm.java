@@ -31,10 +31,7 @@ public final class LayerNorm {
       forwardReference(out, xhat, rstd, inp, mask, residual, weight, bias, eps, rows, width);
       return;
     }
-    Flat in = Flat.of(inp);
-    Flat res = Flat.ofNullable(residual);
-    Flat o = Flat.of(out);
-    Flat norm = Flat.of(xhat);
+    Flat in = Flat.of(inp), res = Flat.ofNullable(residual), o = Flat.of(out), norm = Flat.of(xhat);
     float[] g = Functions.toFloats(Flat.of(weight).toArray());
     float[] b = Functions.toFloats(Flat.of(bias).toArray());
     Parallel.rows(rows, 64, (part, from, to) -> {
@@ -87,20 +84,13 @@ public final class LayerNorm {
       backwardReference(dx, dbranch, dweight, dbias, dout, dother, xhat, rstd, weight, mask, rows, width);
       return;
     }
-    Flat dOut = Flat.of(dout);
-    Flat dOther = Flat.ofNullable(dother);
-    Flat norm = Flat.of(xhat);
-    Flat dIn = Flat.of(dx);
+    Flat dOut = Flat.of(dout), dOther = Flat.ofNullable(dother), norm = Flat.of(xhat), dIn = Flat.of(dx);
     Flat dBranch = mask == null ? null : Flat.of(dbranch);
     float[] g = Functions.toFloats(Flat.of(weight).toArray());
-    double[][] dGamma = new double[Parallel.maxParts()][width];
-    double[][] dBeta = new double[Parallel.maxParts()][width];
+    double[][] dGamma = new double[Parallel.maxParts()][width], dBeta = new double[Parallel.maxParts()][width];
     Parallel.rows(rows, 64, (part, from, to) -> {
-      float[] d = new float[width];
-      float[] n = new float[width];
-      float[] gd = new float[width];
-      float[] dgf = new float[width];                     // this slice's parameter gradients, summed in float
-      float[] dbf = new float[width];
+      float[] d = new float[width], n = new float[width], gd = new float[width];
+      float[] dgf = new float[width], dbf = new float[width];  // this slice's parameter gradients, in float
       float[] other = dOther == null ? null : new float[width];
       for (int row = from; row < to; row++) {
         int off = row * width;
@@ -134,11 +124,9 @@ public final class LayerNorm {
         dBeta[part][j] = dbf[j];
       }
     });
-    Flat gammaGrad = Flat.of(dweight);
-    Flat betaGrad = Flat.of(dbias);
     for (int p = 0; p < dGamma.length; p++) {
-      gammaGrad.add(0, dGamma[p], 0, width);
-      betaGrad.add(0, dBeta[p], 0, width);
+      Flat.of(dweight).add(0, dGamma[p], 0, width);
+      Flat.of(dbias).add(0, dBeta[p], 0, width);
     }
   }
 
@@ -146,31 +134,24 @@ public final class LayerNorm {
   private static void forwardReference(INDArray out, INDArray xhat, double[] rstd, INDArray inp, DropoutMask mask,
       INDArray residual, INDArray weight, INDArray bias, double eps, int rows, int width) {
     double[] x = Flat.of(inp).toArray();
+    double[] r = residual == null ? new double[x.length] : Flat.of(residual).toArray();
     if (mask != null) {
       mask.applyInPlace(0, x, 0, x.length);
     }
-    if (residual != null) {
-      double[] r = Flat.of(residual).toArray();
-      for (int i = 0; i < x.length; i++) {
-        x[i] += r[i];
-      }
-    }
-    double[] g = Flat.of(weight).toArray();
-    double[] b = Flat.of(bias).toArray();
-    double[] y = new double[x.length];
+    double[] g = Flat.of(weight).toArray(), b = Flat.of(bias).toArray(), y = new double[x.length];
     for (int row = 0; row < rows; row++) {
       int off = row * width;
       double mean = 0;
       for (int j = 0; j < width; j++) {
+        x[off + j] += r[off + j];
         mean += x[off + j];
       }
       mean /= width;
       double var = 0;
       for (int j = 0; j < width; j++) {
-        double d = x[off + j] - mean;
-        var += d * d;
+        var += (x[off + j] - mean) * (x[off + j] - mean) / width;
       }
-      rstd[row] = 1.0 / Math.sqrt(var / width + eps);
+      rstd[row] = 1.0 / Math.sqrt(var + eps);
       for (int j = 0; j < width; j++) {
         x[off + j] = (x[off + j] - mean) * rstd[row];
         y[off + j] = x[off + j] * g[j] + b[j];
@@ -185,21 +166,15 @@ public final class LayerNorm {
       INDArray dout, INDArray dother, INDArray xhat, double[] rstd, INDArray weight, DropoutMask mask, int rows,
       int width) {
     double[] d = Flat.of(dout).toArray();
-    if (dother != null) {
-      double[] o = Flat.of(dother).toArray();
-      for (int i = 0; i < d.length; i++) {
-        d[i] += o[i];
-      }
-    }
+    double[] o = dother == null ? new double[d.length] : Flat.of(dother).toArray();
     double[] n = Flat.of(xhat).toArray();
-    double[] g = Flat.of(weight).toArray();
-    double[] dg = new double[width];
-    double[] db = new double[width];
+    double[] g = Flat.of(weight).toArray(), dg = new double[width], db = new double[width];
     for (int row = 0; row < rows; row++) {
       int off = row * width;
       double meanG = 0;
       double meanGn = 0;
       for (int j = 0; j < width; j++) {
+        d[off + j] += o[off + j];
         dg[j] += d[off + j] * n[off + j];
         db[j] += d[off + j];
         meanG += d[off + j] * g[j];
