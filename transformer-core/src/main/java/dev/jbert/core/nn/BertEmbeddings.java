@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Hugging Face's {@code BertEmbeddings} ({@code embeddings}):
  * {@code dropout(LayerNorm(word[id] + token_type[tt] + position[s]))} with absolute positions
- * 0..seq-1. Mirrors HF_LINK_BertEmbeddings. The word row of {@code pad_token_id} gets no gradient,
+ * 0..seq-1. Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L167">modeling_bert.py#L167</a>. The word row of {@code pad_token_id} gets no gradient,
  * as with torch's {@code padding_idx}.
  */
 public final class BertEmbeddings {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Hugging Face's {@code BertIntermediate} ({@code intermediate}): {@code act(dense(x))}, the
- * feed-forward's up projection. Mirrors HF_LINK_BertIntermediate. Parameters
+ * feed-forward's up projection. Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L414">modeling_bert.py#L414</a>. Parameters
  * {@code dense.weight} [intermediate, hidden] and {@code dense.bias}.
  *
  * <p>In training the activation's forward also writes its slope, so the backward is one multiply;

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Hugging Face's {@code BertLayer} ({@code encoder.layer.i}), one post-LayerNorm transformer block
  * (HF's {@code BertAttention} is the pair {@code attention.self}, {@code attention.output}). Mirrors
- * HF_LINK_BertLayer.
+ * <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L443">modeling_bert.py#L443</a>.
  * <pre>
  *   a = LN(x + dropout(dense(selfAttention(x))))      attention.self, attention.output
  *   y = LN(a + dropout(dense(act(dense(a)))))          intermediate, output

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The module tree of Hugging Face's {@code BertModel}: {@link BertEmbeddings}, the encoder's
  * {@link BertLayer}s ({@code encoder.layer.i}) and an optional {@link BertPooler}. Mirrors
- * HF_LINK_BertModel. The modules declare the parameters; the activations of one input shape are an
+ * <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L841">modeling_bert.py#L841</a>. The modules declare the parameters; the activations of one input shape are an
  * {@link Activations} object, allocated from {@link Buffers} and freed with them.
  *
  * <p>Activations allocated without gradients keep nothing for a backward pass: encoder layers take

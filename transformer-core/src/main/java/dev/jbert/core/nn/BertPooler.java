@@ -9,7 +9,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Hugging Face's {@code BertPooler} ({@code pooler}): the first token's hidden state → dense →
- * tanh. Mirrors HF_LINK_BertPooler. Parameters {@code dense.weight} [hidden, hidden] and
+ * tanh. Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L623">modeling_bert.py#L623</a>. Parameters {@code dense.weight} [hidden, hidden] and
  * {@code dense.bias}.
  */
 public final class BertPooler {

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Hugging Face's {@code BertSelfAttention} ({@code attention.self}): multi-head scaled dot-product
  * attention with an additive padding mask, returning the merged context [tokens, hidden] (the
- * output projection is {@link BertSelfOutput}'s). Mirrors HF_LINK_BertSelfAttention; the math,
+ * output projection is {@link BertSelfOutput}'s). Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L227">modeling_bert.py#L227</a>; the math,
  * forward and backward, is {@link Attention}.
  *
  * <p>Q, K and V come from one fused projection: {@code query}, {@code key} and {@code value} are

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The head of Hugging Face's {@code BertForSequenceClassification}: dropout, then the
  * {@code classifier} Linear [numLabels, hidden] on the pooled output. Mirrors
- * HF_LINK_Classifier.
+ * <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L1488-L1489">modeling_bert.py#L1488-L1489</a>.
  */
 public final class ClassificationHead {
 
