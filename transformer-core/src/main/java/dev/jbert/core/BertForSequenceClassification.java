@@ -23,9 +23,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BertForSequenceClassification implements AutoCloseable {
 
-  private static final String HEAD = "classifier";
-  private static final String BASE = "bert";
-
   private final BertConfig config;
   private final Parameters parameters;
   private final TrainingMode mode = new TrainingMode(BertModel.DEFAULT_SEED);
@@ -59,15 +56,14 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
   /** A new model with Hugging Face's initialisation (seed {@link BertModel#DEFAULT_SEED}). */
   public BertForSequenceClassification(BertConfig config, DataType dataType) {
-    this(config, dataType, true);
+    this(config, dataType, ParameterScope.root());
     WeightInit.initializeAll(parameters, config, BertModel.DEFAULT_SEED);
   }
 
-  /** The modules (encoder under {@code bert.}, then the head) declare the parameters, zero-filled here. */
-  private BertForSequenceClassification(BertConfig config, DataType dataType, boolean zeroFilled) {
+  /** The modules (encoder under {@code bert.}, then the head) declare the parameters in {@code scope}, zero-filled. */
+  private BertForSequenceClassification(BertConfig config, DataType dataType, ParameterScope scope) {
     this.config = config;
-    ParameterScope scope = ParameterScope.root();
-    BertNetwork network = new BertNetwork(scope.pp(BASE), config, true, mode);
+    BertNetwork network = new BertNetwork(scope.pp(PretrainedWeights.BASE), config, true, mode);
     this.head = new ClassificationHead(scope, config, mode);
     this.parameters = scope.build(dataType);
     this.bert = new BertModel(config, network, parameters, true, true, mode);
@@ -88,9 +84,9 @@ public final class BertForSequenceClassification implements AutoCloseable {
    */
   public static BertForSequenceClassification fromPretrained(Path dir, DataType dataType, BertConfig config)
       throws IOException {
-    BertForSequenceClassification model = new BertForSequenceClassification(config, dataType, true);
+    BertForSequenceClassification model = new BertForSequenceClassification(config, dataType, ParameterScope.root());
     model.loadReport = PretrainedWeights.load(dir, model.parameters, PretrainedWeights.BASE_PREFIX,
-        name -> name.startsWith(PretrainedWeights.BASE_PREFIX + "pooler.") || name.startsWith(HEAD + "."),
+        name -> name.startsWith(PretrainedWeights.BASE_PREFIX + "pooler.") || name.startsWith(ClassificationHead.NAME + "."),
         config, BertModel.DEFAULT_SEED, "BertForSequenceClassification");
     return model;
   }

@@ -60,26 +60,23 @@ public final class BertModel implements AutoCloseable {
 
   /** A new model, weights initialised as Hugging Face does (seed {@link #DEFAULT_SEED}). */
   public BertModel(BertConfig config, DataType dataType, boolean addPoolingLayer) {
-    this(config, dataType, addPoolingLayer, new TrainingMode(DEFAULT_SEED));
+    this(config, new Declared(config, addPoolingLayer), dataType);
     WeightInit.initializeAll(parameters, config, DEFAULT_SEED);
   }
 
-  /** A bare model whose parameters are those its modules declare, zero-filled. */
-  private BertModel(BertConfig config, DataType dataType, boolean withPooler, TrainingMode mode) {
-    this(config, new Declared(config, withPooler, mode), dataType, mode);
-  }
-
-  private BertModel(BertConfig config, Declared d, DataType dataType, TrainingMode mode) {
-    this(config, d.network, d.scope.build(dataType), false, d.withPooler, mode);
+  /** A bare model: its parameters are what its modules declared, zero-filled. */
+  private BertModel(BertConfig config, Declared d, DataType dataType) {
+    this(config, d.network, d.scope.build(dataType), false, d.withPooler, d.mode);
   }
 
   /** The modules of a bare model, declared in a fresh scope. */
   private static final class Declared {
     final ParameterScope scope = ParameterScope.root();
+    final TrainingMode mode = new TrainingMode(DEFAULT_SEED);
     final BertNetwork network;
     final boolean withPooler;
 
-    Declared(BertConfig config, boolean withPooler, TrainingMode mode) {
+    Declared(BertConfig config, boolean withPooler) {
       this.network = new BertNetwork(scope, config, withPooler, mode);
       this.withPooler = withPooler;
     }
@@ -116,7 +113,7 @@ public final class BertModel implements AutoCloseable {
    */
   public static BertModel fromPretrained(Path dir, DataType dataType, boolean addPoolingLayer) throws IOException {
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
-    BertModel model = new BertModel(config, dataType, addPoolingLayer, new TrainingMode(DEFAULT_SEED));
+    BertModel model = new BertModel(config, new Declared(config, addPoolingLayer), dataType);
     model.loadReport = PretrainedWeights.load(dir, model.parameters, "", name -> name.startsWith("pooler."),
         config, DEFAULT_SEED, "BertModel");
     return model;

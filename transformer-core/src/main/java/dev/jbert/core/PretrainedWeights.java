@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
 final class PretrainedWeights {
 
   /** Hugging Face's {@code base_model_prefix} of BERT task models. */
-  static final String BASE_PREFIX = "bert.";
+  static final String BASE = "bert";
+
+  /** {@link #BASE} as a name prefix. */
+  static final String BASE_PREFIX = BASE + ".";
 
   private static final Logger LOG = LoggerFactory.getLogger(PretrainedWeights.class);
   private static final int CHUNK = 1 << 16;

@@ -1,6 +1,7 @@
 package dev.jbert.core.kernel;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Multi-head scaled dot-product attention with an additive padding mask and dropout on the
@@ -85,16 +86,11 @@ public final class Attention {
     Flat in = Flat.of(qkv);
     Flat[] out = {Flat.of(q), Flat.of(k), Flat.of(v)};
     double[] b = Flat.of(bias).toArray();
-    if (Flat.isDouble(qkv)) {                                  // the double reference: the same loop in double
-      double[] row = new double[l.width];
-      for (int t = 0; t < l.rows; t++) {
-        in.get(t * l.width, row, 0, l.width);
-        for (int j = 0; j < l.width; j++) {
-          row[j] += b[j];
-        }
-        for (int j = 0; j < 3 * heads; j++) {                 // j = which·heads + h
-          out[j / heads].put(l.headRow(t, j % heads), row, j * l.headDim, l.headDim);
-        }
+    if (Flat.isDouble(qkv)) {                                  // the double reference: views and copies
+      INDArray biased = qkv.add(bias.reshape(1, l.width));
+      INDArray[] heads3 = {q, k, v};
+      for (int which = 0; which < 3; which++) {
+        heads3[which].reshape(l.batch(), heads, l.seq, l.headDim).assign(third(biased, which, l).permute(0, 2, 1, 3));
       }
       return;
     }
@@ -118,13 +114,10 @@ public final class Attention {
     HeadLayout l = new HeadLayout(dq, heads);
     Flat[] in = {Flat.of(dq), Flat.of(dk), Flat.of(dv)};
     Flat out = Flat.of(dqkv);
-    if (Flat.isDouble(dqkv)) {
-      double[] row = new double[l.width];
-      for (int t = 0; t < l.rows; t++) {
-        for (int j = 0; j < 3 * heads; j++) {
-          in[j / heads].get(l.headRow(t, j % heads), row, j * l.headDim, l.headDim);
-        }
-        out.put(t * l.width, row, 0, l.width);
+    if (Flat.isDouble(dqkv)) {                                 // the double reference: views and copies
+      INDArray[] heads3 = {dq, dk, dv};
+      for (int which = 0; which < 3; which++) {
+        third(dqkv, which, l).assign(heads3[which].reshape(l.batch(), heads, l.seq, l.headDim).permute(0, 2, 1, 3));
       }
       Linear.sumRowsInto(dBias, dqkv);
       return;
@@ -152,11 +145,22 @@ public final class Attention {
     }
   }
 
+  /** Q, K or V's columns of a [batch·seq, 3·hidden] array, as a [batch, seq, heads, headDim] view. */
+  private static INDArray third(INDArray qkv, int which, HeadLayout l) {
+    int hidden = l.heads * l.headDim;
+    return qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(which * hidden, (which + 1) * hidden))
+        .reshape(l.batch(), l.seq, l.heads, l.headDim);
+  }
+
   /** Where row s of head (b, h) lies in [batch·heads, seq, headDim], for token t = b·seq + s. */
   private record HeadLayout(int heads, int seq, int headDim, int rows, int width) {
     HeadLayout(INDArray head, int heads) {
       this(heads, (int) head.size(1), (int) head.size(2), (int) head.size(0) / heads * (int) head.size(1),
           3 * heads * (int) head.size(2));
+    }
+
+    int batch() {
+      return rows / seq;
     }
 
     int headRow(int t, int h) {

@@ -13,17 +13,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ClassificationHead {
 
+  /** The Linear's name in Hugging Face checkpoints. */
+  public static final String NAME = "classifier";
+
   private final ParameterScope.Linear classifier;
   private final double dropoutProb;
   private final TrainingMode mode;
   private final int hidden;
   private final int labels;
 
-  /** Declares {@code classifier.weight} and {@code classifier.bias} in {@code s}. */
+  /** Declares {@code classifier.weight} [numLabels, hidden] and {@code classifier.bias} in {@code s}. */
   public ClassificationHead(ParameterScope s, BertConfig c, TrainingMode mode) {
     this.hidden = c.hiddenSize();
     this.labels = c.numLabels();
-    this.classifier = s.linear("classifier", labels, hidden);
+    this.classifier = s.linear(NAME, labels, hidden);
     this.dropoutProb = c.effectiveClassifierDropout();
     this.mode = mode;
   }
