@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link BertSelfOutput} (hidden → hidden) and {@link BertOutput} (intermediate → hidden). The
  * dropout runs inside the LayerNorm kernel, forward and backward.
  */
-abstract class DenseDropoutNorm {
+public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput {
 
   private final ParameterScope.Linear dense;
   private final ParameterScope.Norm norm;
