@@ -150,10 +150,7 @@ public final class BertNetwork {
       if (pooler == null) {
         throw new IllegalStateException("this model has no pooler, so the pooled output has no gradient");
       }
-      d = pooler.backward(a.pooler, dPooled);
-      if (dLastHidden != null) {
-        d.addi(dLastHidden);
-      }
+      d = pooler.backward(a.pooler, dPooled, dLastHidden);
     } else {
       d = dLastHidden;
     }

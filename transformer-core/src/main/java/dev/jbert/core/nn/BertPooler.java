@@ -31,7 +31,8 @@ public final class BertPooler {
     final INDArray cls;            // [batch, hidden] each sequence's first token
     final INDArray pooled;         // [batch, hidden]
     private INDArray dDense;       // [batch, hidden]
-    private INDArray dHidden;      // [batch·seq, hidden], zero except the first-token rows
+    private INDArray dHidden;      // [batch·seq, hidden]
+    private boolean otherRowsWritten; // whether dHidden's non-first-token rows hold a gradient (not zeros)
     private INDArray dCls;         // [batch, hidden]
 
     private Activations(Buffers b, int batch, int seq, int hidden) {
@@ -57,8 +58,11 @@ public final class BertPooler {
     return a.pooled;
   }
 
-  /** dPooled [batch, hidden] → d hidden states [batch·seq, hidden] (non-zero on first-token rows only). */
-  public INDArray backward(Activations a, INDArray dPooled) {
+  /**
+   * dPooled [batch, hidden] → d hidden states [batch·seq, hidden]: non-zero on first-token rows
+   * only, plus {@code dOther}, the hidden states' gradient from their other consumer (or null).
+   */
+  public INDArray backward(Activations a, INDArray dPooled, INDArray dOther) {
     if (a.dHidden == null) {
       a.dDense = a.buffers.zeros(a.batch, hidden);
       a.dHidden = a.buffers.zeros((long) a.batch * a.seq, hidden);
@@ -66,7 +70,16 @@ public final class BertPooler {
     }
     Tanh.backward(a.dDense, dPooled, a.pooled);
     Linear.backward(a.dCls, dense.weight().grad(), dense.bias().grad(), a.dDense, a.cls, dense.weight().value());
-    firstTokens(a, a.dHidden).assign(a.dCls);
+    if (dOther != null) {
+      a.dHidden.assign(dOther);
+      firstTokens(a, a.dHidden).addi(a.dCls);
+    } else {
+      if (a.otherRowsWritten) {
+        a.dHidden.assign(0);
+      }
+      firstTokens(a, a.dHidden).assign(a.dCls);
+    }
+    a.otherRowsWritten = dOther != null;
     return a.dHidden;
   }
 

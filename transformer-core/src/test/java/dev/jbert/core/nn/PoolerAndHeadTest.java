@@ -30,7 +30,7 @@ class PoolerAndHeadTest {
         assertEquals(expected.getDouble(0, j), pooled.getDouble(1, j), 1e-15);
       }
       INDArray dy = random(53, 1.0, 3, 5);
-      INDArray dHidden = pooler.backward(a, dy).dup();
+      INDArray dHidden = pooler.backward(a, dy, null).dup();
       assertEquals(0.0, dHidden.getRow(5).amaxNumber().doubleValue(), "only first tokens get a gradient");
       assertGradient("hidden", hidden, dHidden, () -> dot(pooler.forward(a, hidden), dy), 20, 54);
       assertParameterGradients(p, () -> dot(pooler.forward(a, hidden), dy), 8, 55);
