@@ -45,11 +45,6 @@ public final class ParameterScope {
     return pp(Integer.toString(index));
   }
 
-  /** The full name of {@code name} in this scope. */
-  public String name(String name) {
-    return prefix + name;
-  }
-
   /** Declares the tensor {@code name} of this scope. */
   public Tensor tensor(String name, long... shape) {
     checkOpen();
