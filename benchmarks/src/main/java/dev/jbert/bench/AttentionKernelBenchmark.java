@@ -1,9 +1,11 @@
 package dev.jbert.bench;
 
 import dev.jbert.core.Backend;
+import dev.jbert.core.BertConfig;
+import dev.jbert.core.ParameterScope;
 import dev.jbert.core.Parameters;
+import dev.jbert.core.nn.BertSelfAttention;
 import dev.jbert.core.nn.Buffers;
-import dev.jbert.core.nn.SelfAttention;
 import dev.jbert.core.nn.TrainingMode;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * JMH timing of one {@link SelfAttention} (fused QKV projection, head split, masked softmax, PV,
+ * JMH timing of one {@link BertSelfAttention} (fused QKV projection, head split, masked softmax, PV,
  * head merge) at the MiniLM shape, batch 32 × seq 64 (2,048 tokens, hidden 384, 12 heads): forward
  * in eval mode, and forward + backward in training mode with attention dropout 0.1. For reference,
  * the GEMMs alone are 2.0 GFLOP forward (QKV projection 1.81, QKᵀ and PV 0.10 each) and twice that
@@ -45,11 +47,11 @@ public class AttentionKernelBenchmark {
   private static final int SEQ = 64;
   private static final int HIDDEN = 384;
   private static final int HEADS = 12;
-  private static final String PREFIX = "attention.self.";
 
   private Buffers buffers;
   private TrainingMode mode;
-  private SelfAttention attention;
+  private BertSelfAttention attention;
+  private BertSelfAttention.Activations activations;
   private INDArray x;       // [batch·seq, hidden]
   private INDArray dOut;    // [batch·seq, hidden]
   private double[] maskAdd; // [batch·seq], no padding
@@ -57,19 +59,16 @@ public class AttentionKernelBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     Backend.init();
-    Parameters.Builder layout = Parameters.builder();
-    for (String qkv : new String[] {"query", "key", "value"}) {
-      layout.add(PREFIX + qkv + ".weight", HIDDEN, HIDDEN);
-    }
-    for (String qkv : new String[] {"query", "key", "value"}) {
-      layout.add(PREFIX + qkv + ".bias", HIDDEN);
-    }
-    Parameters params = layout.build(DataType.FLOAT);
+    BertConfig config = BertConfig.builder().hiddenSize(HIDDEN).numAttentionHeads(HEADS).intermediateSize(4 * HIDDEN)
+        .attentionProbsDropoutProb(0.1).build();
+    mode = new TrainingMode(1);
+    ParameterScope scope = ParameterScope.root();
+    attention = new BertSelfAttention(scope.pp("attention").pp("self"), config, mode);
+    Parameters params = scope.build(DataType.FLOAT);
     Nd4j.getRandom().setSeed(1);
     params.values().assign(Nd4j.randn(DataType.FLOAT, params.size()).muli(0.05));
     buffers = new Buffers(DataType.FLOAT);
-    mode = new TrainingMode(1);
-    attention = new SelfAttention(params, PREFIX, HEADS, 0.1, mode, buffers, BATCH, SEQ);
+    activations = attention.allocate(buffers, BATCH, SEQ);
     x = Nd4j.randn(DataType.FLOAT, (long) BATCH * SEQ, HIDDEN);
     dOut = Nd4j.randn(DataType.FLOAT, (long) BATCH * SEQ, HIDDEN).muli(1e-3);
     maskAdd = new double[BATCH * SEQ];
@@ -84,14 +83,14 @@ public class AttentionKernelBenchmark {
   @Benchmark
   public void forward(Blackhole bh) {
     mode.setTraining(false);
-    bh.consume(attention.forward(x, maskAdd));
+    bh.consume(attention.forward(activations, x, maskAdd));
   }
 
   /** Training-mode forward (dropout on the probabilities) and backward down to dx and the QKV gradients. */
   @Benchmark
   public void forwardBackward(Blackhole bh) {
     mode.setTraining(true);
-    attention.forward(x, maskAdd);
-    bh.consume(attention.backward(dOut));
+    attention.forward(activations, x, maskAdd);
+    bh.consume(attention.backward(activations, dOut));
   }
 }

@@ -1,7 +1,7 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.nn.Flat;
-import dev.jbert.core.nn.Parallel;
+import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -17,9 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Work is cut into blocks of {@link AdamBase#BLOCK} elements that {@link Parallel} hands to
  * whichever thread is free; a block is walked tensor by tensor (so decay and lr multiplier are
  * constants) in tiles of {@value #TILE} elements copied into per-thread Java arrays, where the JIT
- * vectorises the loops. FLOAT buffers are computed in float
- * and DOUBLE buffers in double, in the order of the ND4J ops this replaces, so that results match
- * the scalar and torch references as before and frozen elements keep every bit.
+ * vectorises the loops. FLOAT buffers run the float tile, in the order of the ND4J ops this
+ * replaces, so that results match the scalar and torch references as before and frozen elements
+ * keep every bit; DOUBLE buffers run a plain element-by-element reference (the float64 checks).
  */
 final class AdamKernel {
 
@@ -206,58 +206,35 @@ final class AdamKernel {
     expAvgSq.put(i, v, 0, n);
   }
 
-  /** One tile of {@code n} elements at span position {@code i}, in double. */
+  /**
+   * One tile of {@code n} elements at span position {@code i}, in double and element by element:
+   * the plain reference of the float64 checks (the float tile above is the production kernel).
+   */
   private void tileDouble(Step st, Piece piece, int i, int n, double[][] a) {
     double[] p = a[0];
     double[] g = a[1];
     double[] m = a[2];
     double[] v = a[3];
-    double[] s = a[4];
-    double wd = piece.decay();
-    double k = piece.lrMultiplier();
     values.get(spanStart + i, p, 0, n);
     grads.get(spanStart + i, g, 0, n);
     expAvg.get(i, m, 0, n);
     expAvgSq.get(i, v, 0, n);
-    double coef = st.clipCoef();
-    if (coef != 1.0) {
-      for (int j = 0; j < n; j++) {
-        g[j] *= coef;
-      }
-      grads.put(spanStart + i, g, 0, n);
-    }
-    double negLr = -st.lr();
-    double b1 = st.b1();
-    double c1 = 1 - st.b1();
-    double b2 = st.b2();
-    double c2 = 1 - st.b2();
-    double sqrtBc2 = st.sqrtBc2();
-    double eps = st.eps();
-    double stepSize = st.stepSize();
-    // Simple loops over the tile (in L1), each one vectorised by the JIT.
-    if (hasDecay && st.decoupled()) {
-      for (int j = 0; j < n; j++) {
-        p[j] *= wd * negLr + 1.0; // p *= 1 - lr * k * wd (exactly 1 where k * wd is 0)
-      }
-    } else if (hasDecay) {
-      for (int j = 0; j < n; j++) {
-        g[j] = wd * p[j] + g[j]; // g' = g + wd * p (the clipped g is already stored)
-      }
-    }
+    double wd = piece.decay();
+    double k = hasLrMultipliers ? piece.lrMultiplier() : 1.0;
     for (int j = 0; j < n; j++) {
-      double mj = m[j] * b1 + c1 * g[j];
-      double vj = v[j] * b2 + c2 * (g[j] * g[j]);
-      m[j] = mj;
-      v[j] = vj;
-      s[j] = mj / (Math.sqrt(vj) / sqrtBc2 + eps);
-    }
-    if (hasLrMultipliers) {
-      for (int j = 0; j < n; j++) {
-        s[j] *= k;
+      g[j] *= st.clipCoef();
+      double grad = g[j];
+      if (hasDecay && st.decoupled()) {
+        p[j] *= 1.0 - st.lr() * wd;                   // AdamW: decay the weight
+      } else if (hasDecay) {
+        grad += wd * p[j];                            // Adam: L2 in the gradient
       }
+      m[j] = st.b1() * m[j] + (1 - st.b1()) * grad;
+      v[j] = st.b2() * v[j] + (1 - st.b2()) * grad * grad;
+      p[j] += st.stepSize() * k * (m[j] / (Math.sqrt(v[j]) / st.sqrtBc2() + st.eps()));
     }
-    for (int j = 0; j < n; j++) {
-      p[j] += stepSize * s[j];
+    if (st.clipCoef() != 1.0) {
+      grads.put(spanStart + i, g, 0, n);             // the clipped gradient is kept, as torch's clip_grad_norm_
     }
     values.put(spanStart + i, p, 0, n);
     expAvg.put(i, m, 0, n);

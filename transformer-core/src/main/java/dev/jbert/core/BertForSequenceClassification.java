@@ -1,5 +1,6 @@
 package dev.jbert.core;
 
+import dev.jbert.core.nn.BertNetwork;
 import dev.jbert.core.nn.Buffers;
 import dev.jbert.core.nn.ClassificationHead;
 import dev.jbert.core.nn.CrossEntropyLoss;
@@ -22,12 +23,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BertForSequenceClassification implements AutoCloseable {
 
-  private static final String HEAD = "classifier";
-
   private final BertConfig config;
   private final Parameters parameters;
   private final TrainingMode mode = new TrainingMode(BertModel.DEFAULT_SEED);
   private final BertModel bert;
+  private final ClassificationHead head;
   private final ShapeCache<Head> heads = new ShapeCache<>(3);
   private CrossEntropyLoss crossEntropy = new CrossEntropyLoss(null, 0.0);
   private final MseLoss mse = new MseLoss();
@@ -35,17 +35,16 @@ public final class BertForSequenceClassification implements AutoCloseable {
   private boolean lossReady;
   private LoadReport loadReport;
 
-  /** The classification head of one batch size with its buffers. */
+  /** The classification head's activations for one batch size, with their buffers. */
   private static final class Head implements AutoCloseable {
     final Buffers buffers;
-    final ClassificationHead layer;
+    final ClassificationHead.Activations activations;
     final INDArray dLogits; // [batch, numLabels]
     INDArray logits;
 
-    Head(BertForSequenceClassification m, int batch, boolean withGradients) {
+    Head(BertForSequenceClassification m, int batch) {
       buffers = new Buffers(m.parameters.dataType());
-      Parameters p = withGradients ? m.parameters : m.parameters.valuesOnly();
-      layer = new ClassificationHead(p, HEAD, m.config.effectiveClassifierDropout(), m.mode, buffers, batch);
+      activations = m.head.allocate(buffers, batch);
       dLogits = buffers.zeros(batch, m.config.numLabels());
     }
 
@@ -57,20 +56,17 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
   /** A new model with Hugging Face's initialisation (seed {@link BertModel#DEFAULT_SEED}). */
   public BertForSequenceClassification(BertConfig config, DataType dataType) {
-    this(config, layout(config).build(dataType));
+    this(config, dataType, ParameterScope.root());
     WeightInit.initializeAll(parameters, config, BertModel.DEFAULT_SEED);
   }
 
-  private BertForSequenceClassification(BertConfig config, Parameters parameters) {
+  /** The modules (encoder under {@code bert.}, then the head) declare the parameters in {@code scope}, zero-filled. */
+  private BertForSequenceClassification(BertConfig config, DataType dataType, ParameterScope scope) {
     this.config = config;
-    this.parameters = parameters;
-    this.bert = new BertModel(config, parameters, PretrainedWeights.BASE_PREFIX, true, mode);
-  }
-
-  private static Parameters.Builder layout(BertConfig c) {
-    return BertModel.layout(c, PretrainedWeights.BASE_PREFIX, true)
-        .add(HEAD + ".weight", c.numLabels(), c.hiddenSize())
-        .add(HEAD + ".bias", c.numLabels());
+    BertNetwork network = new BertNetwork(scope.pp(PretrainedWeights.BASE), config, true, mode);
+    this.head = new ClassificationHead(scope, config, mode);
+    this.parameters = scope.build(dataType);
+    this.bert = new BertModel(config, network, parameters, true, true, mode);
   }
 
   /**
@@ -88,9 +84,9 @@ public final class BertForSequenceClassification implements AutoCloseable {
    */
   public static BertForSequenceClassification fromPretrained(Path dir, DataType dataType, BertConfig config)
       throws IOException {
-    BertForSequenceClassification model = new BertForSequenceClassification(config, layout(config).build(dataType));
+    BertForSequenceClassification model = new BertForSequenceClassification(config, dataType, ParameterScope.root());
     model.loadReport = PretrainedWeights.load(dir, model.parameters, PretrainedWeights.BASE_PREFIX,
-        name -> name.startsWith(PretrainedWeights.BASE_PREFIX + "pooler.") || name.startsWith(HEAD + "."),
+        name -> name.startsWith(PretrainedWeights.BASE_PREFIX + "pooler.") || name.startsWith(ClassificationHead.NAME + "."),
         config, BertModel.DEFAULT_SEED, "BertForSequenceClassification");
     return model;
   }
@@ -121,8 +117,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
   public INDArray forward(TokenBatch batch) {
     BertModel.Output out = bert.forward(batch);
     boolean withGradients = bert.isGradEnabled();                    // a head per batch size and gradient switch
-    current = heads.get(batch.batch(), withGradients ? 1 : 0, () -> new Head(this, batch.batch(), withGradients));
-    current.logits = current.layer.forward(out.pooledOutput());
+    current = heads.get(batch.batch(), withGradients ? 1 : 0, () -> new Head(this, batch.batch()));
+    current.logits = head.forward(current.activations, out.pooledOutput());
     lossReady = false;
     return current.logits;
   }
@@ -181,7 +177,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
       throw new IllegalStateException("backward needs a loss of the last forward");
     }
     bert.requireGradients();
-    INDArray dPooled = current.layer.backward(current.dLogits);
+    INDArray dPooled = head.backward(current.activations, current.dLogits);
     bert.backward(null, dPooled);
   }
 

@@ -32,12 +32,13 @@ public final class BertModel implements AutoCloseable {
   public static final long DEFAULT_SEED = 42;
 
   private final BertConfig config;
+  private final BertNetwork network;
   private final Parameters parameters;
-  private final String prefix;
+  private final boolean inTaskModel;           // the encoder of a task model: saved by that model
   private final boolean withPooler;
   private final TrainingMode mode;
   private final Buffers.Arena arena;
-  private BertNetwork current;
+  private BertNetwork.Activations current;
   private boolean outputHiddenStates;
   private boolean gradEnabled = true;
   private LoadReport loadReport;
@@ -59,59 +60,42 @@ public final class BertModel implements AutoCloseable {
 
   /** A new model, weights initialised as Hugging Face does (seed {@link #DEFAULT_SEED}). */
   public BertModel(BertConfig config, DataType dataType, boolean addPoolingLayer) {
-    this(config, layout(config, "", addPoolingLayer).build(dataType), "", addPoolingLayer, new TrainingMode(DEFAULT_SEED));
+    this(config, new Declared(config, addPoolingLayer), dataType);
     WeightInit.initializeAll(parameters, config, DEFAULT_SEED);
   }
 
-  /** The encoder of a task model: its parameters carry {@code prefix} and share the task model's mode. */
-  BertModel(BertConfig config, Parameters parameters, String prefix, boolean withPooler, TrainingMode mode) {
-    Backend.init();
-    this.config = config;
-    this.parameters = parameters;
-    this.prefix = prefix;
-    this.withPooler = withPooler;
-    this.mode = mode;
-    this.arena = new Buffers.Arena(parameters.dataType());
+  /** A bare model: its parameters are what its modules declared, zero-filled. */
+  private BertModel(BertConfig config, Declared d, DataType dataType) {
+    this(config, d.network, d.scope.build(dataType), false, d.withPooler, d.mode);
+  }
+
+  /** The modules of a bare model, declared in a fresh scope. */
+  private static final class Declared {
+    final ParameterScope scope = ParameterScope.root();
+    final TrainingMode mode = new TrainingMode(DEFAULT_SEED);
+    final BertNetwork network;
+    final boolean withPooler;
+
+    Declared(BertConfig config, boolean withPooler) {
+      this.network = new BertNetwork(scope, config, withPooler, mode);
+      this.withPooler = withPooler;
+    }
   }
 
   /**
-   * Registers the parameters of an encoder under {@code prefix} in Hugging Face's state-dict order,
-   * except that each attention layer's query, key and value weights come before their biases, so
-   * that the three weights (and the three biases) form one fused tensor.
+   * The encoder of a task model, whose modules were declared in the task model's scope (under
+   * {@code bert.}) and share its mode.
    */
-  static Parameters.Builder layout(BertConfig c, String prefix, boolean withPooler) {
-    Parameters.Builder b = Parameters.builder();
-    int h = c.hiddenSize();
-    String e = prefix + "embeddings.";
-    b.add(e + "word_embeddings.weight", c.vocabSize(), h);
-    b.add(e + "position_embeddings.weight", c.maxPositionEmbeddings(), h);
-    b.add(e + "token_type_embeddings.weight", c.typeVocabSize(), h);
-    b.add(e + "LayerNorm.weight", h);
-    b.add(e + "LayerNorm.bias", h);
-    for (int i = 0; i < c.numHiddenLayers(); i++) {
-      String l = prefix + "encoder.layer." + i + ".";
-      for (String qkv : List.of("query", "key", "value")) {
-        b.add(l + "attention.self." + qkv + ".weight", h, h);
-      }
-      for (String qkv : List.of("query", "key", "value")) {
-        b.add(l + "attention.self." + qkv + ".bias", h);
-      }
-      b.add(l + "attention.output.dense.weight", h, h);
-      b.add(l + "attention.output.dense.bias", h);
-      b.add(l + "attention.output.LayerNorm.weight", h);
-      b.add(l + "attention.output.LayerNorm.bias", h);
-      b.add(l + "intermediate.dense.weight", c.intermediateSize(), h);
-      b.add(l + "intermediate.dense.bias", c.intermediateSize());
-      b.add(l + "output.dense.weight", h, c.intermediateSize());
-      b.add(l + "output.dense.bias", h);
-      b.add(l + "output.LayerNorm.weight", h);
-      b.add(l + "output.LayerNorm.bias", h);
-    }
-    if (withPooler) {
-      b.add(prefix + "pooler.dense.weight", h, h);
-      b.add(prefix + "pooler.dense.bias", h);
-    }
-    return b;
+  BertModel(BertConfig config, BertNetwork network, Parameters parameters, boolean inTaskModel, boolean withPooler,
+      TrainingMode mode) {
+    Backend.init();
+    this.config = config;
+    this.network = network;
+    this.parameters = parameters;
+    this.inTaskModel = inTaskModel;
+    this.withPooler = withPooler;
+    this.mode = mode;
+    this.arena = new Buffers.Arena(parameters.dataType());
   }
 
   /**
@@ -129,8 +113,7 @@ public final class BertModel implements AutoCloseable {
    */
   public static BertModel fromPretrained(Path dir, DataType dataType, boolean addPoolingLayer) throws IOException {
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
-    BertModel model = new BertModel(config, layout(config, "", addPoolingLayer).build(dataType), "", addPoolingLayer,
-        new TrainingMode(DEFAULT_SEED));
+    BertModel model = new BertModel(config, new Declared(config, addPoolingLayer), dataType);
     model.loadReport = PretrainedWeights.load(dir, model.parameters, "", name -> name.startsWith("pooler."),
         config, DEFAULT_SEED, "BertModel");
     return model;
@@ -155,7 +138,7 @@ public final class BertModel implements AutoCloseable {
 
   /** Writes {@code config.json} and {@code model.safetensors} (unprefixed names) into {@code dir}. */
   public void savePretrained(Path dir) throws IOException {
-    if (!prefix.isEmpty()) {
+    if (inTaskModel) {
       throw new IllegalStateException("this encoder belongs to a task model; save that model instead");
     }
     PretrainedWeights.save(dir, config.withArchitectures(List.of("BertModel")), parameters);
@@ -167,9 +150,9 @@ public final class BertModel implements AutoCloseable {
     boolean withGradients = gradEnabled || outputHiddenStates;
     if (current == null || current.batch() != batch.batch() || current.seq() != batch.seq()
         || current.withGradients() != withGradients) {
-      current = networkFor(batch.batch(), batch.seq(), withGradients);
+      current = activationsFor(batch.batch(), batch.seq(), withGradients);
     }
-    INDArray last = current.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+    INDArray last = network.forward(current, batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
     List<INDArray> hidden = new ArrayList<>();
     if (outputHiddenStates) {
       for (INDArray h : current.hiddenStates()) {
@@ -203,7 +186,7 @@ public final class BertModel implements AutoCloseable {
     checkGradient("dLastHiddenState", dLastHiddenState, batch, seq, config.hiddenSize());
     checkGradient("dPooledOutput", dPooledOutput, batch, config.hiddenSize());
     INDArray dLast = dLastHiddenState == null ? null : dLastHiddenState.reshape(batch * seq, config.hiddenSize());
-    current.backward(dLast, dPooledOutput);
+    network.backward(current, dLast, dPooledOutput);
   }
 
   /** Fails unless the last forward kept what a backward pass needs. */
@@ -298,22 +281,20 @@ public final class BertModel implements AutoCloseable {
     return gradEnabled;
   }
 
-  /** Drops the current network and builds one for this shape from the arena, growing it if short. */
-  private BertNetwork networkFor(int batch, int seq, boolean withGradients) {
+  /** Drops the current activations and allocates this shape's from the arena, growing it if short. */
+  private BertNetwork.Activations activationsFor(int batch, int seq, boolean withGradients) {
     if (current != null) {
       current.close();
       current = null;
     }
-    Parameters p = withGradients ? parameters : parameters.valuesOnly(); // no gradient buffer for prediction
     Buffers buffers = new Buffers(arena);
-    BertNetwork network = new BertNetwork(config, p, prefix, withPooler, withGradients, mode, buffers, batch, seq);
+    BertNetwork.Activations activations = network.allocate(buffers, batch, seq, withGradients);
     if (buffers.shortfall() > 0) {
-      network.close();
+      activations.close();
       arena.grow(buffers.arenaElements());
-      buffers = new Buffers(arena);
-      network = new BertNetwork(config, p, prefix, withPooler, withGradients, mode, buffers, batch, seq);
+      activations = network.allocate(new Buffers(arena), batch, seq, withGradients);
     }
-    return network;
+    return activations;
   }
 
   public BertConfig config() {

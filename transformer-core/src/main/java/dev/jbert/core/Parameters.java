@@ -25,7 +25,6 @@ public final class Parameters {
   private final DataType dataType;
   private final INDArray values;
   private final Map<String, Slot> slots;
-  private final boolean valuesOnly;        // a view that hands out no gradients
   private INDArray grads;                  // allocated on first use
 
   private record Slot(long offset, long[] shape, INDArray value) {}
@@ -42,22 +41,6 @@ public final class Parameters {
       offset += numel(shape);
     }
     this.slots = Collections.unmodifiableMap(map);
-    this.valuesOnly = false;
-  }
-
-  private Parameters(Parameters source) {
-    this.dataType = source.dataType;
-    this.values = source.values;
-    this.slots = source.slots;
-    this.valuesOnly = true;
-  }
-
-  /**
-   * The same values without gradients: {@link #grad} and {@link #fusedGrad} return null and
-   * {@link #grads()} fails. For layers of a forward-only network, which then allocate no gradient.
-   */
-  Parameters valuesOnly() {
-    return valuesOnly ? this : new Parameters(this);
   }
 
   static long numel(long[] shape) {
@@ -106,10 +89,10 @@ public final class Parameters {
     return slot(name).value;
   }
 
-  /** The gradient tensor, a view into {@link #grads()} (null in a {@code valuesOnly} view). */
+  /** The gradient tensor, a view into {@link #grads()} (which this call allocates if it is the first). */
   public INDArray grad(String name) {
     Slot s = slot(name);
-    return valuesOnly ? null : FlatView.of(grads(), s.offset, s.shape);
+    return FlatView.of(grads(), s.offset, s.shape);
   }
 
   /** The tensor's shape (a copy). */
@@ -127,9 +110,9 @@ public final class Parameters {
     return fused(values, names);
   }
 
-  /** The gradient view matching {@link #fusedValue} (null in a {@code valuesOnly} view). */
+  /** The gradient view matching {@link #fusedValue}. */
   public INDArray fusedGrad(String... names) {
-    return valuesOnly ? null : fused(grads(), names);
+    return fused(grads(), names);
   }
 
   private INDArray fused(INDArray flat, String... names) {
@@ -172,9 +155,6 @@ public final class Parameters {
 
   /** All gradients, flat, in layout order (zeros when first asked for). */
   public INDArray grads() {
-    if (valuesOnly) {
-      throw new IllegalStateException("a values-only view of the parameters has no gradients");
-    }
     if (grads == null) {
       grads = Nd4j.zeros(dataType, values.length());
     }

@@ -4,7 +4,7 @@ import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Checkpoints;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.TensorData;
-import dev.jbert.core.nn.Flat;
+import dev.jbert.core.kernel.Flat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
 final class PretrainedWeights {
 
   /** Hugging Face's {@code base_model_prefix} of BERT task models. */
-  static final String BASE_PREFIX = "bert.";
+  static final String BASE = "bert";
+
+  /** {@link #BASE} as a name prefix. */
+  static final String BASE_PREFIX = BASE + ".";
 
   private static final Logger LOG = LoggerFactory.getLogger(PretrainedWeights.class);
   private static final int CHUNK = 1 << 16;

@@ -1,6 +1,6 @@
 package dev.jbert.core;
 
-import dev.jbert.core.nn.Flat;
+import dev.jbert.core.kernel.Flat;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -167,4 +167,32 @@ class BertModelTest {
       assertThrows(IllegalStateException.class, model::backward, "no loss yet");
     }
   }
+
+  /** A backward from both outputs, run twice, accumulates exactly twice the gradient of one. */
+  @Test
+  void repeatedBackwardFromHiddenStateAndPooledOutputAccumulatesTheSameGradient() {
+    try (BertModel model = new BertModel(TINY, DataType.DOUBLE)) {
+      model.eval();
+      int[][] ids = {{2, 5, 9, 3}, {2, 7, 3, 0}};
+      int[][] mask = {{1, 1, 1, 1}, {1, 1, 1, 0}};
+      INDArray dLast = Nd4j.rand(DataType.DOUBLE, 2, 4, 8);
+      INDArray dPooled = Nd4j.rand(DataType.DOUBLE, 2, 8);
+      model.forward(ids, null, mask);
+      model.backward(dLast, dPooled);
+      INDArray once = model.parameters().grads().dup();
+      model.forward(ids, null, mask);
+      model.backward(dLast, dPooled);
+      INDArray twice = model.parameters().grads();
+      assertTrue(twice.equalsWithEps(once.mul(2), 1e-12), "the second backward adds the same gradient");
+      model.parameters().zeroGrad();
+      model.forward(ids, null, mask);
+      model.backward(null, dPooled);
+      try (BertModel fresh = new BertModel(TINY, DataType.DOUBLE)) {   // same seed, same weights
+        fresh.eval();
+        fresh.forward(ids, null, mask);
+        fresh.backward(null, dPooled);
+        assertEquals(fresh.parameters().grads(), model.parameters().grads(), "then from the pooled output alone");
+      }
+    }
+  }
 }

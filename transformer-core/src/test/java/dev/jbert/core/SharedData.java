@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jbert.core.nn.Flat;
+import dev.jbert.core.kernel.Flat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,60 +1,60 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.BertConfig;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.ParameterScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One post-LayerNorm transformer block ({@code encoder.layer.i}):
+ * Hugging Face's {@code BertLayer} ({@code encoder.layer.i}), one post-LayerNorm transformer block
+ * (HF's {@code BertAttention} is the pair {@code attention.self}, {@code attention.output}). Mirrors
+ * <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L443">modeling_bert.py#L443</a>.
  * <pre>
- *   a = LN(x + dropout(dense_o(selfAttention(x))))      attention.output
- *   y = LN(a + dropout(dense_2(act(dense_1(a)))))        intermediate, output
+ *   a = LN(x + dropout(dense(selfAttention(x))))      attention.self, attention.output
+ *   y = LN(a + dropout(dense(act(dense(a)))))          intermediate, output
  * </pre>
- * Each dropout runs inside the LayerNorm kernels that follow it, forward and backward.
  */
 public final class BertLayer {
 
-  private final SelfAttention attention;
-  private final Linear attentionDense;
-  private final Dropout attentionDropout;
-  private final LayerNorm attentionNorm;
-  private final Linear intermediate;
-  private final Activation activation;
-  private final Linear output;
-  private final Dropout outputDropout;
-  private final LayerNorm outputNorm;
+  private final BertSelfAttention attentionSelf;
+  private final BertSelfOutput attentionOutput;
+  private final BertIntermediate intermediate;
+  private final BertOutput output;
 
-  /** @param prefix e.g. {@code "bert.encoder.layer.3."} */
-  public BertLayer(BertConfig c, Parameters p, String prefix, TrainingMode mode, Buffers buffers, int batch, int seq) {
-    int rows = batch * seq;
-    this.attention = new SelfAttention(p, prefix + "attention.self.", c.numAttentionHeads(),
-        c.attentionProbsDropoutProb(), mode, buffers, batch, seq);
-    this.attentionDense = Linear.of(p, prefix + "attention.output.dense", buffers, rows);
-    this.attentionDropout = new Dropout(c.hiddenDropoutProb(), mode, buffers, rows, c.hiddenSize());
-    this.attentionNorm = LayerNorm.of(p, prefix + "attention.output.LayerNorm", c.layerNormEps(), buffers, rows);
-    this.intermediate = Linear.of(p, prefix + "intermediate.dense", buffers, rows);
-    this.activation = Activation.create(c.hiddenAct(), buffers, rows, c.intermediateSize(), mode);
-    this.output = Linear.of(p, prefix + "output.dense", buffers, rows);
-    this.outputDropout = new Dropout(c.hiddenDropoutProb(), mode, buffers, rows, c.hiddenSize());
-    this.outputNorm = LayerNorm.of(p, prefix + "output.LayerNorm", c.layerNormEps(), buffers, rows);
+  /** @param s the layer's scope, e.g. {@code encoder.layer.3} */
+  public BertLayer(ParameterScope s, BertConfig c, TrainingMode mode) {
+    ParameterScope attention = s.pp("attention");
+    this.attentionSelf = new BertSelfAttention(attention.pp("self"), c, mode);
+    this.attentionOutput = new BertSelfOutput(attention.pp("output"), c, mode);
+    this.intermediate = new BertIntermediate(s.pp("intermediate"), c, mode);
+    this.output = new BertOutput(s.pp("output"), c, mode);
   }
 
-  /** x [batch·seq, hidden] → y [batch·seq, hidden]; {@code maskAdd} as in {@link SelfAttention#forward}. */
-  public INDArray forward(INDArray x, double[] maskAdd) {
-    INDArray context = attention.forward(x, maskAdd);
-    INDArray a = attentionNorm.forward(attentionDense.forward(context), x, attentionDropout);
-    INDArray h = activation.forward(intermediate.forward(a));                 // [batch·seq, intermediate]
-    return outputNorm.forward(output.forward(h), a, outputDropout);
+  /** The activations of the four modules for one input shape. */
+  public record Activations(BertSelfAttention.Activations attentionSelf, DenseDropoutNorm.Activations attentionOutput,
+      BertIntermediate.Activations intermediate, DenseDropoutNorm.Activations output) {}
+
+  /** Buffers for a batch of {@code batch} sequences of {@code seq} tokens. */
+  public Activations allocate(Buffers b, int batch, int seq) {
+    int rows = batch * seq;
+    return new Activations(attentionSelf.allocate(b, batch, seq), attentionOutput.allocate(b, rows),
+        intermediate.allocate(b, rows), output.allocate(b, rows));
+  }
+
+  /** x [batch·seq, hidden] → y [batch·seq, hidden]; {@code maskAdd} as in {@link BertSelfAttention#forward}. */
+  public INDArray forward(Activations a, INDArray x, double[] maskAdd) {
+    INDArray context = attentionSelf.forward(a.attentionSelf(), x, maskAdd);
+    INDArray attended = attentionOutput.forward(a.attentionOutput(), context, x);
+    INDArray h = intermediate.forward(a.intermediate(), attended);
+    return output.forward(a.output(), h, attended);
   }
 
   /** dy [batch·seq, hidden] → dx [batch·seq, hidden]; accumulates every parameter gradient of the block. */
-  public INDArray backward(INDArray dy) {
-    INDArray dSum2 = outputNorm.backward(dy);                      // d(output branch + a)
-    INDArray dh = output.backward(outputNorm.xGradient());         // through the output dropout
-    INDArray da = intermediate.backward(activation.backward(dh));
-    INDArray dSum1 = attentionNorm.backward(da, dSum2);            // d(attention branch + x), dSum2: residual into a
-    INDArray dContext = attentionDense.backward(attentionNorm.xGradient());
-    INDArray dx = attention.backward(dContext);
-    return dx.addi(dSum1);                                         // the residual path into x
+  public INDArray backward(Activations a, INDArray dy) {
+    DenseDropoutNorm.Gradients out = output.backward(a.output(), dy, null);
+    INDArray dAttended = intermediate.backward(a.intermediate(), out.dInput());
+    // attended feeds both the feed-forward and the output's residual: their gradients are summed
+    DenseDropoutNorm.Gradients att = attentionOutput.backward(a.attentionOutput(), dAttended, out.dResidual());
+    INDArray dx = attentionSelf.backward(a.attentionSelf(), att.dInput());
+    return dx.addi(att.dResidual());                                  // the residual path into x
   }
 }

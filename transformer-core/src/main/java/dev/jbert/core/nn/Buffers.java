@@ -11,11 +11,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Allocates the buffers of one input shape and frees them all at once.
  *
- * <p>Layers take forward activations from {@link #zeros} and backward scratch (gradients w.r.t.
- * their inputs) from {@link #gradient}. A view made by {@link #sharingGradients} hands out the
- * gradient arrays of a {@link GradientPool} instead: layers whose backward passes never overlap
- * (every other encoder layer) then reuse the same arrays, the k-th request of each layer getting
- * the pool's k-th array.
+ * <p>Modules take their saved activations ({@code Activations}) from {@link #zeros} and backward
+ * scratch (gradients w.r.t. their inputs) from {@link #gradient}. A view made by
+ * {@link #sharingGradients} hands out the gradient arrays of a {@link GradientPool} instead:
+ * layers whose backward passes never overlap (every other encoder layer) then reuse the same
+ * arrays, the k-th request of each layer getting the pool's k-th array.
  *
  * <p>Off-heap memory of ND4J arrays returns to the system only when the garbage collector runs,
  * unless the array is closed, and fresh off-heap memory costs page faults on first touch. So a

@@ -1,5 +1,6 @@
 package dev.jbert.core.nn;
 
+import dev.jbert.core.kernel.Flat;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

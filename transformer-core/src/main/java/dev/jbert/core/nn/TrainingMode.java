@@ -1,5 +1,6 @@
 package dev.jbert.core.nn;
 
+import dev.jbert.core.kernel.DropoutMask;
 import java.util.SplittableRandom;
 
 /**
@@ -50,8 +51,14 @@ public final class TrainingMode {
     return training && dropoutEnabled;
   }
 
-  /** The seed of the next dropout mask. */
-  long nextMaskSeed() {
-    return random.nextLong();
+  /**
+   * The mask of the next dropout of probability {@code p} (a new seed from the stream), or null
+   * (the identity) when dropout does not act now or p is 0.
+   */
+  public DropoutMask drawMask(double p) {
+    if (!dropoutActive() || p == 0) {
+      return null;
+    }
+    return DropoutMask.of(p, random.nextLong());
   }
 }

@@ -19,7 +19,7 @@ class ActivationTest {
   @ValueSource(strings = {"gelu", "gelu_new", "relu"})
   void backwardMatchesFiniteDifferences(String name) {
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Activation act = Activation.create(name, buffers, 5, 7, null);
+      Ops.ActivationOp act = new Ops.ActivationOp(name, buffers, 5, 7);
       INDArray x = random(21, 2.0, 5, 7);
       if (name.equals("relu")) {
         x.addi(Nd4j.ones(DataType.DOUBLE, 5, 7).mul(1e-3).muli(x.gt(0).castTo(DataType.DOUBLE).mul(2).sub(1))); // keep away from the kink
@@ -36,18 +36,24 @@ class ActivationTest {
     for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       try (Buffers buffers = new Buffers(dt)) {
         TrainingMode mode = new TrainingMode(1);
-        Gelu gelu = new Gelu(buffers, 6, 50, mode);
+        // the GELU of an intermediate module (the module keeps or recomputes its slope), 50 → 50
+        dev.jbert.core.BertConfig c = dev.jbert.core.BertConfig.builder().vocabSize(10).hiddenSize(50)
+            .numHiddenLayers(1).numAttentionHeads(1).intermediateSize(50).maxPositionEmbeddings(8).build();
+        dev.jbert.core.ParameterScope scope = dev.jbert.core.ParameterScope.root();
+        BertIntermediate module = new BertIntermediate(scope.pp("intermediate"), c, mode);
+        FiniteDifferences.randomize(scope.build(dt), 26, 0.2);
+        BertIntermediate.Activations gelu = module.allocate(buffers, 6);
         INDArray x = random(24, 3.0, 6, 50).castTo(dt);
         INDArray dy = random(25, 1.0, 6, 50).castTo(dt);
         mode.setTraining(true);
-        gelu.forward(x);
-        INDArray trained = gelu.backward(dy).dup();
+        module.forward(gelu, x);
+        INDArray trained = module.backward(gelu, dy).dup();
         mode.setTraining(false);
-        INDArray yEval = gelu.forward(x).dup();
-        INDArray fromInput = gelu.backward(dy).dup();   // slope recomputed from the kept input
+        INDArray yEval = module.forward(gelu, x).dup();
+        INDArray fromInput = module.backward(gelu, dy).dup();   // slope recomputed from the kept input
         assertEquals(trained, fromInput, dt.toString());
         mode.setTraining(true);
-        assertEquals(yEval, gelu.forward(x), dt + " output is the same in both modes");
+        assertEquals(yEval, module.forward(gelu, x), dt + " output is the same in both modes");
       }
     }
   }
@@ -60,7 +66,7 @@ class ActivationTest {
         0.6826894921370859, 0.9544997361036416, 0.9999366575163338};
     for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       try (Buffers buffers = new Buffers(dt)) {
-        Gelu gelu = new Gelu(buffers, 1, x.length);
+        Ops.ActivationOp gelu = new Ops.ActivationOp("gelu", buffers, 1, x.length);
         INDArray in = Nd4j.createFromArray(x).castTo(dt).reshape(1, x.length);
         INDArray y = gelu.forward(in);
         for (int i = 0; i < x.length; i++) {
@@ -74,7 +80,7 @@ class ActivationTest {
   @Test
   void unknownActivationIsRejected() {
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      assertThrows(IllegalArgumentException.class, () -> Activation.create("swish", buffers, 1, 1, null));
+      assertThrows(IllegalArgumentException.class, () -> new Ops.ActivationOp("swish", buffers, 1, 1));
     }
   }
 }

@@ -21,7 +21,7 @@ class BatchedMatmulTest {
       INDArray expected = Nd4j.zeros(DataType.DOUBLE, n, 30, 20);
       Nd4j.matmul(a, b, expected, transA, transB, false);
       INDArray c = Nd4j.zeros(DataType.DOUBLE, n, 30, 20);
-      BatchedMatmul.multiply(a, b, c, transA, transB);
+      dev.jbert.core.kernel.Gemm.batched(a, b, c, transA, transB);
       assertEquals(expected, c, "batch " + n);
     }
   }

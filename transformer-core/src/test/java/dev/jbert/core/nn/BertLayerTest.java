@@ -17,15 +17,13 @@ class BertLayerTest {
   void wholeBlockBackwardWithDropoutAndPaddingMatchesFiniteDifferences() {
     BertConfig c = BertConfig.builder().vocabSize(10).hiddenSize(8).numHiddenLayers(1).numAttentionHeads(2)
         .intermediateSize(12).maxPositionEmbeddings(8).hiddenDropoutProb(0.2).attentionProbsDropoutProb(0.2).build();
-    String l = "layer.";
-    Parameters p = layout(l, 8, 12).build(DataType.DOUBLE);
-    FiniteDifferences.randomize(p, 81, 0.4);
     TrainingMode mode = new TrainingMode(2);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      BertLayer layer = new BertLayer(c, p, l, mode, buffers, 2, 3);
+      Built.Layer layer = new Built.Layer("layer", c, mode, buffers, DataType.DOUBLE, 81, 0.4, 2, 3);
+      Parameters p = layer.p;
       double[] mask = new double[6];
-      mask[5] = SelfAttention.MASK_VALUE;
+      mask[5] = dev.jbert.core.kernel.Attention.MASK_VALUE;
       INDArray x = random(82, 1.0, 6, 8);
       INDArray dy = random(83, 1.0, 6, 8);
       mode.reseed(4);
@@ -40,19 +38,4 @@ class BertLayerTest {
     }
   }
 
-  /** The parameters of one encoder layer under {@code prefix}, query/key/value weights adjacent as the model lays them out. */
-  static Parameters.Builder layout(String prefix, int hidden, int intermediate) {
-    Parameters.Builder b = Parameters.builder();
-    for (String n : new String[] {"query", "key", "value"}) {
-      b.add(prefix + "attention.self." + n + ".weight", hidden, hidden);
-    }
-    for (String n : new String[] {"query", "key", "value"}) {
-      b.add(prefix + "attention.self." + n + ".bias", hidden);
-    }
-    return b.add(prefix + "attention.output.dense.weight", hidden, hidden).add(prefix + "attention.output.dense.bias", hidden)
-        .add(prefix + "attention.output.LayerNorm.weight", hidden).add(prefix + "attention.output.LayerNorm.bias", hidden)
-        .add(prefix + "intermediate.dense.weight", intermediate, hidden).add(prefix + "intermediate.dense.bias", intermediate)
-        .add(prefix + "output.dense.weight", hidden, intermediate).add(prefix + "output.dense.bias", hidden)
-        .add(prefix + "output.LayerNorm.weight", hidden).add(prefix + "output.LayerNorm.bias", hidden);
-  }
 }

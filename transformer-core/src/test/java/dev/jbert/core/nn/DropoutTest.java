@@ -1,5 +1,6 @@
 package dev.jbert.core.nn;
 
+import dev.jbert.core.kernel.Flat;
 import static dev.jbert.core.nn.FiniteDifferences.assertGradient;
 import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
@@ -20,7 +21,7 @@ class DropoutTest {
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Dropout dropout = new Dropout(0.25, mode, buffers, 200, 100);
+      Ops.DropoutOp dropout = new Ops.DropoutOp(0.25, mode, buffers, 200, 100);
       INDArray x = Nd4j.ones(DataType.DOUBLE, 200, 100);
       double[] y = Flat.of(dropout.forward(x)).toArray();
       int zeros = 0;
@@ -40,7 +41,7 @@ class DropoutTest {
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Dropout dropout = new Dropout(0.5, mode, buffers, 50, 300);
+      Ops.DropoutOp dropout = new Ops.DropoutOp(0.5, mode, buffers, 50, 300);
       INDArray x = random(71, 1.0, 50, 300);
       mode.reseed(1234);
       INDArray first = dropout.forward(x).dup();
@@ -56,7 +57,7 @@ class DropoutTest {
   void evalModeAndTheGlobalSwitchMakeItTheIdentity() {
     TrainingMode mode = new TrainingMode(1);
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Dropout dropout = new Dropout(0.5, mode, buffers, 3, 4);
+      Ops.DropoutOp dropout = new Ops.DropoutOp(0.5, mode, buffers, 3, 4);
       INDArray x = random(72, 1.0, 3, 4);
       assertSame(x, dropout.forward(x), "eval mode");
       mode.setTraining(true);
@@ -74,7 +75,7 @@ class DropoutTest {
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Dropout dropout = new Dropout(0.3, mode, buffers, 6, 7);
+      Ops.DropoutOp dropout = new Ops.DropoutOp(0.3, mode, buffers, 6, 7);
       INDArray x = random(74, 1.0, 6, 7);
       INDArray dy = random(75, 1.0, 6, 7);
       mode.reseed(8);
@@ -91,7 +92,7 @@ class DropoutTest {
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.FLOAT)) {
-      Dropout dropout = new Dropout(0.4, mode, buffers, 5, 9);
+      Ops.DropoutOp dropout = new Ops.DropoutOp(0.4, mode, buffers, 5, 9);
       INDArray x = random(77, 1.0, 5, 9).castTo(DataType.FLOAT);
       INDArray dy = random(78, 1.0, 5, 9).castTo(DataType.FLOAT);
       dropout.forward(x);

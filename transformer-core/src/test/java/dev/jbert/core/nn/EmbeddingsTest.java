@@ -26,7 +26,7 @@ class EmbeddingsTest {
   void forwardSumsWordTypeAndAbsolutePosition() {
     Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Embeddings e = new Embeddings(p, "e.", 0, buffers, 2, 3);
+      Ops.EmbeddingOp e = new Ops.EmbeddingOp(p, "e.", 0, buffers, 2, 3);
       int[] ids = {5, 7, 7, 1, 9, 0};
       int[] types = {0, 1, 1, 0, 0, 1};
       INDArray y = e.forward(ids, types);
@@ -45,7 +45,7 @@ class EmbeddingsTest {
   void backwardScatterAddsAndMatchesFiniteDifferences() {
     Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Embeddings e = new Embeddings(p, "e.", 0, buffers, 2, 3);
+      Ops.EmbeddingOp e = new Ops.EmbeddingOp(p, "e.", 0, buffers, 2, 3);
       int[] ids = {5, 7, 7, 1, 9, 5}; // repeated ids: their gradients add up
       int[] types = {0, 1, 1, 0, 0, 1};
       INDArray dy = random(42, 1.0, 6, 4);
@@ -61,7 +61,7 @@ class EmbeddingsTest {
   void paddingRowGetsNoGradientAsTorchPaddingIdx() {
     Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Embeddings e = new Embeddings(p, "e.", 0, buffers, 1, 3);
+      Ops.EmbeddingOp e = new Ops.EmbeddingOp(p, "e.", 0, buffers, 1, 3);
       e.forward(new int[] {2, 0, 0}, new int[] {0, 0, 0});
       e.backward(random(44, 1.0, 3, 4));
       assertEquals(0.0, p.grad("e.word_embeddings.weight").getRow(0).amaxNumber().doubleValue());

@@ -1,5 +1,6 @@
 package dev.jbert.core.nn;
 
+import dev.jbert.core.kernel.Flat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbert.core.Parameters;

@@ -1,5 +1,6 @@
 package dev.jbert.core.nn;
 
+import dev.jbert.core.kernel.Flat;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,8 +49,8 @@ class FloatTwinTest {
   @Test
   void layerNorm() {
     try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
-      Twin<LayerNorm> t = twin(Parameters.builder().add("ln.weight", 384).add("ln.bias", 384), 1,
-          p -> LayerNorm.of(p, "ln", 1e-12, p.dataType() == DataType.DOUBLE ? b64 : b32, 33));
+      Twin<Ops.LayerNormOp> t = twin(Parameters.builder().add("ln.weight", 384).add("ln.bias", 384), 1,
+          p -> Ops.LayerNormOp.of(p, "ln", 1e-12, p.dataType() == DataType.DOUBLE ? b64 : b32, 33));
       INDArray x = random(2, 3.0, 33, 384);
       INDArray r = random(3, 1.0, 33, 384);
       INDArray dy = random(4, 1.0, 33, 384);
@@ -63,8 +64,8 @@ class FloatTwinTest {
   @Test
   void gelu() {
     try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
-      Gelu g64 = new Gelu(b64, 40, 300);
-      Gelu g32 = new Gelu(b32, 40, 300);
+      Ops.ActivationOp g64 = new Ops.ActivationOp("gelu", b64, 40, 300);
+      Ops.ActivationOp g32 = new Ops.ActivationOp("gelu", b32, 40, 300);
       INDArray x = random(5, 3.0, 40, 300);
       INDArray dy = random(6, 1.0, 40, 300);
       assertAgree("forward", g64.forward(x), g32.forward(f32(x)));
@@ -77,21 +78,16 @@ class FloatTwinTest {
     int batch = 3;
     int seq = 9;
     int hidden = 24;
-    Parameters.Builder layout = Parameters.builder();
-    for (String n : new String[] {"query", "key", "value"}) {
-      layout.add("a." + n + ".weight", hidden, hidden);
-    }
-    for (String n : new String[] {"query", "key", "value"}) {
-      layout.add("a." + n + ".bias", hidden);
-    }
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
+    dev.jbert.core.BertConfig c = Built.config(hidden, 4, hidden, 0.0, 0.2);
     try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
-      Twin<SelfAttention> t = twin(layout, 7, p -> new SelfAttention(p, "a.", 4, 0.2, mode,
-          p.dataType() == DataType.DOUBLE ? b64 : b32, batch, seq));
+      Built.SelfAttention a64 = new Built.SelfAttention("a", c, mode, b64, DataType.DOUBLE, 7, 0.5, batch, seq);
+      Built.SelfAttention a32 = new Built.SelfAttention("a", c, mode, b32, DataType.FLOAT, 7, 0.5, batch, seq);
+      Twin<Built.SelfAttention> t = new Twin<>(a64.p, a32.p, a64, a32);
       double[] mask = new double[batch * seq];
       for (int s = 5; s < seq; s++) {
-        mask[seq + s] = SelfAttention.MASK_VALUE;
+        mask[seq + s] = dev.jbert.core.kernel.Attention.MASK_VALUE;
       }
       INDArray x = random(8, 1.0, batch * seq, hidden);
       INDArray dy = random(9, 1.0, batch * seq, hidden);
@@ -117,8 +113,8 @@ class FloatTwinTest {
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
     try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
-      Dropout d64 = new Dropout(0.3, mode, b64, 20, 700);
-      Dropout d32 = new Dropout(0.3, mode, b32, 20, 700);
+      Ops.DropoutOp d64 = new Ops.DropoutOp(0.3, mode, b64, 20, 700);
+      Ops.DropoutOp d32 = new Ops.DropoutOp(0.3, mode, b32, 20, 700);
       INDArray x = random(10, 1.0, 20, 700);
       INDArray dy = random(11, 1.0, 20, 700);
       mode.reseed(5);
@@ -135,17 +131,16 @@ class FloatTwinTest {
     dev.jbert.core.BertConfig c = dev.jbert.core.BertConfig.builder().vocabSize(10).hiddenSize(64).numHiddenLayers(1)
         .numAttentionHeads(4).intermediateSize(96).maxPositionEmbeddings(16).hiddenDropoutProb(0.3)
         .attentionProbsDropoutProb(0.3).build();
-    String l = "layer.";
-    Parameters.Builder layout = BertLayerTest.layout(l, 64, 96);
     TrainingMode mode64 = new TrainingMode(7);
     TrainingMode mode32 = new TrainingMode(7);
     mode64.setTraining(true);
     mode32.setTraining(true);
     try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
-      Twin<BertLayer> t = twin(layout, 9, p -> p.dataType() == DataType.DOUBLE
-          ? new BertLayer(c, p, l, mode64, b64, 3, 16) : new BertLayer(c, p, l, mode32, b32, 3, 16));
+      Built.Layer l64 = new Built.Layer("layer", c, mode64, b64, DataType.DOUBLE, 9, 0.5, 3, 16);
+      Built.Layer l32 = new Built.Layer("layer", c, mode32, b32, DataType.FLOAT, 9, 0.5, 3, 16);
+      Twin<Built.Layer> t = new Twin<>(l64.p, l32.p, l64, l32);
       double[] mask = new double[48];
-      mask[47] = SelfAttention.MASK_VALUE;
+      mask[47] = dev.jbert.core.kernel.Attention.MASK_VALUE;
       INDArray x = random(10, 1.0, 48, 64);
       INDArray dy = random(11, 1.0, 48, 64);
       assertAgree("forward", t.layer64.forward(x, mask), t.layer32.forward(f32(x), mask));

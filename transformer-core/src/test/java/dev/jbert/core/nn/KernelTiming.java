@@ -40,8 +40,8 @@ public final class KernelTiming {
     INDArray g = Nd4j.zeros(DataType.FLOAT, rows, inter);
     INDArray e = Nd4j.zeros(DataType.FLOAT, rows, inter);
     try (Buffers buffers = new Buffers(DataType.FLOAT)) {
-      LayerNorm ln = LayerNorm.of(p, "ln", 1e-12, buffers, rows);
-      Gelu gelu = new Gelu(buffers, rows, inter);
+      Ops.LayerNormOp ln = Ops.LayerNormOp.of(p, "ln", 1e-12, buffers, rows);
+      Ops.ActivationOp gelu = new Ops.ActivationOp("gelu", buffers, rows, inter);
       Map<String, Runnable> variants = new LinkedHashMap<>();
       variants.put("LayerNorm fwd, Java kernel (x + residual)", () -> ln.forward(x, res));
       variants.put("LayerNorm fwd, ND4J add + layer_norm op", () -> {

@@ -24,7 +24,7 @@ class LayerNormTest {
     Parameters p = params();
     double eps = 1e-3; // large enough to be visible
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      LayerNorm ln = LayerNorm.of(p, "ln", eps, buffers, 3);
+      Ops.LayerNormOp ln = Ops.LayerNormOp.of(p, "ln", eps, buffers, 3);
       INDArray x = random(12, 2.0, 3, 6);
       INDArray res = random(13, 1.0, 3, 6);
       INDArray y = ln.forward(x, res);
@@ -52,7 +52,7 @@ class LayerNormTest {
   void backwardMatchesFiniteDifferencesForInputResidualAndParameters() {
     Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      LayerNorm ln = LayerNorm.of(p, "ln", 1e-12, buffers, 4);
+      Ops.LayerNormOp ln = Ops.LayerNormOp.of(p, "ln", 1e-12, buffers, 4);
       INDArray x = random(14, 2.0, 4, 6);
       INDArray res = random(15, 1.0, 4, 6);
       INDArray dy = random(16, 1.0, 4, 6);
@@ -69,7 +69,7 @@ class LayerNormTest {
       Parameters p = Parameters.builder().add("ln.weight", 6).add("ln.bias", 6).build(type);
       FiniteDifferences.randomize(p, 11, 0.3);
       try (Buffers buffers = new Buffers(type)) {
-        LayerNorm ln = LayerNorm.of(p, "ln", 1e-12, buffers, 4);
+        Ops.LayerNormOp ln = Ops.LayerNormOp.of(p, "ln", 1e-12, buffers, 4);
         INDArray x = random(20, 2.0, 4, 6).castTo(type);
         INDArray dy = random(21, 1.0, 4, 6).castTo(type);
         INDArray dyOther = random(22, 1.0, 4, 6).castTo(type);

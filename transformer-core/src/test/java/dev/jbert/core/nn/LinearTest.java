@@ -23,7 +23,7 @@ class LinearTest {
   void forwardIsXWTransposedPlusBias() {
     Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Linear fc = Linear.of(p, "fc", buffers, 5);
+      Ops.LinearOp fc = new Ops.LinearOp(p, "fc", buffers, 5);
       INDArray x = random(2, 1.0, 5, 3);
       INDArray y = fc.forward(x);
       for (int r = 0; r < 5; r++) {
@@ -42,7 +42,7 @@ class LinearTest {
   void backwardMatchesFiniteDifferencesAndAccumulates() {
     Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      Linear fc = Linear.of(p, "fc", buffers, 5);
+      Ops.LinearOp fc = new Ops.LinearOp(p, "fc", buffers, 5);
       INDArray x = random(3, 1.0, 5, 3);
       INDArray dy = random(4, 1.0, 5, 4);
       fc.forward(x);

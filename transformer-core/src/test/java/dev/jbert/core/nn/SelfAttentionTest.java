@@ -18,32 +18,20 @@ class SelfAttentionTest {
   private static final int HIDDEN = 6;
   private static final int HEADS = 2;
 
-  private static Parameters params() {
-    Parameters.Builder b = Parameters.builder();
-    for (String n : new String[] {"query", "key", "value"}) {
-      b.add("att." + n + ".weight", HIDDEN, HIDDEN);
-    }
-    for (String n : new String[] {"query", "key", "value"}) {
-      b.add("att." + n + ".bias", HIDDEN);
-    }
-    Parameters p = b.build(DataType.DOUBLE);
-    FiniteDifferences.randomize(p, 31, 0.7);
-    return p;
-  }
-
   /** Row 0 attends to all keys, row 1 to its first two (the rest is padding). */
   private static double[] mask() {
     double[] m = new double[BATCH * SEQ];
-    m[SEQ + 2] = SelfAttention.MASK_VALUE;
-    m[SEQ + 3] = SelfAttention.MASK_VALUE;
+    m[SEQ + 2] = dev.jbert.core.kernel.Attention.MASK_VALUE;
+    m[SEQ + 3] = dev.jbert.core.kernel.Attention.MASK_VALUE;
     return m;
   }
 
   @Test
   void forwardMatchesNaiveMultiHeadAttention() {
-    Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      SelfAttention att = new SelfAttention(p, "att.", HEADS, 0.0, new TrainingMode(1), buffers, BATCH, SEQ);
+      Built.SelfAttention att = new Built.SelfAttention("att", Built.config(HIDDEN, HEADS, HIDDEN, 0.0, 0.0), new TrainingMode(1), buffers,
+          DataType.DOUBLE, 31, 0.7, BATCH, SEQ);
+      Parameters p = att.p;
       INDArray x = random(32, 1.0, BATCH * SEQ, HIDDEN);
       INDArray out = att.forward(x, mask());
       INDArray q = x.mmul(p.value("att.query.weight").transpose()).addiRowVector(p.value("att.query.bias"));
@@ -79,9 +67,10 @@ class SelfAttentionTest {
 
   @Test
   void backwardWithPaddingMaskMatchesFiniteDifferences() {
-    Parameters p = params();
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      SelfAttention att = new SelfAttention(p, "att.", HEADS, 0.0, new TrainingMode(1), buffers, BATCH, SEQ);
+      Built.SelfAttention att = new Built.SelfAttention("att", Built.config(HIDDEN, HEADS, HIDDEN, 0.0, 0.0), new TrainingMode(1), buffers,
+          DataType.DOUBLE, 31, 0.7, BATCH, SEQ);
+      Parameters p = att.p;
       INDArray x = random(33, 1.0, BATCH * SEQ, HIDDEN);
       INDArray dy = random(34, 1.0, BATCH * SEQ, HIDDEN);
       double[] mask = mask();
@@ -94,11 +83,12 @@ class SelfAttentionTest {
 
   @Test
   void backwardWithAttentionDropoutAndAFixedMaskMatchesFiniteDifferences() {
-    Parameters p = params();
     TrainingMode mode = new TrainingMode(7);
     mode.setTraining(true);
     try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
-      SelfAttention att = new SelfAttention(p, "att.", HEADS, 0.3, mode, buffers, BATCH, SEQ);
+      Built.SelfAttention att = new Built.SelfAttention("att", Built.config(HIDDEN, HEADS, HIDDEN, 0.0, 0.3), mode, buffers,
+          DataType.DOUBLE, 31, 0.7, BATCH, SEQ);
+      Parameters p = att.p;
       INDArray x = random(37, 1.0, BATCH * SEQ, HIDDEN);
       INDArray dy = random(38, 1.0, BATCH * SEQ, HIDDEN);
       double[] mask = mask();

@@ -1,4 +1,4 @@
-package dev.jbert.core.nn;
+package dev.jbert.core.kernel;
 
 import dev.jbert.core.Backend;
 import java.util.concurrent.CountDownLatch;

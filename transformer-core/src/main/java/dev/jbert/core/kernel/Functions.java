@@ -1,4 +1,4 @@
-package dev.jbert.core.nn;
+package dev.jbert.core.kernel;
 
 /**
  * The special functions of the kernels (erf, exp), each in two accuracies.
@@ -8,9 +8,10 @@ package dev.jbert.core.nn;
  * branch-free, so that loops over rows vectorise; FLOAT models use these, as PyTorch's own
  * vectorised float kernels do (its CPU erf is an approximation with 1.5e-7 absolute error).
  *
- * <p>The array forms apply a function to {@code a[from, to)} in place, one tight loop per accuracy;
- * the {@code float[]} forms, for the float twins of the kernels, compute in float arithmetic
- * (HotSpot does not vectorise loops that mix float and double).
+ * <p>The array forms apply a function to {@code a[from, to)} in place; the {@code float[]} forms,
+ * for the float kernels, compute in float arithmetic (HotSpot does not vectorise loops that mix
+ * float and double). The double approximations define the float ones (same coefficients) and serve
+ * the one-source kernels on FLOAT data (the pooler's tanh, the tanh GELU).
  */
 public final class Functions {
 
@@ -198,32 +199,6 @@ public final class Functions {
       s0 += a[i] * b[i];
     }
     return (s0 + s1) + (s2 + s3);
-  }
-
-  /** {@code a[i] = erf(a[i])} for i in [from, to). */
-  public static void erf(double[] a, int from, int to, boolean exact) {
-    if (exact) {
-      for (int i = from; i < to; i++) {
-        a[i] = erf(a[i]);
-      }
-    } else {
-      for (int i = from; i < to; i++) {
-        a[i] = erfApprox(a[i]);
-      }
-    }
-  }
-
-  /** {@code a[i] = exp(a[i])} for i in [from, to), every a[i] ≤ 0. */
-  public static void expNonPositive(double[] a, int from, int to, boolean exact) {
-    if (exact) {
-      for (int i = from; i < to; i++) {
-        a[i] = Math.exp(a[i]);
-      }
-    } else {
-      for (int i = from; i < to; i++) {
-        a[i] = expApprox(a[i]);
-      }
-    }
   }
 
   /** {@code a[i] = tanh(a[i])} for i in [from, to), as {@code sign(x) (1 − e^(−2|x|)) / (1 + e^(−2|x|))}. */

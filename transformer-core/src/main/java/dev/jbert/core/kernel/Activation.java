@@ -1,0 +1,47 @@
+package dev.jbert.core.kernel;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The element-wise activation a BERT config names in {@code hidden_act}. Each forward can write the
+ * slope f'(x) beside f(x), and every backward is then {@code dinp = dout ⊙ slope}.
+ */
+public enum Activation {
+  /** {@code gelu}: the exact erf form ({@link Gelu}). */
+  GELU,
+  /** {@code gelu_new}, {@code gelu_pytorch_tanh}: the tanh form ({@link GeluTanh}). */
+  GELU_TANH,
+  /** {@code relu} ({@link Relu}). */
+  RELU;
+
+  /** The activation {@code hidden_act} names; other names are refused. */
+  public static Activation of(String hiddenAct) {
+    return switch (hiddenAct) {
+      case "gelu" -> GELU;
+      case "gelu_new", "gelu_pytorch_tanh" -> GELU_TANH;
+      case "relu" -> RELU;
+      default -> throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported");
+    };
+  }
+
+  /** {@code out = f(inp)} and/or {@code slope = f'(inp)}, whichever is not null; all one shape. */
+  public void forward(INDArray out, INDArray slope, INDArray inp) {
+    switch (this) {
+      case GELU -> Gelu.forward(out, slope, inp);
+      case GELU_TANH -> GeluTanh.forward(out, slope, inp);
+      case RELU -> Relu.forward(out, slope, inp);
+      default -> throw new AssertionError(this);
+    }
+  }
+
+  /** {@code dinp = dout ⊙ slope}, with the slope a forward wrote. */
+  public void backward(INDArray dinp, INDArray dout, INDArray slope) {
+    multiply(dinp, dout, slope);
+  }
+
+  static void multiply(INDArray out, INDArray a, INDArray b) {
+    Nd4j.getExecutioner().exec(new MulOp(a, b, out));
+  }
+}

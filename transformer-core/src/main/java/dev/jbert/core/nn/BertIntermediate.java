@@ -1,0 +1,89 @@
+package dev.jbert.core.nn;
+
+import dev.jbert.core.BertConfig;
+import dev.jbert.core.ParameterScope;
+import dev.jbert.core.kernel.Activation;
+import dev.jbert.core.kernel.Linear;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Hugging Face's {@code BertIntermediate} ({@code intermediate}): {@code act(dense(x))}, the
+ * feed-forward's up projection. Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L414">modeling_bert.py#L414</a>. Parameters
+ * {@code dense.weight} [intermediate, hidden] and {@code dense.bias}.
+ *
+ * <p>In training the activation's forward also writes its slope, so the backward is one multiply;
+ * after an eval-mode forward the backward computes the slope from the kept pre-activation.
+ */
+public final class BertIntermediate {
+
+  private final ParameterScope.Linear dense;
+  private final Activation activation;
+  private final TrainingMode mode;
+  private final int hidden;
+  private final int width;
+
+  public BertIntermediate(ParameterScope s, BertConfig c, TrainingMode mode) {
+    this.hidden = c.hiddenSize();
+    this.width = c.intermediateSize();
+    this.dense = s.linear("dense", width, hidden);
+    this.activation = Activation.of(c.hiddenAct());
+    this.mode = mode;
+  }
+
+  /** What the forward keeps for the backward, and the backward's scratch, for one input shape. */
+  public static final class Activations {
+    private final Buffers buffers;
+    private final int rows;
+    final INDArray dense;          // [rows, intermediate] before the activation
+    final INDArray out;            // [rows, intermediate]
+    INDArray input;                // [rows, hidden] x of the last forward
+    private INDArray slope;        // [rows, intermediate] act'(dense), allocated when first needed
+    private boolean slopeFresh;    // whether slope belongs to the last forward
+    private INDArray dDense;       // [rows, intermediate]
+    private INDArray dInput;       // [rows, hidden]
+
+    private Activations(Buffers b, int rows, int width) {
+      this.buffers = b;
+      this.rows = rows;
+      this.dense = b.zeros(rows, width);
+      this.out = b.zeros(rows, width);
+    }
+  }
+
+  /** Buffers for {@code rows} tokens. */
+  public Activations allocate(Buffers b, int rows) {
+    return new Activations(b, rows, width);
+  }
+
+  /** x [rows, hidden] → act(x Wᵀ + b) [rows, intermediate]. */
+  public INDArray forward(Activations a, INDArray x) {
+    a.input = x;
+    Linear.forward(a.dense, x, dense.weight().value(), dense.bias().value());
+    a.slopeFresh = mode.isTraining();
+    if (a.slopeFresh && a.slope == null) {
+      a.slope = a.buffers.zeros(a.rows, width);
+    }
+    activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense);
+    return a.out;
+  }
+
+  /** dout [rows, intermediate] → dx [rows, hidden]; accumulates the dense's gradients. */
+  public INDArray backward(Activations a, INDArray dout) {
+    if (a.dDense == null) {
+      a.dDense = a.buffers.gradient(a.rows, width);
+    }
+    if (!a.slopeFresh) {
+      if (a.slope == null) {
+        a.slope = a.buffers.gradient(a.rows, width);
+      }
+      activation.forward(null, a.slope, a.dense);
+      a.slopeFresh = true;
+    }
+    activation.backward(a.dDense, dout, a.slope);
+    if (a.dInput == null) {
+      a.dInput = a.buffers.gradient(a.rows, hidden);
+    }
+    Linear.backward(a.dInput, dense.weight().grad(), dense.bias().grad(), a.dDense, a.input, dense.weight().value());
+    return a.dInput;
+  }
+}

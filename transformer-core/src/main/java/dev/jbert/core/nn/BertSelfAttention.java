@@ -1,0 +1,118 @@
+package dev.jbert.core.nn;
+
+import dev.jbert.core.BertConfig;
+import dev.jbert.core.ParameterScope;
+import dev.jbert.core.kernel.Attention;
+import dev.jbert.core.kernel.DropoutMask;
+import dev.jbert.core.kernel.Linear;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Hugging Face's {@code BertSelfAttention} ({@code attention.self}): multi-head scaled dot-product
+ * attention with an additive padding mask, returning the merged context [tokens, hidden] (the
+ * output projection is {@link BertSelfOutput}'s). Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L227">modeling_bert.py#L227</a>; the math,
+ * forward and backward, is {@link Attention}.
+ *
+ * <p>Q, K and V come from one fused projection: {@code query}, {@code key} and {@code value} are
+ * declared as adjacent tensors ({@link ParameterScope#fused}), so their weights are one [3·hidden,
+ * hidden] GEMM operand and their biases one [3·hidden] vector.
+ */
+public final class BertSelfAttention {
+
+  private static final List<String> QKV = List.of("query", "key", "value");
+
+  private final ParameterScope.Tensor qkvWeight;   // [3·hidden, hidden]
+  private final ParameterScope.Tensor qkvBias;     // [3·hidden]
+  private final int hidden;
+  private final int heads;
+  private final double dropoutProb;
+  private final TrainingMode mode;
+
+  public BertSelfAttention(ParameterScope s, BertConfig c, TrainingMode mode) {
+    this.hidden = c.hiddenSize();
+    this.heads = c.numAttentionHeads();
+    this.qkvWeight = s.fused(QKV, "weight", hidden, hidden);
+    this.qkvBias = s.fused(QKV, "bias", hidden);
+    this.dropoutProb = c.attentionProbsDropoutProb();
+    this.mode = mode;
+  }
+
+  /** What the forward keeps for the backward, and the backward's scratch, for one input shape. */
+  public static final class Activations {
+    private final Buffers buffers;
+    private final long rows;
+    private final long[] headShape;     // [batch·heads, seq, headDim]
+    private final long[] probsShape;    // [batch·heads, seq, seq]
+    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ, without the bias
+    final INDArray q;                   // heads, bias added
+    final INDArray k;
+    final INDArray v;
+    final INDArray probs;               // softmax(Q Kᵀ / √d + mask)
+    final INDArray context;             // dropout(P) V, per head
+    final INDArray out;                 // [rows, hidden] the merged context
+    INDArray input;                     // [rows, hidden] x of the last forward
+    DropoutMask mask;                   // the dropout on P of the last forward, null if none acted
+    private INDArray dropped;           // P after dropout, allocated by the first forward that drops
+    private INDArray dContext;
+    private INDArray dProbs;
+    private INDArray dq;
+    private INDArray dk;
+    private INDArray dv;
+    private INDArray dqkv;              // [rows, 3·hidden]
+    private INDArray dInput;            // [rows, hidden]
+
+    private Activations(Buffers b, int batch, int seq, int hidden, int heads) {
+      this.buffers = b;
+      this.rows = (long) batch * seq;
+      this.headShape = new long[] {(long) batch * heads, seq, hidden / heads};
+      this.probsShape = new long[] {(long) batch * heads, seq, seq};
+      this.qkv = b.zeros(rows, 3L * hidden);
+      this.q = b.zeros(headShape);
+      this.k = b.zeros(headShape);
+      this.v = b.zeros(headShape);
+      this.probs = b.zeros(probsShape);
+      this.context = b.zeros(headShape);
+      this.out = b.zeros(rows, hidden);
+    }
+  }
+
+  /** Buffers for a batch of {@code batch} sequences of {@code seq} tokens. */
+  public Activations allocate(Buffers b, int batch, int seq) {
+    return new Activations(b, batch, seq, hidden, heads);
+  }
+
+  /**
+   * x [batch·seq, hidden] → context [batch·seq, hidden].
+   *
+   * @param maskAdd [batch·seq] added to the scores of each key: 0 for tokens, {@link Attention#MASK_VALUE} for padding
+   */
+  public INDArray forward(Activations a, INDArray x, double[] maskAdd) {
+    a.input = x;
+    Linear.forward(a.qkv, x, qkvWeight.value(), null);                // the bias is added by the head split
+    a.mask = mode.drawMask(dropoutProb);
+    if (a.mask != null && a.dropped == null) {
+      a.dropped = a.buffers.zeros(a.probsShape);
+    }
+    Attention.forward(a.out, a.q, a.k, a.v, a.probs, a.dropped, a.context, a.qkv, qkvBias.value(), maskAdd, heads,
+        a.mask);
+    return a.out;
+  }
+
+  /** dout [batch·seq, hidden] → dx [batch·seq, hidden]; accumulates the query, key and value gradients. */
+  public INDArray backward(Activations a, INDArray dout) {
+    if (a.dContext == null) {
+      a.dContext = a.buffers.gradient(a.headShape);
+      a.dProbs = a.buffers.gradient(a.probsShape);
+      a.dq = a.buffers.gradient(a.headShape);
+      a.dk = a.buffers.gradient(a.headShape);
+      a.dv = a.buffers.gradient(a.headShape);
+      a.dqkv = a.buffers.gradient(a.rows, 3L * hidden);
+      a.dInput = a.buffers.gradient(a.rows, hidden);
+    }
+    Attention.backward(a.dqkv, qkvBias.grad(), a.dContext, a.dProbs, a.dq, a.dk, a.dv, dout, a.q, a.k, a.v, a.probs,
+        a.dropped, heads, a.mask);
+    Linear.backward(a.dInput, qkvWeight.grad(), null, a.dqkv, a.input, qkvWeight.value());
+    return a.dInput;
+  }
+}
