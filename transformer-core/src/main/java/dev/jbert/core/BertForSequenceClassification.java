@@ -9,6 +9,7 @@ import dev.jbert.core.nn.TrainingMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -62,10 +63,15 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
   /** The modules (encoder under {@code bert.}, then the head) declare the parameters in {@code scope}, zero-filled. */
   private BertForSequenceClassification(BertConfig config, DataType dataType, ParameterScope scope) {
+    this(config, scope, () -> scope.build(dataType));
+  }
+
+  /** The modules declare the parameters in {@code scope}; {@code bind} then builds or shares them. */
+  private BertForSequenceClassification(BertConfig config, ParameterScope scope, Supplier<Parameters> bind) {
     this.config = config;
     BertNetwork network = new BertNetwork(scope.pp(PretrainedWeights.BASE), config, true, mode);
     this.head = new ClassificationHead(scope, config, mode);
-    this.parameters = scope.build(dataType);
+    this.parameters = bind.get();
     this.bert = new BertModel(config, network, parameters, true, true, mode);
   }
 
@@ -100,7 +106,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
    * Closing a replica frees only its activation buffers.
    */
   public BertForSequenceClassification replica() {
-    BertForSequenceClassification copy = new BertForSequenceClassification(config, parameters);
+    ParameterScope scope = ParameterScope.root();
+    BertForSequenceClassification copy = new BertForSequenceClassification(config, scope, () -> scope.share(parameters));
     copy.mode.setTraining(mode.isTraining());
     copy.mode.setDropoutEnabled(mode.isDropoutEnabled());
     copy.setGradEnabled(isGradEnabled());

@@ -127,7 +127,11 @@ public final class BertModel implements AutoCloseable {
    * is undefined. Closing a replica frees only its activation buffers.
    */
   public BertModel replica() {
-    BertModel copy = new BertModel(config, parameters, prefix, withPooler, new TrainingMode(DEFAULT_SEED));
+    if (inTaskModel) {
+      throw new IllegalStateException("this encoder belongs to a task model; replicate that model instead");
+    }
+    Declared d = new Declared(config, withPooler);
+    BertModel copy = new BertModel(config, d.network, d.scope.share(parameters), false, withPooler, d.mode);
     copy.mode.setTraining(mode.isTraining());
     copy.mode.setDropoutEnabled(mode.isDropoutEnabled());
     copy.gradEnabled = gradEnabled;

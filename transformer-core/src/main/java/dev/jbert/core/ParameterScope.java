@@ -96,6 +96,24 @@ public final class ParameterScope {
     return p;
   }
 
+  /**
+   * Binds the handles declared in this model's scopes to {@code existing} instead of new buffers, so
+   * that a second model (a serving replica) reads the same weights. Once per model, on any of its scopes.
+   *
+   * @throws IllegalArgumentException when {@code existing} was not laid out by the same declarations
+   */
+  public Parameters share(Parameters existing) {
+    checkOpen();
+    if (!root.layout.describes(existing)) {
+      throw new IllegalArgumentException("the parameters to share were laid out by other declarations");
+    }
+    root.built = existing;
+    for (Tensor t : root.handles) {
+      t.bind(existing);
+    }
+    return existing;
+  }
+
   private Tensor register(Tensor t) {
     root.handles.add(t);
     return t;

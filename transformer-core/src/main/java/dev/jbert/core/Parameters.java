@@ -72,6 +72,20 @@ public final class Parameters {
     public Parameters build(DataType dataType) {
       return new Parameters(dataType, shapes);
     }
+
+    /** Whether {@code existing} has exactly these names, in this order, with these shapes. */
+    boolean describes(Parameters existing) {
+      List<String> names = existing.names();
+      if (!names.equals(List.copyOf(shapes.keySet()))) {
+        return false;
+      }
+      for (String name : names) {
+        if (!Arrays.equals(shapes.get(name), existing.shape(name))) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** Parameter names in layout order. */
