@@ -2,10 +2,12 @@ package dev.jbert.finetune.embed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbert.core.Backend;
+import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.TokenBatch;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.io.Json;
+import dev.jbert.finetune.model.ModelFolderCheck;
 import dev.jbert.tokenizer.BertTokenizer;
 import dev.jbert.tokenizer.EncodeOptions;
 import dev.jbert.tokenizer.Encoding;
@@ -90,6 +92,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     boolean folderNormalize = folderNormalizes(dir);
     Backend.init();
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
+    ModelFolderCheck.check(dir, BertConfig.load(dir.resolve("config.json")), tokenizer);
     BertModel model = BertModel.fromPretrained(dir, DataType.FLOAT, false);
     int positions = model.config().maxPositionEmbeddings();
     int length = maxLength != null ? maxLength : Math.min(DEFAULT_MAX_LENGTH, positions);

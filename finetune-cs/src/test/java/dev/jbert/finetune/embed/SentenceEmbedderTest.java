@@ -78,4 +78,15 @@ class SentenceEmbedderTest {
       }
     }
   }
+
+  @Test
+  void aFolderWhoseTokenizerBelongsToAnotherModelIsRefusedByName() throws IOException {
+    Path tiny = SharedModels.tinyBert();
+    for (String name : List.of("config.json", "model.safetensors", "tokenizer_config.json")) {
+      Files.copy(tiny.resolve(name), tmp.resolve(name));
+    }
+    Files.copy(SharedModels.model("all-MiniLM-L6-v2").resolve("vocab.txt"), tmp.resolve("vocab.txt"));
+    CheckpointException e = assertThrows(CheckpointException.class, () -> SentenceEmbedder.load(tmp));
+    assertTrue(e.getMessage().contains("vocab.txt has 30522 tokens") && e.getMessage().contains("vocab_size 99"), e.getMessage());
+  }
 }
