@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * {@code --drain-timeout}), then exit.
  *
  * <p>Progress goes to stderr: the address as soon as the port is open, one line per model once loaded
- * and warm, then {@code ready}. A model that cannot load stops the command with exit code 1.
+ * and warm, then {@code ready}. A model folder that cannot be used stops the command with exit code 2, as in the other commands.
  */
 @Command(
     name = "serve",
@@ -124,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
       server = JbertServer.start(options);
     } catch (IOException e) {
       err.println("jbert: " + e.getMessage());
-      return 1;
+      return exitCode(e);
     }
     Thread hook = new Thread(() -> {
       err.println("jbert serve: stopping: no new connections, answering the requests in flight");
@@ -144,7 +144,7 @@ final class ServeCommand implements Callable<Integer> {
       err.flush();
       Runtime.getRuntime().removeShutdownHook(hook);
       server.shutdown();
-      return 1;
+      return exitCode(e);
     }
     for (String line : server.describeModels()) {
       err.println("jbert serve: " + line);
@@ -160,5 +160,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option + " must be a number of seconds >= 0, got " + value);
     }
     return Duration.ofNanos(Math.round(value * 1e9));
+  }
+
+  /** 2 when a model folder cannot be used (the failure or one of its causes is bad input), else 1. */
+  private static int exitCode(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Exception x && JbertCli.exitCode(x) == JbertCli.BAD_INPUT) {
+        return JbertCli.BAD_INPUT;
+      }
+    }
+    return 1;
   }
 }

@@ -95,7 +95,7 @@ class ServeCommandTest {
   @Test
   void badOptionsStopWithAMessage() {
     CliRun missing = CliRun.run("serve", "--model", "x=" + tmp.resolve("nothing"), "--port", "0");
-    assertEquals(1, missing.exitCode());
+    assertEquals(2, missing.exitCode(), "a model folder that cannot be used is bad input, as in the other commands");
     assertTrue(missing.err().contains("model 'x'") && missing.err().contains("is not a model folder"), missing.err());
     CliRun pooling = CliRun.run("serve", "--model", CliRun.model("all-MiniLM-L6-v2").toString(), "--pooling", "sum");
     assertEquals(2, pooling.exitCode());

@@ -1,6 +1,7 @@
 package dev.jbert.serve;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbert.core.io.CheckpointException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -136,7 +137,7 @@ public final class JbertServer implements AutoCloseable {
   static JbertServer start(ServeOptions options, BatchHook hook) throws IOException {
     for (ModelSpec m : options.models()) {
       if (!Files.isRegularFile(m.dir().resolve("config.json"))) {
-        throw new IOException("model '" + m.name() + "': " + m.dir() + " is not a model folder (no config.json)");
+        throw new CheckpointException(m.dir(), "is not a model folder (no config.json); given as model '" + m.name() + "'");
       }
     }
     JbertServer server = new JbertServer(options, hook);
