@@ -14,8 +14,9 @@ public final class ProgressLines {
 
   /** {@code training 500 steps (5 epochs x 100 steps, warm-up 50)}, and where a resumed run continues. */
   public static String start(TrainingPlan plan, long startStep) {
-    return String.format(Locale.ROOT, "training %d steps (%d epochs x %d steps, warm-up %d)%s", plan.totalSteps(),
-        plan.epochs(), plan.stepsPerEpoch(), plan.warmupSteps(), startStep > 0 ? ", resuming after step " + startStep : "");
+    return String.format(Locale.ROOT, "training %d steps (%s x %d steps, warm-up %d)%s", plan.totalSteps(),
+        Trainer.count(plan.epochs(), "epoch"), plan.stepsPerEpoch(), plan.warmupSteps(),
+        startStep > 0 ? ", resuming after step " + startStep : "");
   }
 
   /** {@code step 50 epoch 0.50 loss 1.2345 lr 5.00e-05 30.1 seq/s eta 1m40s} for a training-log entry. */

@@ -39,4 +39,11 @@ class ConsoleProgressTest {
     new ConsoleProgress(new PrintWriter(text)).onStart(new TrainingPlan(10, 10, 2, 20, 2), 10);
     assertEquals("training 20 steps (2 epochs x 10 steps, warm-up 2), resuming after step 10", text.toString().strip());
   }
+
+  @Test
+  void oneEpochIsSingular() {
+    StringWriter text = new StringWriter();
+    new ConsoleProgress(new PrintWriter(text)).onStart(new TrainingPlan(10, 10, 1, 10, 1), 0);
+    assertEquals("training 10 steps (1 epoch x 10 steps, warm-up 1)", text.toString().strip());
+  }
 }
