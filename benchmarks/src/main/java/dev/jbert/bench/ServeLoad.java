@@ -34,6 +34,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -116,6 +129,12 @@ public final class ServeLoad implements Callable<Integer> {
   @Option(names = "--replica-memory", split = ",", description = "Also measure the service's RSS with these worker counts.")
   List<Integer> replicaMemory = new ArrayList<>();
 
+  @Option(names = "--client", defaultValue = "apache",
+      description = "HTTP client of the load: apache (HttpClient 5, classic blocking I/O) or jdk (java.net.http).")
+  String clientName;
+
+  private Client client;
+
   @Option(names = "--serve-child", hidden = true, description = "Run the service (used by this benchmark).")
   boolean serveChild;
 
@@ -133,12 +152,19 @@ public final class ServeLoad implements Callable<Integer> {
     }
     System.out.println(ModelThroughput.Machine.describe());
     System.out.println("cpu: " + cpuModel());
+    int most = Math.max(overloadConnections, connections.stream().mapToInt(Integer::intValue).max().orElse(1));
+    client = switch (clientName) {
+      case "apache" -> new ApacheClient(Math.max(32, most));
+      case "jdk" -> new JdkClient();
+      default -> throw new CommandLine.ParameterException(new CommandLine(this),
+          "--client must be apache or jdk, got " + clientName);
+    };
     List<String> messages = ExampleReader.read(data, ReadOptions.defaults().withLabelColumn("category")).stream()
         .map(Example::text).toList();
     Path dir = model != null ? model : defaultModel();
     System.out.printf(Locale.ROOT, "model: %s; %d messages from %s (the in-process runs use the first %d); route"
-        + " /%s%n", dir, messages.size(), data, Math.min(baselineMessages, messages.size()),
-        route.equals("predict") ? "predict" : "v1/classify");
+        + " /%s; client %s%n", dir, messages.size(), data, Math.min(baselineMessages, messages.size()),
+        route.equals("predict") ? "predict" : "v1/classify", clientName);
     List<String> baseline = messages.subList(0, Math.min(baselineMessages, messages.size()));
     InProcess before = inProcess(dir, baseline);
     before.print("before the service runs");
@@ -295,8 +321,77 @@ public final class ServeLoad implements Callable<Integer> {
 
   // ---------------------------------------------------------------- load
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  /** What the load needs of an HTTP client: one POST or GET, on the calling thread, and three of its answer's fields. */
+  private interface Client {
+    Answer post(String url, String json) throws IOException, InterruptedException;
+
+    int get(String url) throws IOException, InterruptedException;
+  }
+
+  /** Status and the service's total and inference time (milliseconds, -1 when absent). */
+  private record Answer(int status, long totalMillis, long inferenceMillis) {}
+
+  /**
+   * The JDK's {@code java.net.http.HttpClient}: its replies come through its own selector thread, a
+   * hand-off that costs a thread wake-up per request.
+   */
+  private static final class JdkClient implements Client {
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+
+    @Override
+    public Answer post(String url, String json) throws IOException, InterruptedException {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.headers().firstValue("x-total-time").map(Long::parseLong).orElse(-1L),
+          r.headers().firstValue("x-inference-time").map(Long::parseLong).orElse(-1L));
+    }
+
+    @Override
+    public int get(String url) throws IOException, InterruptedException {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    }
+  }
+
+  /** Apache HttpClient 5, classic: blocking I/O on the calling thread, pooled keep-alive connections. */
+  private static final class ApacheClient implements Client {
+    private final CloseableHttpClient http;
+
+    ApacheClient(int connections) {
+      PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+          .setMaxConnTotal(connections).setMaxConnPerRoute(connections)
+          .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+          .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(10))
+              .setSocketTimeout(Timeout.ofSeconds(60)).build())
+          .build();
+      http = HttpClients.custom().setConnectionManager(pool).disableAutomaticRetries().build();
+    }
+
+    @Override
+    public Answer post(String url, String json) throws IOException {
+      HttpPost post = new HttpPost(url);
+      post.setEntity(new StringEntity(json, ContentType.APPLICATION_JSON));
+      return http.execute(post, r -> {
+        EntityUtils.consume(r.getEntity());
+        return new Answer(r.getCode(), millis(r.getFirstHeader("x-total-time")),
+            millis(r.getFirstHeader("x-inference-time")));
+      });
+    }
+
+    @Override
+    public int get(String url) throws IOException {
+      return http.execute(new HttpGet(url), r -> {
+        EntityUtils.consume(r.getEntity());
+        return r.getCode();
+      });
+    }
+
+    private static long millis(Header h) {
+      return h == null ? -1 : Long.parseLong(h.getValue());
+    }
+  }
 
   private record Level(long requests, double seconds, double messagesPerSecond, double p50, double p95, double p99,
       long errors, double serverP50, double inferenceP50) {
@@ -306,11 +401,10 @@ public final class ServeLoad implements Callable<Integer> {
     }
   }
 
-  private HttpRequest request(String url, String message) {
+  /** One message to the route under test. */
+  private Answer send(String url, String message) throws IOException, InterruptedException {
     String json = route.equals("predict") ? "{\"inputs\": " + quote(message) + "}" : "{\"text\": " + quote(message) + "}";
-    return HttpRequest.newBuilder(URI.create(url + (route.equals("predict") ? "/predict" : "/v1/classify")))
-        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    return client.post(url + (route.equals("predict") ? "/predict" : "/v1/classify"), json);
   }
 
   private static String quote(String s) {
@@ -382,14 +476,13 @@ public final class ServeLoad implements Callable<Integer> {
             String message = messages.get(next.getAndIncrement() % messages.size());
             long s = System.nanoTime();
             try {
-              HttpResponse<String> r = CLIENT.send(request(url, message), HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() != 200) {
+              Answer r = send(url, message);
+              if (r.status() != 200) {
                 errors.incrementAndGet();
               }
               if (serverTotal != null) {
-                serverTotal[i] = r.headers().firstValue("x-total-time").map(Long::parseLong).orElse(-1L) * 1_000_000;
-                serverInference[i] = r.headers().firstValue("x-inference-time").map(Long::parseLong).orElse(-1L)
-                    * 1_000_000;
+                serverTotal[i] = r.totalMillis() * 1_000_000;
+                serverInference[i] = r.inferenceMillis() * 1_000_000;
               }
             } catch (IOException e) {
               errors.incrementAndGet();
@@ -432,14 +525,13 @@ public final class ServeLoad implements Callable<Integer> {
           while (System.nanoTime() < deadline) {
             long s = System.nanoTime();
             try {
-              HttpResponse<String> r = CLIENT.send(request(url, messages.get(next.getAndIncrement() % messages.size())),
-                  HttpResponse.BodyHandlers.ofString());
-              statuses.merge(Integer.toString(r.statusCode()), 1, Integer::sum);
-              if (r.statusCode() == 429 || r.statusCode() == 503) {
+              Answer r = send(url, messages.get(next.getAndIncrement() % messages.size()));
+              statuses.merge(Integer.toString(r.status()), 1, Integer::sum);
+              if (r.status() == 429 || r.status() == 503) {
                 rejections.add(System.nanoTime() - s);
-                serverTimes.add(r.headers().firstValue("x-total-time").map(Long::parseLong).orElse(-1L) * 1_000_000);
+                serverTimes.add(r.totalMillis() * 1_000_000);
                 Thread.sleep(10); // a client honouring Retry-After would wait longer; keep the pressure on
-              } else if (r.statusCode() != 200) {
+              } else if (r.status() != 200) {
                 failures.incrementAndGet();
               }
             } catch (IOException e) {
@@ -459,8 +551,7 @@ public final class ServeLoad implements Callable<Integer> {
     done.await();
     long[] r = rejections.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] server = serverTimes.stream().mapToLong(Long::longValue).sorted().toArray();
-    int health = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode();
+    int health = client.get(url + "/health");
     return new Overload(secondsLong, new TreeMap<>(statuses), percentile(server, 50), percentile(server, 99),
         percentile(r, 50), percentile(r, 99), failures.get(), health);
   }
