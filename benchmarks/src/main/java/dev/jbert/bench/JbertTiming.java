@@ -110,13 +110,18 @@ final class JbertTiming {
 
   /** Token ids uniform in [1, vocab), token types 0, no padding. */
   static TokenBatch randomBatch(Random random, int batch, int seq, int vocab) {
+    return TokenBatch.of(randomIds(random, batch, seq, vocab), null, null);
+  }
+
+  /** The ids of {@link #randomBatch}, as [batch][seq] (the ONNX Runtime peer draws the same). */
+  static int[][] randomIds(Random random, int batch, int seq, int vocab) {
     int[][] ids = new int[batch][seq];
     for (int[] row : ids) {
       for (int j = 0; j < seq; j++) {
         row[j] = 1 + random.nextInt(vocab - 1);
       }
     }
-    return TokenBatch.of(ids, null, null);
+    return ids;
   }
 
   static double median(double[] values) {

@@ -1,11 +1,7 @@
 package dev.jbert.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,9 +42,6 @@ import picocli.CommandLine.Option;
 @Command(name = "model-throughput", mixinStandardHelpOptions = true,
     description = "jbert vs PyTorch: training-step and inference throughput at the MiniLM and bert-base shapes.")
 public final class ModelThroughput implements Callable<Integer> {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String RESULT = "RESULT ";
 
   @Option(names = "--config", split = ",", defaultValue = "minilm", description = "minilm, base (comma-separated).")
   List<String> configs;
@@ -91,7 +84,7 @@ public final class ModelThroughput implements Callable<Integer> {
   public Integer call() throws Exception {
     if (worker) {
       Workload w = workloads().get(0);
-      System.out.println(RESULT + JSON.writeValueAsString(JbertTiming.measure(w, warmup, runs)));
+      ChildJvm.printResult(JbertTiming.measure(w, warmup, runs));
       return 0;
     }
     if (memoryWorker) {
@@ -150,27 +143,15 @@ public final class ModelThroughput implements Callable<Integer> {
     return new Workload(ModelShape.MINILM, Workload.Mode.TRAIN, Integer.parseInt(bs[0]), Integer.parseInt(bs[1]));
   }
 
-  /** Starts this class with --worker in a new JVM with this JVM's options and class path; reads its RESULT line. */
+  /** Times {@code w} with this class's --worker in a new JVM with this JVM's options and class path. */
   private Measurement inFreshJvm(Workload w) throws IOException, InterruptedException {
-    List<String> command = javaCommand();
-    command.addAll(List.of("--worker", "--config", w.shape().id(), "--mode", w.mode().id(),
-        "--shape", w.batch() + "x" + w.seq(), "--runs", Integer.toString(runs), "--warmup", Integer.toString(warmup)));
-    Measurement result = null;
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith(RESULT)) {
-          result = JSON.readValue(line.substring(RESULT.length()), Measurement.class);
-        } else {
-          System.out.println(line);
-        }
-      }
-    }
-    int exit = p.waitFor();
-    if (exit != 0 || result == null) {
-      throw new IllegalStateException("jbert worker for " + w + " failed (exit " + exit + ")");
-    }
-    return result;
+    return ChildJvm.run(ModelThroughput.class, workerArgs(w, runs, warmup), Measurement.class);
+  }
+
+  /** The arguments of {@code ModelThroughput --worker} that time {@code w}. */
+  static List<String> workerArgs(Workload w, int runs, int warmup) {
+    return List.of("--worker", "--config", w.shape().id(), "--mode", w.mode().id(), "--shape", w.batch() + "x" + w.seq(),
+        "--runs", Integer.toString(runs), "--warmup", Integer.toString(warmup));
   }
 
   private void runMemoryReport() throws IOException, InterruptedException {

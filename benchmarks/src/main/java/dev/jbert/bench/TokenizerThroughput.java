@@ -70,31 +70,12 @@ public final class TokenizerThroughput {
     BertTokenizer jbert = BertTokenizer.fromPretrained(model);
     try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder()
         .optTokenizerPath(model).optAddSpecialTokens(true).optTruncation(false).optPadding(false).build()) {
-      long tokens = compare(texts, jbert, hf);
-      ToLongFunction<String> jbertEncode = text -> checksum(jbert.encode(text).inputIds());
-      ToLongFunction<String> hfEncode = text -> checksum(hf.encode(text).getIds());
-      for (int i = 0; i < warmup; i++) {
-        pass(texts, jbertEncode);
-        pass(texts, hfEncode);
-      }
-      List<List<String>> batches = batches(texts, BATCH);
-      ToLongFunction<List<String>> jbertBatch = batch -> checksum(jbert.encodeBatch(batch, EncodeOptions.DEFAULT));
-      ToLongFunction<List<String>> hfBatch = batch -> checksum(hf.batchEncode(batch));
-      for (int i = 0; i < warmup; i++) {
-        pass(batches, jbertBatch);
-        pass(batches, hfBatch);
-      }
-      long[][] nanos = new long[4][passes];
-      for (int p = 0; p < passes; p++) { // alternate so that machine noise hits both alike
-        nanos[0][p] = pass(texts, jbertEncode);
-        nanos[1][p] = pass(texts, hfEncode);
-        nanos[2][p] = pass(batches, jbertBatch);
-        nanos[3][p] = pass(batches, hfBatch);
-      }
-      double jbertRate = tokens / (median(nanos[0]) / 1e9);
-      double hfRate = tokens / (median(nanos[1]) / 1e9);
-      double jbertBatchRate = tokens / (median(nanos[2]) / 1e9);
-      double hfBatchRate = tokens / (median(nanos[3]) / 1e9);
+      Rates rates = measure(texts, jbert, hf, warmup, passes);
+      long tokens = rates.tokensPerPass();
+      double jbertRate = rates.jbertPerS();
+      double hfRate = rates.hfPerS();
+      double jbertBatchRate = rates.jbertBatchPerS();
+      double hfBatchRate = rates.hfBatchPerS();
       System.out.printf(Locale.ROOT, "%n%d texts, %d tokens per pass, median of %d passes after %d warm-up passes,"
           + " 1 thread%n", texts.size(), tokens, passes, warmup);
       System.out.printf(Locale.ROOT, "| calls                   | jbert tokens/s | HF tokens/s | ratio  |%n");
@@ -111,8 +92,51 @@ public final class TokenizerThroughput {
     }
   }
 
-  /** Compares every text; prints mismatches; returns the tokens per pass (jbert's count). */
-  private static long compare(List<String> texts, BertTokenizer jbert, HuggingFaceTokenizer hf) {
+  /**
+   * Tokens per second of each side, one thread, median of the passes.
+   *
+   * @param texts how many texts a pass encodes
+   * @param tokensPerPass tokens of a pass (special tokens included)
+   * @param mismatches texts whose ids, type ids, masks or tokens differ between the two
+   * @param jbertPerS one {@code encode(text)} call per text
+   * @param jbertBatchPerS {@code encodeBatch} of 32 texts
+   */
+  record Rates(int texts, long tokensPerPass, int mismatches, int passes, double jbertPerS, double hfPerS,
+      double jbertBatchPerS, double hfBatchPerS) {}
+
+  /**
+   * Checks both sides agree on every text, warms both up, then times alternating passes over all
+   * texts (so that machine noise hits both alike), one call per text and in batches of 32.
+   */
+  static Rates measure(List<String> texts, BertTokenizer jbert, HuggingFaceTokenizer hf, int warmup, int passes) {
+    int[] mismatches = new int[1];
+    long tokens = compare(texts, jbert, hf, mismatches);
+    ToLongFunction<String> jbertEncode = text -> checksum(jbert.encode(text).inputIds());
+    ToLongFunction<String> hfEncode = text -> checksum(hf.encode(text).getIds());
+    for (int i = 0; i < warmup; i++) {
+      pass(texts, jbertEncode);
+      pass(texts, hfEncode);
+    }
+    List<List<String>> batches = batches(texts, BATCH);
+    ToLongFunction<List<String>> jbertBatch = batch -> checksum(jbert.encodeBatch(batch, EncodeOptions.DEFAULT));
+    ToLongFunction<List<String>> hfBatch = batch -> checksum(hf.batchEncode(batch));
+    for (int i = 0; i < warmup; i++) {
+      pass(batches, jbertBatch);
+      pass(batches, hfBatch);
+    }
+    long[][] nanos = new long[4][passes];
+    for (int p = 0; p < passes; p++) {
+      nanos[0][p] = pass(texts, jbertEncode);
+      nanos[1][p] = pass(texts, hfEncode);
+      nanos[2][p] = pass(batches, jbertBatch);
+      nanos[3][p] = pass(batches, hfBatch);
+    }
+    return new Rates(texts.size(), tokens, mismatches[0], passes, tokens / (median(nanos[0]) / 1e9),
+        tokens / (median(nanos[1]) / 1e9), tokens / (median(nanos[2]) / 1e9), tokens / (median(nanos[3]) / 1e9));
+  }
+
+  /** Compares every text; prints mismatches (counted into mismatches[0]); returns the tokens per pass (jbert's count). */
+  private static long compare(List<String> texts, BertTokenizer jbert, HuggingFaceTokenizer hf, int[] mismatchCount) {
     long tokens = 0;
     int mismatches = 0;
     for (String text : texts) {
@@ -130,6 +154,7 @@ public final class TokenizerThroughput {
     }
     System.out.printf(Locale.ROOT, "verified %d texts: %d mismatches in ids, type ids, attention masks or tokens%n",
         texts.size(), mismatches);
+    mismatchCount[0] = mismatches;
     return tokens;
   }
 

@@ -1,0 +1,72 @@
+package dev.jbert.bench.kernel;
+
+import dev.jbert.core.kernel.Gemm;
+import dev.jbert.core.kernel.Linear;
+import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The GEMMs of BERT's linear layers, {@code out [M, N] = inp [M, K] · Wᵀ} with W stored [N, K]:
+ * {@code shape} is {@code MxKxN}; M = 2048 tokens (the 32×64 and 16×128 batches) or 32 (the 1×32
+ * latency). MiniLM: QKV 384→1152, attention output 384→384, FFN 384→1536 and 1536→384; bert-base the
+ * same at 768. {@code gemm}: {@link Gemm#matmul} into a preallocated output with transB (the kernel);
+ * {@code mmul}: ND4J's allocating {@code inp.mmul(W.transpose())}, the straightforward call;
+ * {@code linear} (opt-in, {@code -p impl=linear}): {@link Linear#forward}, the GEMM plus the bias.
+ * GFLOP/s = 2·M·K·N / time.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 3, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+public class GemmBenchmark {
+
+  @Param({"2048x384x1152", "2048x384x384", "2048x384x1536", "2048x1536x384",
+      "2048x768x2304", "2048x768x768", "2048x768x3072", "2048x3072x768", "32x384x1536", "32x768x3072"})
+  public String shape;
+
+  @Param({"gemm", "mmul"})
+  public String impl;
+
+  private INDArray inp, weight, bias, out;
+
+  @Setup
+  public void setUp() {
+    KernelState.init();
+    String[] mkn = shape.split("x");
+    int m = Integer.parseInt(mkn[0]);
+    int k = Integer.parseInt(mkn[1]);
+    int n = Integer.parseInt(mkn[2]);
+    inp = KernelState.randn(DataType.FLOAT, 1, m, k);
+    weight = KernelState.randn(DataType.FLOAT, 0.02, n, k);
+    bias = KernelState.randn(DataType.FLOAT, 0.02, n);
+    out = Nd4j.zeros(DataType.FLOAT, m, n);
+  }
+
+  @Benchmark
+  public INDArray gemm() {
+    switch (impl) {
+      case "gemm" -> Gemm.matmul(inp, weight, out, false, true, 0.0);
+      case "linear" -> Linear.forward(out, inp, weight, bias);
+      case "mmul" -> {
+        return inp.mmul(weight.transpose());
+      }
+      default -> throw new IllegalArgumentException("impl must be gemm, linear or mmul, got '" + impl + "'");
+    }
+    return out;
+  }
+}
