@@ -9,10 +9,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One place that configures ND4J's thread pools and reports what backend is running.
  *
- * <p>ND4J has two pools (libnd4j's OpenMP pool for element-wise ops and OpenBLAS's for GEMM). Left
- * at their defaults they spin against each other on a small machine, so both are set to the same
- * count: {@code JBERT_THREADS} from the environment, else the number of available processors,
- * capped at 2 on the 2-core machines this project is tuned for unless set explicitly.
+ * <p>ND4J has two pools (libnd4j's OpenMP pool for element-wise ops and OpenBLAS's for GEMM). The
+ * OpenMP pool gets {@code JBERT_THREADS} threads from the environment, else the number of available
+ * processors, capped at 2 on the 2-core machines this project is tuned for unless set explicitly.
+ * OpenBLAS runs single-threaded: jbert's matrix products cut themselves over the kernel threads
+ * ({@link dev.jbert.core.kernel.Gemm}, which says what that was measured to gain), so GEMMs and
+ * the hand-written kernels share one pool.
  *
  * <p>Idle threads of both pools must sleep, not spin: OpenBLAS's workers otherwise spin for about
  * 2^28 cycles (~70 ms) after every GEMM and take the core from the hand-written kernels that run
@@ -69,7 +71,7 @@ public final class Backend {
         int n = threads();
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
-        Nd4j.factory().blas().setMaxThreads(n);
+        Nd4j.factory().blas().setMaxThreads(1);                // Gemm splits over the kernel threads
         initialised = true;
       }
     }

@@ -26,12 +26,17 @@ public enum Activation {
     };
   }
 
-  /** {@code out = f(inp)} and/or {@code slope = f'(inp)}, whichever is not null; all one shape. */
-  public void forward(INDArray out, INDArray slope, INDArray inp) {
+  /**
+   * {@code out = f(inp + bias)} and/or {@code slope = f'(inp + bias)}, whichever is not null; all
+   * [rows, width], bias [width] or null. The bias of the linear before is added here, in the same
+   * pass, instead of by an ND4J op of its own (the linears' ND4J bias adds were 5.2% of a batch-1
+   * MiniLM forward in a profile, mostly dispatch).
+   */
+  public void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
     switch (this) {
-      case GELU -> Gelu.forward(out, slope, inp);
-      case GELU_TANH -> GeluTanh.forward(out, slope, inp);
-      case RELU -> Relu.forward(out, slope, inp);
+      case GELU -> Gelu.forward(out, slope, inp, bias);
+      case GELU_TANH -> GeluTanh.forward(out, slope, inp, bias);
+      case RELU -> Relu.forward(out, slope, inp, bias);
       default -> throw new AssertionError(this);
     }
   }
@@ -39,6 +44,16 @@ public enum Activation {
   /** {@code dinp = dout ⊙ slope}, with the slope a forward wrote. */
   public void backward(INDArray dinp, INDArray dout, INDArray slope) {
     multiply(dinp, dout, slope);
+  }
+
+  /** The bias as float (zeros for null), for the float kernels. */
+  static float[] biasFloats(INDArray bias, int width) {
+    return bias == null ? new float[width] : Functions.toFloats(Flat.of(bias).toArray());
+  }
+
+  /** The bias as double (zeros for null), for the double kernels. */
+  static double[] biasDoubles(INDArray bias, int width) {
+    return bias == null ? new double[width] : Flat.of(bias).toArray();
   }
 
   static void multiply(INDArray out, INDArray a, INDArray b) {

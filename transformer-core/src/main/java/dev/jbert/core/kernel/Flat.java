@@ -60,7 +60,8 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     return a == null ? null : of(a);
   }
 
-  private static boolean isContiguous(INDArray a) {
+  /** Whether {@code a} is row-major with no gaps (dimensions of size 1 may have any stride). */
+  static boolean isContiguous(INDArray a) {
     long expected = 1;
     long[] shape = a.shape();
     long[] stride = a.stride();

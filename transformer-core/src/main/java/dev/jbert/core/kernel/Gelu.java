@@ -23,17 +23,18 @@ public final class Gelu {
 
   private Gelu() {}
 
-  /** {@code out = gelu(inp)} and/or {@code slope = gelu'(inp)}, whichever is not null; all [rows, width]. */
-  public static void forward(INDArray out, INDArray slope, INDArray inp) {
+  /** {@code out = gelu(inp + bias)} and/or its slope, whichever is not null; all [rows, width], bias [width] or null. */
+  public static void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
     int rows = (int) inp.size(0);
     int width = (int) inp.size(1);
     Flat in = Flat.of(inp);
     Flat o = Flat.ofNullable(out);
     Flat s = Flat.ofNullable(slope);
     if (Flat.isDouble(inp)) {
-      forwardReference(o, s, in);
+      forwardReference(o, s, in, Activation.biasDoubles(bias, width));
       return;
     }
+    float[] b = Activation.biasFloats(bias, width);
     Parallel.rows(rows, 16, (part, from, to) -> {
       float[] v = new float[width];
       float[] cdf = new float[width];
@@ -41,6 +42,7 @@ public final class Gelu {
       for (int row = from; row < to; row++) {
         in.get(row * width, v, 0, width);
         for (int j = 0; j < width; j++) {
+          v[j] += b[j];
           cdf[j] = v[j] * (float) INV_SQRT2;
           pdf[j] = -0.5f * v[j] * v[j];
         }
@@ -68,8 +70,11 @@ public final class Gelu {
   }
 
   /** {@link #forward} in double precision: exact erf and exp. */
-  private static void forwardReference(Flat out, Flat slope, Flat in) {
+  private static void forwardReference(Flat out, Flat slope, Flat in, double[] bias) {
     double[] x = in.toArray();
+    for (int i = 0; i < x.length; i++) {
+      x[i] += bias[i % bias.length];
+    }
     double[] y = new double[x.length];
     double[] s = new double[x.length];
     for (int i = 0; i < x.length; i++) {

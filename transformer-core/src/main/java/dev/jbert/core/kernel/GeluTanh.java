@@ -16,14 +16,15 @@ public final class GeluTanh {
 
   private GeluTanh() {}
 
-  /** {@code out = f(inp)} and/or {@code slope = f'(inp)}, whichever is not null. */
-  public static void forward(INDArray out, INDArray slope, INDArray inp) {
+  /** {@code out = f(inp + bias)} and/or {@code slope = f'(inp + bias)}, whichever is not null; bias may be null. */
+  public static void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
     int rows = (int) inp.size(0);
     int width = (int) inp.size(1);
     boolean exact = Flat.isDouble(inp);
     Flat in = Flat.of(inp);
     Flat o = Flat.ofNullable(out);
     Flat s = Flat.ofNullable(slope);
+    double[] b = Activation.biasDoubles(bias, width);
     Parallel.rows(rows, 16, (part, from, to) -> {
       double[] v = new double[width];
       double[] t = new double[width];
@@ -31,6 +32,7 @@ public final class GeluTanh {
       for (int row = from; row < to; row++) {
         in.get(row * width, v, 0, width);
         for (int j = 0; j < width; j++) {
+          v[j] += b[j];
           t[j] = SQRT_2_OVER_PI * (v[j] + K * v[j] * v[j] * v[j]);
         }
         Functions.tanh(t, 0, width, exact);

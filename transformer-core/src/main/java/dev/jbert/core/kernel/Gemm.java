@@ -1,46 +1,141 @@
 package dev.jbert.core.kernel;
 
-import dev.jbert.core.Backend;
-import dev.jbert.core.FlatView;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Matrix products into preallocated arrays: one GEMM ({@code c = op(a) op(b) + beta c}, BLAS
- * through ND4J, transpose flags instead of copies), and the batched products of attention heads.
+ * Matrix products into preallocated arrays ({@code c = op(a) op(b) + beta c}, transpose flags
+ * instead of copies), and the batched products of attention heads.
  *
- * <p>ND4J runs a rank-3 {@code matmul} of small matrices (64×32 by 32×64 at MiniLM 32×64) on one
- * thread whatever its thread settings: 3.1 ms, 33 GFLOP/s, measured with 1 and 2 threads. Two
- * threads each multiplying half the batch took 1.8–2.0 ms, so {@link #batched} cuts the batch into
- * slices that {@link Parallel} threads multiply at the same time.
+ * <p>On the CPU backend every product is a direct {@code cblas_sgemm}/{@code cblas_dgemm} call on
+ * the arrays' memory, and OpenBLAS runs single-threaded ({@link dev.jbert.core.Backend#init()}):
+ * the threads are {@link Parallel}'s, which cut a product into one block of rows (or, for a short
+ * M, of columns) per thread. Why, measured on the shared 2-core machine: ND4J's {@code gemm}
+ * dispatch costs more than the product at batch 1 (32×384 by 384×384: 341 µs through ND4J, 181 µs
+ * direct); OpenBLAS's own two threads made the small products of batch-1 inference slower than one
+ * thread (13×384 by 384×1536: 749–1372 µs with its 2 threads, 644–932 µs with 1, 504–941 µs cut in
+ * two here), while at 2048 rows the split matched its own threading (27–28 ms vs 34–38 ms for
+ * 2048×384 by 384×1152, 45–50 vs 43–44 ms for 2048×1536 by 1536×384; load average 5–9). One pool
+ * for GEMMs and kernels also means no OpenBLAS workers spinning against the kernels between GEMMs.
+ * Where OpenBLAS is absent (another ND4J backend) the products go through ND4J.
  */
 public final class Gemm {
 
-  /** Below this many FLOPs (about 50 µs of one core) one batched call on this thread is faster. */
+  /** Below this many FLOPs (about 50 µs of one core) a thread hand-off costs more than it saves. */
   private static final long SPLIT_FLOPS = 4_000_000;
+
+  /** Whether OpenBLAS's CBLAS interface is loaded (the CPU backend). */
+  private static final boolean DIRECT = loadBlas();
 
   private Gemm() {}
 
   /** {@code c = op(a) · op(b) + beta · c} for matrices; beta 0 overwrites c, 1 accumulates. */
   public static void matmul(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double beta) {
-    Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
+    if (!direct(a, b, c)) {
+      Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
+      return;
+    }
+    int m = (int) c.size(0);
+    int n = (int) c.size(1);
+    int k = (int) (transA ? a.size(0) : a.size(1));
+    int threads = Parallel.threads();
+    if (threads == 1 || 2L * m * n * k < SPLIT_FLOPS) {
+      gemm(a, 0, b, 0, c, 0, transA, transB, m, n, k, beta);
+      return;
+    }
+    boolean byRows = m >= n;                                   // cut the longer side: big blocks, one each
+    Parallel.rows(threads, 1, (part, from, to) -> {
+      for (int p = from; p < to; p++) {
+        int lo = (int) ((long) (byRows ? m : n) * p / threads);
+        int hi = (int) ((long) (byRows ? m : n) * (p + 1) / threads);
+        if (byRows) {                                          // rows [lo, hi) of op(a) and c
+          gemm(a, transA ? lo : (long) lo * k, b, 0, c, (long) lo * n, transA, transB, hi - lo, n, k, beta);
+        } else {                                               // columns [lo, hi) of op(b) and c
+          gemm(a, 0, b, transB ? (long) lo * k : lo, c, lo, transA, transB, m, hi - lo, k, beta);
+        }
+      }
+    });
   }
 
   /** {@code c[i] = op(a[i]) · op(b[i])} per leading index; a, b, c rank 3, contiguous, c preallocated. */
   public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
-    int n = (int) c.size(0);
-    long flops = 2L * n * c.size(1) * c.size(2) * (transA ? a.size(1) : a.size(2));
-    if (flops < SPLIT_FLOPS) {
-      Nd4j.matmul(a, b, c, transA, transB, false); // a thread hand-off costs more than it saves
+    int count = (int) c.size(0);
+    int m = (int) c.size(1);
+    int n = (int) c.size(2);
+    int k = (int) (transA ? a.size(1) : a.size(2));
+    if (!direct(a, b, c)) {
+      Nd4j.matmul(a, b, c, transA, transB, false);
       return;
     }
-    int threads = Backend.threads();
-    Parallel.rows(n, (n + threads - 1) / threads, (part, from, to) ->
-        Nd4j.matmul(slice(a, from, to), slice(b, from, to), slice(c, from, to), transA, transB, false));
+    long aSize = a.size(1) * a.size(2);
+    long bSize = b.size(1) * b.size(2);
+    long cSize = (long) m * n;
+    Parallel.Body body = (part, from, to) -> {
+      for (int i = from; i < to; i++) {
+        gemm(a, i * aSize, b, i * bSize, c, i * cSize, transA, transB, m, n, k, 0.0);
+      }
+    };
+    if (2L * count * m * n * k < SPLIT_FLOPS) {
+      body.run(0, 0, count);
+    } else {
+      Parallel.rows(count, 1, body);
+    }
   }
 
-  /** Matrices [from, to) of a contiguous rank-3 array, as a view (no copy). */
-  private static INDArray slice(INDArray a, int from, int to) {
-    return FlatView.of(a, from * a.size(1) * a.size(2), to - from, a.size(1), a.size(2));
+  /**
+   * One CBLAS call on sub-matrices: op(a) [m, k] from element {@code aOff} of a, op(b) [k, n] from
+   * {@code bOff} of b, c [m, n] from {@code cOff} of c; leading dimensions are those of the whole
+   * (last-dimension) rows of each array.
+   */
+  private static void gemm(INDArray a, long aOff, INDArray b, long bOff, INDArray c, long cOff, boolean transA,
+      boolean transB, int m, int n, int k, double beta) {
+    int lda = (int) a.size(a.rank() - 1);
+    int ldb = (int) b.size(b.rank() - 1);
+    int ldc = (int) c.size(c.rank() - 1);
+    int ta = transA ? CblasTrans : CblasNoTrans;
+    int tb = transB ? CblasTrans : CblasNoTrans;
+    if (c.dataType() == DataType.FLOAT) {
+      openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f, floats(a, aOff), lda, floats(b, bOff), ldb,
+          (float) beta, floats(c, cOff), ldc);
+    } else {
+      openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, doubles(a, aOff), lda, doubles(b, bOff), ldb,
+          beta, doubles(c, cOff), ldc);
+    }
+  }
+
+  /** Element {@code offset} of {@code a} (the buffer of a view already starts at the view's first element). */
+  private static FloatPointer floats(INDArray a, long offset) {
+    FloatPointer p = new FloatPointer(a.data().addressPointer());
+    return p.position(p.position() + offset);
+  }
+
+  private static DoublePointer doubles(INDArray a, long offset) {
+    DoublePointer p = new DoublePointer(a.data().addressPointer());
+    return p.position(p.position() + offset);
+  }
+
+  /** Whether the three arrays can go straight to CBLAS: one float type, row-major and contiguous. */
+  private static boolean direct(INDArray a, INDArray b, INDArray c) {
+    DataType t = c.dataType();
+    return DIRECT && (t == DataType.FLOAT || t == DataType.DOUBLE) && a.dataType() == t && b.dataType() == t
+        && Flat.isContiguous(a) && Flat.isContiguous(b) && Flat.isContiguous(c);
+  }
+
+  private static boolean loadBlas() {
+    try {
+      Loader.load(openblas_nolapack.class);
+      return true;
+    } catch (Throwable e) {                                    // no OpenBLAS natives: another ND4J backend
+      return false;
+    }
   }
 }

@@ -36,6 +36,11 @@ public final class Parallel {
 
   private Parallel() {}
 
+  /** Number of kernel threads, the caller included. */
+  public static int threads() {
+    return THREADS;
+  }
+
   /** Maximum number of slices {@link #rows} makes (size per-slice partial sums by it). */
   public static int maxParts() {
     return THREADS * SLICES_PER_THREAD;

@@ -7,25 +7,30 @@ public final class Relu {
 
   private Relu() {}
 
-  /** {@code out = max(inp, 0)} and/or {@code slope = [inp > 0]}, whichever is not null. */
-  public static void forward(INDArray out, INDArray slope, INDArray inp) {
-    int n = (int) inp.length();
+  /** {@code out = max(inp + bias, 0)} and/or {@code slope = [inp + bias > 0]}, whichever is not null; bias may be null. */
+  public static void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
+    int rows = (int) inp.size(0);
+    int width = (int) inp.size(1);
     Flat in = Flat.of(inp);
     Flat o = Flat.ofNullable(out);
     Flat s = Flat.ofNullable(slope);
-    Parallel.rows(n, 4096, (part, from, to) -> {
-      double[] v = new double[to - from];
-      double[] d = new double[to - from];
-      in.get(from, v, 0, v.length);
-      for (int j = 0; j < v.length; j++) {
-        d[j] = v[j] > 0 ? 1.0 : 0.0;
-        v[j] = Math.max(v[j], 0.0);
-      }
-      if (o != null) {
-        o.put(from, v, 0, v.length);
-      }
-      if (s != null) {
-        s.put(from, d, 0, d.length);
+    double[] b = Activation.biasDoubles(bias, width);
+    Parallel.rows(rows, 16, (part, from, to) -> {
+      double[] v = new double[width];
+      double[] d = new double[width];
+      for (int row = from; row < to; row++) {
+        in.get(row * width, v, 0, width);
+        for (int j = 0; j < width; j++) {
+          v[j] += b[j];
+          d[j] = v[j] > 0 ? 1.0 : 0.0;
+          v[j] = Math.max(v[j], 0.0);
+        }
+        if (o != null) {
+          o.put(row * width, v, 0, width);
+        }
+        if (s != null) {
+          s.put(row * width, d, 0, width);
+        }
       }
     });
   }

@@ -5,7 +5,8 @@
  * array (bulk copies of rows into Java arrays, where HotSpot vectorises the loops);
  * {@link dev.jbert.core.kernel.Parallel} splits rows over the kernel threads;
  * {@link dev.jbert.core.kernel.Gemm} is the matrix product and the batched product of attention
- * heads; {@link dev.jbert.core.kernel.Functions} the special functions (erf, exp, tanh).
+ * heads (direct CBLAS calls cut over the same kernel threads; OpenBLAS itself runs single-threaded);
+ * {@link dev.jbert.core.kernel.Functions} the special functions (erf, exp, tanh).
  *
  * <p><b>Ops.</b> One class per op, each a pair of static {@code forward}/{@code backward}
  * functions with no state: what a forward saves for its backward is an argument of both, as in

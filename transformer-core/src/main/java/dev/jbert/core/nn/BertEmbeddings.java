@@ -74,7 +74,7 @@ public final class BertEmbeddings {
     a.inputIds = inputIds;
     a.tokenTypeIds = tokenTypeIds;
     Embedding.forward(a.sum, inputIds, tokenTypeIds, a.seq, word.value(), position.value(), tokenType.value());
-    LayerNorm.forward(a.normed, a.xhat, a.rstd, a.sum, null, null, norm.weight().value(), norm.bias().value(), eps);
+    LayerNorm.forward(a.normed, a.xhat, a.rstd, a.sum, null, null, null, norm.weight().value(), norm.bias().value(), eps);
     a.mask = mode.drawMask(dropoutProb);
     if (a.mask == null) {
       return a.normed;

@@ -34,7 +34,7 @@ public final class BertIntermediate {
   public static final class Activations {
     private final Buffers buffers;
     private final int rows;
-    final INDArray dense;          // [rows, intermediate] before the activation
+    final INDArray dense;          // [rows, intermediate] x Wᵀ, before the bias and the activation
     final INDArray out;            // [rows, intermediate]
     INDArray input;                // [rows, hidden] x of the last forward
     private INDArray slope;        // [rows, intermediate] act'(dense), allocated when first needed
@@ -58,12 +58,12 @@ public final class BertIntermediate {
   /** x [rows, hidden] → act(x Wᵀ + b) [rows, intermediate]. */
   public INDArray forward(Activations a, INDArray x) {
     a.input = x;
-    Linear.forward(a.dense, x, dense.weight().value(), dense.bias().value());
+    Linear.forward(a.dense, x, dense.weight().value(), null);         // the bias is added by the activation
     a.slopeFresh = mode.isTraining();
     if (a.slopeFresh && a.slope == null) {
       a.slope = a.buffers.zeros(a.rows, width);
     }
-    activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense);
+    activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense, dense.bias().value());
     return a.out;
   }
 
@@ -76,7 +76,7 @@ public final class BertIntermediate {
       if (a.slope == null) {
         a.slope = a.buffers.gradient(a.rows, width);
       }
-      activation.forward(null, a.slope, a.dense);
+      activation.forward(null, a.slope, a.dense, dense.bias().value());
       a.slopeFresh = true;
     }
     activation.backward(a.dDense, dout, a.slope);

@@ -36,7 +36,7 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
   public static final class Activations {
     private final Buffers buffers;
     private final int rows;
-    final INDArray dense;        // [rows, out] dense(x), before the dropout
+    final INDArray dense;        // [rows, out] x Wᵀ, before the bias and the dropout
     final INDArray out;          // [rows, out] the module's output
     final INDArray xhat;         // [rows, out] saved by the LayerNorm
     final double[] rstd;         // [rows]
@@ -67,9 +67,10 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
   /** {@code LayerNorm(dropout(dense(x)) + residual)}, x [rows, in], residual [rows, hidden]. */
   public INDArray forward(Activations a, INDArray x, INDArray residual) {
     a.input = x;
-    Linear.forward(a.dense, x, dense.weight().value(), dense.bias().value());
+    Linear.forward(a.dense, x, dense.weight().value(), null);        // the bias is added by the LayerNorm
     a.mask = mode.drawMask(dropoutProb);
-    LayerNorm.forward(a.out, a.xhat, a.rstd, a.dense, a.mask, residual, norm.weight().value(), norm.bias().value(), eps);
+    LayerNorm.forward(a.out, a.xhat, a.rstd, a.dense, dense.bias().value(), a.mask, residual, norm.weight().value(),
+        norm.bias().value(), eps);
     return a.out;
   }
 

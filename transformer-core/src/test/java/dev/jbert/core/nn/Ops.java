@@ -74,7 +74,7 @@ final class Ops {
     }
 
     INDArray forward(INDArray x, INDArray residual) {
-      LayerNorm.forward(y, xhat, rstd, x, null, residual, p.value(name + ".weight"), p.value(name + ".bias"), eps);
+      LayerNorm.forward(y, xhat, rstd, x, null, null, residual, p.value(name + ".weight"), p.value(name + ".bias"), eps);
       return y;
     }
 
@@ -104,7 +104,7 @@ final class Ops {
     }
 
     INDArray forward(INDArray x) {
-      activation.forward(y, slope, x);
+      activation.forward(y, slope, x, null);
       return y;
     }
 
