@@ -58,7 +58,7 @@ public class GeluBenchmark {
     dout = KernelState.randn(t, 1e-3, rows, width);
     dx = Nd4j.zeros(t, rows, width);
     if (!impl.equals("nd4j")) {
-      Gelu.forward(out, slope, x);  // the slope the backward multiplies by
+      Gelu.forward(out, slope, x, null);  // the slope the backward multiplies by
     }
   }
 
@@ -70,7 +70,7 @@ public class GeluBenchmark {
       e.addi(1.0).muli(x).muli(0.5);
       return e;
     }
-    Gelu.forward(out, null, x);
+    Gelu.forward(out, null, x, null);
     return out;
   }
 

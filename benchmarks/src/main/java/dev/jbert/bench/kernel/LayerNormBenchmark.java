@@ -67,7 +67,7 @@ public class LayerNormBenchmark {
       inp.add(residual, sum);
       Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm(sum, weight, bias, out, true, 1));
     } else {
-      LayerNorm.forward(out, xhat, rstd, inp, null, residual, weight, bias, 1e-12);
+      LayerNorm.forward(out, xhat, rstd, inp, null, null, residual, weight, bias, 1e-12);
     }
     return out;
   }
