@@ -25,7 +25,7 @@ final class BenchTable {
         m.cpuModel(), m.cores(), m.vectorWidth(), String.join(" ", m.flags()), m.java(), m.loadAverageStart(),
         r.loadAverageEnd());
     SgemmCeiling c = r.sgemm();
-    out.printf(Locale.ROOT, "SGEMM ceiling: Nd4j.gemm %dx%dx%d into a preallocated output, %.0f GFLOP/s (median;"
+    out.printf(Locale.ROOT, "SGEMM ceiling: the faster of Gemm.matmul and Nd4j.gemm on OpenBLAS threads, %dx%dx%d into a preallocated output, %.0f GFLOP/s (median;"
         + " best %.0f)%n", c.m(), c.k(), c.n(), c.gflopsMedian(), c.gflopsBest());
     out.println();
     out.println("| workload | jbert ms | ORT ms | torch ms | jbert seq/s | ORT seq/s | torch seq/s | jbert/ORT"
