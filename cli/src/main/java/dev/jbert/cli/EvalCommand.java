@@ -3,6 +3,7 @@ package dev.jbert.cli;
 import dev.jbert.core.io.HubResolver;
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.calibrate.CalibrationSummary;
+import dev.jbert.finetune.confidence.ConfidenceFitting;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ReadOptions;
@@ -14,7 +15,6 @@ import dev.jbert.finetune.metrics.RegressionMetrics;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Inference;
-import dev.jbert.finetune.ood.ConfidenceFitting;
 import dev.jbert.finetune.ood.DetectorKind;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code jbert eval}: scores a fine-tuned model on a labelled file and prints the metrics as JSON on

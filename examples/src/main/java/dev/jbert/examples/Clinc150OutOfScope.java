@@ -2,6 +2,7 @@ package dev.jbert.examples;
 
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.calibrate.CalibrationSummary;
+import dev.jbert.finetune.confidence.ConfidenceFitting;
 import dev.jbert.finetune.data.DatasetSplits;
 import dev.jbert.finetune.datasets.Clinc150;
 import dev.jbert.finetune.datasets.Datasets;
@@ -12,7 +13,6 @@ import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Inference;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.ood.ConfidenceConfig;
-import dev.jbert.finetune.ood.ConfidenceFitting;
 import dev.jbert.finetune.ood.DetectorReport;
 import dev.jbert.finetune.ood.KnnDetector;
 import dev.jbert.finetune.train.ConsoleProgress;
@@ -22,10 +22,10 @@ import dev.jbert.finetune.train.FineTuning;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * CLINC150 with out-of-scope detection (Larson et al. 2019): fine-tunes all-MiniLM-L6-v2 on the 150

@@ -1,5 +1,6 @@
 package dev.jbert.finetune.train;
 
+import dev.jbert.finetune.confidence.ConfidenceFitting;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.eval.Evaluator;
@@ -7,7 +8,6 @@ import dev.jbert.finetune.metrics.MetricsFile;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.TaskSettings;
-import dev.jbert.finetune.ood.ConfidenceFitting;
 import dev.jbert.finetune.predict.ThresholdPicker;
 import dev.jbert.finetune.report.ConfusionMatrixChart;
 import dev.jbert.finetune.report.LearningCurveChart;

@@ -1,4 +1,4 @@
-package dev.jbert.finetune.ood;
+package dev.jbert.finetune.confidence;
 
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.calibrate.CalibrationSummary;
@@ -11,6 +11,16 @@ import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Inference;
 import dev.jbert.finetune.model.TaskSettings;
+import dev.jbert.finetune.ood.ConfidenceConfig;
+import dev.jbert.finetune.ood.DetectorFile;
+import dev.jbert.finetune.ood.DetectorKind;
+import dev.jbert.finetune.ood.DetectorReport;
+import dev.jbert.finetune.ood.DetectorTable;
+import dev.jbert.finetune.ood.EnergyDetector;
+import dev.jbert.finetune.ood.KnnDetector;
+import dev.jbert.finetune.ood.MahalanobisDetector;
+import dev.jbert.finetune.ood.OodDetector;
+import dev.jbert.finetune.ood.SoftmaxDetector;
 import dev.jbert.finetune.report.ReliabilityDiagram;
 import java.io.IOException;
 import java.nio.file.Path;
