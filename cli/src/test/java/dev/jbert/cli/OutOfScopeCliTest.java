@@ -39,7 +39,7 @@ class OutOfScopeCliTest {
   void trainPrintsCalibrationAndTheDetectorTable() throws Exception {
     assertEquals(0, trained.exitCode(), trained.err());
     String printed = String.join("\n", trained.out());
-    assertTrue(printed.matches("(?s).*calibration: temperature \\d+\\.\\d{3} \\(fitted on eval\\), ECE .*"), printed);
+    assertTrue(printed.matches("(?s).*calibration: temperature \\d+\\.\\d{3} \\(fitted on [^)]*\\), ECE .*"), printed);
     for (String detector : List.of("softmax", "energy", "mahalanobis", "knn")) {
       assertTrue(trained.out().stream().anyMatch(l -> l.trim().startsWith(detector + " ")), detector + " in\n" + printed);
     }
@@ -99,7 +99,9 @@ class OutOfScopeCliTest {
       }
     }
     assertEquals(keptByMetrics, keptInScope, "predict keeps the in-scope messages the knn threshold kept in training");
-    assertTrue(handedOff > 0);
+    CliRun evaluated = CliRun.run("eval", "--model", out.toString(), "--data", eval.toString());
+    double coverage = JSON.readTree(String.join("\n", evaluated.out())).get("handoff").get("coverage").asDouble();
+    assertEquals(Math.round((1 - coverage) * 80), handedOff, "predict hands off what eval's knn hand-off does");
     CliRun energy = CliRun.withStdin(stdin.toString(), "predict", "--model", out.toString(), "--ood-detector", "energy");
     assertEquals(0, energy.exitCode(), energy.err());
     CliRun none = CliRun.withStdin("{\"text\": \"my card\"}\n", "predict", "--model", out.toString(), "--ood-detector", "nope");

@@ -14,8 +14,11 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  *
  * <p>The NLL is convex in {@code 1/T} (a log-sum-exp of linear functions minus a linear one), hence
  * unimodal in {@code log T}, where commons-math's Brent optimiser searches {@code [}{@value
- * #MIN}{@code , }{@value #MAX}{@code ]}. Data the model separates perfectly pull {@code T} to the
- * lower bound.
+ * #MIN}{@code , }{@value #MAX}{@code ]}. Data the model separates perfectly (every held-out message
+ * right, as on a small or easy validation split) have no minimum: the NLL keeps falling as {@code T →
+ * 0}, where every probability is 1 (the optimiser stops wherever the NLL has become flat in double
+ * precision); {@link #separates} tells such data, and {@link #atBound} a fit at the edge of the
+ * interval: callers should use neither.
  */
 public final class TemperatureScaling {
 
@@ -42,6 +45,30 @@ public final class TemperatureScaling {
         new UnivariateObjectiveFunction(logT -> nll(logits, gold, Math.exp(logT))),
         new SearchInterval(Math.log(MIN), Math.log(MAX), 0));
     return Math.exp(best.getPoint());
+  }
+
+  /**
+   * Whether a fitted temperature lies at the edge of the searched interval: the NLL had no minimum
+   * inside it, so the data do not determine a temperature.
+   */
+  public static boolean atBound(double temperature) {
+    return temperature <= MIN * 1.001 || temperature >= MAX / 1.001;
+  }
+
+  /**
+   * Whether every row's gold logit is strictly its largest: then the NLL falls monotonically as
+   * {@code T → 0} and no temperature minimises it. With one message wrong, its NLL grows without
+   * bound as {@code T → 0}, so a minimum exists.
+   */
+  public static boolean separates(float[][] logits, int[] gold) {
+    for (int i = 0; i < logits.length; i++) {
+      for (int c = 0; c < logits[i].length; c++) {
+        if (c != gold[i] && logits[i][c] >= logits[i][gold[i]]) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Mean negative log-likelihood of {@code gold} under {@code softmax(logits / temperature)}. */

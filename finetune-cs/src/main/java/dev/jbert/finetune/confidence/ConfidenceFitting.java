@@ -69,9 +69,22 @@ public final class ConfidenceFitting {
     List<EncodedExample> encoded = kept.encoder().encodeAll(heldOut, labels);
     Inference.Outputs outputs = Inference.outputs(kept.model(), encoded, kept.encoder().padId(), batchSize, config.fitsDetector());
     int[] gold = encoded.stream().mapToInt(EncodedExample::labelId).toArray();
-    boolean calibrate = config.calibrate() && !heldOutName.equals("train");
-    double temperature = calibrate ? TemperatureScaling.fit(outputs.logits(), gold) : 1.0;
-    CalibrationSummary calibration = CalibrationSummary.measure(outputs.logits(), gold, temperature, calibrate ? heldOutName : "none");
+    double temperature = 1.0;
+    String fittedOn = "none";
+    if (config.calibrate() && !heldOutName.equals("train")) {
+      double t = TemperatureScaling.separates(outputs.logits(), gold) ? Double.NaN : TemperatureScaling.fit(outputs.logits(), gold);
+      if (Double.isNaN(t)) {
+        // the NLL falls towards T → 0, where every probability says 1: no temperature to learn from these messages
+        fittedOn = "none: every " + heldOutName + " message is classified right, so no temperature minimises the NLL";
+      } else if (TemperatureScaling.atBound(t)) {
+        fittedOn = "none: the " + heldOutName + " NLL has no minimum for T in [" + TemperatureScaling.MIN + ", "
+            + TemperatureScaling.MAX + "], the fit ended at " + t;
+      } else {
+        temperature = t;
+        fittedOn = heldOutName;
+      }
+    }
+    CalibrationSummary calibration = CalibrationSummary.measure(outputs.logits(), gold, temperature, fittedOn);
     ReliabilityDiagram.write(CalibrationSummary.bins(outputs.logits(), gold, 1.0), calibration.eceBeforeCalibration(),
         CalibrationSummary.bins(outputs.logits(), gold, temperature), calibration.ece(), temperature,
         output.resolve(ReliabilityDiagram.FILE_NAME));
