@@ -1,6 +1,9 @@
 package dev.jbert.cli;
 
 import dev.jbert.core.io.HubResolver;
+import dev.jbert.finetune.batch.EncodedExample;
+import dev.jbert.finetune.calibrate.CalibrationSummary;
+import dev.jbert.finetune.confidence.ConfidenceFitting;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ReadOptions;
@@ -11,6 +14,8 @@ import dev.jbert.finetune.metrics.ClassificationMetrics;
 import dev.jbert.finetune.metrics.RegressionMetrics;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.model.Inference;
+import dev.jbert.finetune.ood.DetectorKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,9 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code jbert eval}: scores a fine-tuned model on a labelled file and prints the metrics as JSON on
@@ -47,8 +52,14 @@ final class EvalCommand implements Callable<Integer> {
   int batchSize;
 
   @Option(names = "--threshold", paramLabel = "T",
-      description = "Hand-off confidence threshold (default: the one saved with the model, if any).")
+      description = "Hand-off confidence threshold, or with --ood-detector that detector's threshold (default: the one "
+          + "saved with the model, if any).")
   Double threshold;
+
+  @Option(names = "--ood-detector", paramLabel = "NAME",
+      description = "Hand off by this out-of-scope detector saved with the model (softmax, energy, mahalanobis, knn) at its "
+          + "saved threshold (default: the model's hand-off detector).")
+  String oodDetector;
 
   @Option(names = "--handoff-label", paramLabel = "LABEL", description = "Hand-off answer (default: the model's, else transfer_to_agent).")
   String handOffLabel;
@@ -61,8 +72,8 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     try (FineTunedModel loaded = FineTunedModel.load(HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model))) {
       boolean regression = loaded.settings().task().isRegression();
-      if (regression && (threshold != null || handOffLabel != null || outOfScopeLabel != null)) {
-        throw new IllegalArgumentException("--threshold, --handoff-label and --oos-label apply to labels; "
+      if (regression && (threshold != null || handOffLabel != null || outOfScopeLabel != null || oodDetector != null)) {
+        throw new IllegalArgumentException("--threshold, --ood-detector, --handoff-label and --oos-label apply to labels; "
             + "this regression model gives one score per message");
       }
       ReadOptions options = columns.readOptions(loaded.settings().task(), loaded.settings().columns());
@@ -71,25 +82,20 @@ final class EvalCommand implements Callable<Integer> {
         throw new IllegalArgumentException("this model was trained with earlier turns in segment A: pass "
             + "--context-column NAME, the column of earlier turns in " + data);
       }
-      HandOff handOff = PredictCommand.handOff(loaded, threshold, handOffLabel);
+      HandOff handOff = regression ? null : PredictCommand.handOff(loaded, threshold, oodDetector, handOffLabel);
       List<Example> examples = columns.read(data, options);
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("data", data.toString());
       Evaluation evaluation;
       try {
-        evaluation = Evaluator.of(loaded, batchSize).evaluate(examples);
+        evaluation = regression ? Evaluator.of(loaded, batchSize).evaluate(examples) : classify(loaded, examples, handOff, metrics);
       } catch (DataFileException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
-      Map<String, Object> metrics = new LinkedHashMap<>();
-      metrics.put("data", data.toString());
-      metrics.put("examples", evaluation.count());
-      metrics.put("loss", evaluation.loss());
-      metrics.put(evaluation.isRegression() ? "regression" : "classification",
-          evaluation.isRegression() ? evaluation.regression() : evaluation.classification());
-      if (handOff != null && !evaluation.isRegression()) {
-        metrics.put("handoff", handOffEntry(evaluation, handOff));
-      }
-      if (outOfScopeLabel != null) {
-        metrics.put("out_of_scope", evaluation.outOfScope(loaded.labels(), outOfScopeLabel, handOff));
+      if (regression) {
+        metrics.put("examples", evaluation.count());
+        metrics.put("loss", evaluation.loss());
+        metrics.put("regression", evaluation.regression());
       }
       spec.commandLine().getOut().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(metrics));
       spec.commandLine().getOut().flush();
@@ -97,6 +103,45 @@ final class EvalCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
     }
     return 0;
+  }
+
+  /**
+   * Scores a classifier once (logits and, for its feature detectors, pooled features) and puts into
+   * {@code metrics}: examples, loss, classification, calibration (ECE at temperature 1 and at the
+   * model's), hand-off, out-of-scope metrics and, for a model with saved detectors, each detector's
+   * AUROC, FPR95, recall and accuracy at its saved threshold.
+   */
+  private Evaluation classify(FineTunedModel loaded, List<Example> examples, HandOff handOff, Map<String, Object> metrics) {
+    List<EncodedExample> encoded = loaded.encoder().encodeAll(examples, loaded.labels());
+    boolean reportDetectors = outOfScopeLabel != null && !loaded.settings().oodThresholds().isEmpty();
+    boolean features = (handOff != null && handOff.detector().usesFeatures())
+        || (reportDetectors && loaded.settings().oodThresholds().keySet().stream().anyMatch(DetectorKind::usesFeatures));
+    Inference.Outputs outputs = Inference.outputs(loaded.model(), encoded, loaded.encoder().padId(), batchSize, features);
+    Evaluation evaluation = Evaluator.of(loaded, batchSize).evaluateLogits(encoded, outputs.logits());
+    metrics.put("examples", evaluation.count());
+    metrics.put("loss", evaluation.loss());
+    metrics.put("classification", evaluation.classification());
+    double temperature = loaded.settings().temperature();
+    metrics.put("calibration", CalibrationSummary.measure(outputs.logits(), evaluation.gold(), temperature,
+        temperature == 1.0 ? "none" : "saved with the model"));
+    double[] scores = handOff == null ? null : handOff.detector() == DetectorKind.SOFTMAX ? evaluation.confidence()
+        : loaded.detector(handOff.detector()).scores(outputs.logits(), outputs.features());
+    if (handOff != null) {
+      metrics.put("handoff", handOffEntry(evaluation, handOff, scores));
+    }
+    if (reportDetectors) {
+      Map<String, Object> detection = new LinkedHashMap<>();
+      detection.put("label", outOfScopeLabel);
+      detection.put("chosen", handOff == null ? null : handOff.detector().id());
+      detection.put("detectors", ConfidenceFitting.reportSaved(loaded, outputs.logits(), outputs.features(), evaluation.gold(),
+          evaluation.predicted(), outOfScopeLabel));
+      metrics.put("out_of_scope_detection", detection);
+    }
+    if (outOfScopeLabel != null) {
+      metrics.put("out_of_scope", handOff == null ? evaluation.outOfScope(loaded.labels(), outOfScopeLabel, null)
+          : evaluation.outOfScope(loaded.labels(), outOfScopeLabel, handOff, scores));
+    }
+    return evaluation;
   }
 
   /** The headline numbers on one line: {@code accuracy, macro_f1} or {@code mse, pearson, spearman}, and n. */
@@ -112,18 +157,19 @@ final class EvalCommand implements Callable<Integer> {
     return line.append(" n ").append(evaluation.count()).toString();
   }
 
-  /** Share answered automatically and the accuracy of those answers, at the threshold. */
-  private static Map<String, Object> handOffEntry(Evaluation evaluation, HandOff handOff) {
+  /** Share answered automatically and the accuracy of those answers, at the threshold of the hand-off's detector. */
+  private static Map<String, Object> handOffEntry(Evaluation evaluation, HandOff handOff, double[] scores) {
     int answered = 0;
     int right = 0;
     for (int i = 0; i < evaluation.count(); i++) {
-      if (evaluation.confidence()[i] >= handOff.threshold()) {
+      if (!handOff.handsOff(scores[i])) {
         answered++;
         right += evaluation.predicted()[i] == evaluation.gold()[i] ? 1 : 0;
       }
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("label", handOff.handOffLabel());
+    m.put("detector", handOff.detector().id());
     m.put("threshold", handOff.threshold());
     m.put("coverage", (double) answered / evaluation.count());
     m.put("precision", answered == 0 ? Double.NaN : (double) right / answered);

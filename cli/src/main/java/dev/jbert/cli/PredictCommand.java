@@ -12,6 +12,7 @@ import dev.jbert.finetune.data.FileFormat;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.ood.DetectorKind;
 import dev.jbert.finetune.predict.Prediction;
 import dev.jbert.finetune.predict.Predictor;
 import dev.jbert.finetune.predict.ScoredLabel;
@@ -101,8 +102,14 @@ final class PredictCommand implements Callable<Integer> {
   Integer topK;
 
   @Option(names = "--threshold", paramLabel = "T",
-      description = "Below this top probability answer the hand-off label (default: the threshold saved with the model, if any).")
+      description = "Below this top probability (or, with --ood-detector, this detector score) answer the hand-off label "
+          + "(default: the threshold saved with the model, if any).")
   Double threshold;
+
+  @Option(names = "--ood-detector", paramLabel = "NAME",
+      description = "Hand off by this out-of-scope detector saved with the model (softmax, energy, mahalanobis, knn) at its "
+          + "saved threshold (default: the model's hand-off detector).")
+  String oodDetector;
 
   @Option(names = "--handoff-label", paramLabel = "LABEL",
       description = "Hand-off answer, e.g. transfer_to_agent or 转人工 (default: the model's, else transfer_to_agent); needs a threshold.")
@@ -161,32 +168,49 @@ final class PredictCommand implements Callable<Integer> {
   private Predictor predictor(FineTunedModel loaded) {
     Predictor predictor = Predictor.of(loaded).withBatchSize(batchSize);
     if (predictor.isRegression()) {
-      if (topK != null || threshold != null || handOffLabel != null) {
-        throw new IllegalArgumentException("--top-k, --threshold and --handoff-label apply to labels; "
+      if (topK != null || threshold != null || handOffLabel != null || oodDetector != null) {
+        throw new IllegalArgumentException("--top-k, --threshold, --ood-detector and --handoff-label apply to labels; "
             + "this regression model gives one score per message");
       }
       return predictor.withHandOff(null);
     }
-    return predictor.withTopK(topK == null ? DEFAULT_TOP_K : topK).withHandOff(handOff(loaded, threshold, handOffLabel));
+    return predictor.withTopK(topK == null ? DEFAULT_TOP_K : topK).withHandOff(handOff(loaded, threshold, oodDetector, handOffLabel));
   }
 
   /**
-   * The hand-off to apply: {@code threshold} when given, else the model's saved one; the label from
-   * {@code label}, else the model's, else {@code transfer_to_agent}. Null when there is no threshold.
+   * The hand-off to apply. The detector: {@code detector} when given; else the softmax one when a
+   * {@code threshold} is given (a top probability); else the model's saved hand-off. The threshold:
+   * {@code threshold} when given; else the one saved for that detector. The label from {@code label},
+   * else the model's, else {@code transfer_to_agent}. Null when there is no threshold.
    *
-   * @throws IllegalArgumentException for a hand-off label without any threshold: it would never be answered
+   * @throws IllegalArgumentException for a hand-off label without any threshold (it would never be
+   *     answered), or a detector the model has no threshold for
    */
-  static HandOff handOff(FineTunedModel model, Double threshold, String label) {
+  static HandOff handOff(FineTunedModel model, Double threshold, String detector, String label) {
     HandOff saved = model.settings().handOff();
-    if (threshold == null && saved == null) {
+    DetectorKind kind = detector != null ? DetectorKind.of(detector)
+        : threshold != null || saved == null ? DetectorKind.SOFTMAX : saved.detector();
+    Double t = threshold;
+    if (t == null && detector != null) {
+      t = saved != null && saved.detector() == kind ? Double.valueOf(saved.threshold()) : model.settings().oodThresholds().get(kind);
+      if (t == null) {
+        throw new IllegalArgumentException("this model has no saved threshold for the " + kind.id() + " detector"
+            + (model.settings().oodThresholds().isEmpty() ? " (train --ood-detector fits and saves them)"
+                : " (saved: " + model.settings().oodThresholds().keySet().stream().map(DetectorKind::id).toList() + ")")
+            + "; pass --threshold T");
+      }
+    } else if (t == null && saved != null) {
+      t = saved.threshold();
+    }
+    if (t == null) {
       if (label != null) {
         throw new IllegalArgumentException("--handoff-label " + label + " needs a threshold to hand off below: pass "
-            + "--threshold T (this model has none saved; train --handoff-precision P picks and saves one)");
+            + "--threshold T (this model has none saved; train --handoff-precision P or --ood-detector picks and saves one)");
       }
       return null;
     }
     String answer = label != null ? label : saved != null ? saved.handOffLabel() : HandOff.TRANSFER_TO_AGENT;
-    return new HandOff(threshold != null ? threshold : saved.threshold(), answer);
+    return new HandOff(t, answer, kind);
   }
 
   private FileFormat inputFormat() {

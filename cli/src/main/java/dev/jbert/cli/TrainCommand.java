@@ -164,6 +164,8 @@ final class TrainCommand implements Callable<Integer> {
       description = "Label of out-of-scope messages (e.g. oos): report their recall in metrics.json.")
   String outOfScopeLabel;
 
+  @CommandLine.Mixin ConfidenceOptions confidence;
+
   @Option(names = "--resume", description = "Continue the run into --output from its checkpoint (also after Ctrl-C).")
   boolean resume;
 
@@ -245,6 +247,7 @@ final class TrainCommand implements Callable<Integer> {
           result.handOff().threshold(), 100 * result.handOff().coverage(), result.handOff().precision(),
           result.handOff().reached() ? "" : " (target not reached: every message is handed off)"));
     }
+    ConfidenceOptions.printSummary(output, out);
     out.flush();
   }
 
@@ -272,7 +275,8 @@ final class TrainCommand implements Callable<Integer> {
         .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)
         .saveInterval(Duration.ofMillis(Math.round(saveMinutes * 60_000)))
         .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel)
-        .finalEvaluation(!noFinalEval).resume(resume).overwrite(overwrite).columns(options);
+        .finalEvaluation(!noFinalEval).resume(resume).overwrite(overwrite).columns(options)
+        .confidence(confidence.config());
     if (warmup.ratio != null) {
       b.warmupRatio(warmup.ratio);
     }

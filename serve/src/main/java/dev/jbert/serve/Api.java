@@ -184,7 +184,7 @@ final class Api {
     return run(model, encoded, ids(encoded), call).thenApply(rows -> {
       ArrayNode out = Fields.JSON.createArrayNode();
       for (float[] row : rows) {
-        out.add(scores(model, row, raw));
+        out.add(scores(model, model.logits(row), raw));
       }
       return Reply.json(single ? out.get(0) : out);
     });
@@ -205,7 +205,7 @@ final class Api {
         values[i] = row[i];
       }
     } else {
-      values = Softmax.of(row);
+      values = Softmax.of(row, model.temperature());
     }
     Integer[] order = new Integer[row.length];
     for (int i = 0; i < order.length; i++) {
@@ -267,8 +267,10 @@ final class Api {
           results.addObject().put("score", row[0]);
         }
       } else {
-        for (List<ScoredLabel> ranked : TopK.fromLogits(rows, model.labels(), k)) {
-          Prediction p = Prediction.of(ranked, handOff);
+        for (float[] row : rows) {
+          List<ScoredLabel> ranked = TopK.fromLogits(new float[][] {model.logits(row)}, model.labels(), k, model.temperature()).get(0);
+          Prediction p = handOff == null ? Prediction.of(ranked, null)
+              : Prediction.of(ranked, handOff, model.inScopeScore(row, handOff, ranked.get(0).score()));
           ObjectNode r = results.addObject();
           r.put("label", p.label());
           r.put("score", (float) p.score());
@@ -358,9 +360,9 @@ final class Api {
       }
       return null;
     }
-    double t = threshold != null ? threshold : saved.threshold();
     String l = label != null ? label : saved != null ? saved.handOffLabel() : HandOff.TRANSFER_TO_AGENT;
-    return new HandOff(t, l);
+    // a request's threshold is a top probability (softmax); without one the saved hand-off applies, whatever its detector
+    return threshold != null ? new HandOff(threshold, l) : saved.withLabel(l);
   }
 
   // ---------------------------------------------------------------- /embed (TEI), /v1/embeddings (OpenAI)

@@ -11,6 +11,8 @@ import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Inference;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.TaskSettings;
+import dev.jbert.finetune.ood.DetectorKind;
+import dev.jbert.finetune.ood.OodDetector;
 import dev.jbert.finetune.predict.Input;
 import dev.jbert.tokenizer.BertTokenizer;
 import dev.jbert.tokenizer.EncodeOptions;
@@ -19,13 +21,17 @@ import dev.jbert.tokenizer.Side;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A fine-tuned classifier or regressor ({@link FineTunedModel}) served by {@code workers} replicas
  * that share its weights. Inputs are encoded exactly as {@code Predictor} encodes them (the model's
  * {@code TextEncoder}: its length limit, context segment and pair layout), once, in the request thread;
- * the batcher only runs forward passes ({@link Inference#logits}).
+ * the batcher only runs forward passes ({@link Inference#logits}). When the model's saved hand-off
+ * reads pooled features (the Mahalanobis or kNN detector), each replica also runs that detector on
+ * its worker thread and appends one column to each row of logits: 1 when the message is handed off
+ * at the saved threshold, else 0 ({@link #logits(float[])} strips it).
  */
 final class ClassifierModel extends ServedModel<EncodedExample> {
 
@@ -36,16 +42,48 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
   private final BertTokenizer tokenizer;
   private final List<LogitsReplica> replicas = new ArrayList<>();
   private final List<String> outputLabels;
+  private final HandOff featureHandOff; // the saved hand-off when its detector reads features, else null
 
   private ClassifierModel(String name, Path dir, FineTunedModel model, BertTokenizer tokenizer, int workers) {
     super(name, dir);
     this.model = model;
     this.tokenizer = tokenizer;
-    replicas.add(new LogitsReplica(model.model(), model.encoder().padId(), false));
+    HandOff saved = model.settings().handOff();
+    this.featureHandOff = saved != null && saved.detector().usesFeatures() ? saved : null;
+    OodDetector detector = featureHandOff == null ? null : model.detector(featureHandOff.detector());
+    replicas.add(new LogitsReplica(model.model(), model.encoder().padId(), false, detector, featureHandOff));
     for (int i = 1; i < workers; i++) {
-      replicas.add(new LogitsReplica(model.model().replica(), model.encoder().padId(), true));
+      replicas.add(new LogitsReplica(model.model().replica(), model.encoder().padId(), true, detector, featureHandOff));
     }
     this.outputLabels = model.model().config().labels();
+  }
+
+  /** The head's logits of a replica's output row (without the hand-off column of a feature detector). */
+  float[] logits(float[] row) {
+    return featureHandOff == null ? row : Arrays.copyOf(row, outputLabels.size());
+  }
+
+  /** The model's calibration temperature (1 = none): probabilities are softmax(logits / T). */
+  double temperature() {
+    return settings().temperature();
+  }
+
+  /**
+   * The in-scope score of a replica's output row by {@code handOff}'s detector: the top probability
+   * {@code top} for softmax, the energy score from the logits, and for the saved feature detector
+   * −∞ or +∞ as the replica found the message below or above the saved threshold.
+   */
+  double inScopeScore(float[] row, HandOff handOff, double top) {
+    return switch (handOff.detector()) {
+      case SOFTMAX -> top;
+      case ENERGY -> model.detector(DetectorKind.ENERGY).score(logits(row), null);
+      case MAHALANOBIS, KNN -> {
+        if (featureHandOff == null || featureHandOff.detector() != handOff.detector()) {
+          throw new IllegalStateException("the replicas ran no " + handOff.detector().id() + " detector");
+        }
+        yield row[outputLabels.size()] == 1f ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+      }
+    };
   }
 
   /** Loads the folder and makes {@code workers} replicas over its weights. */
@@ -187,8 +225,9 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
     d.put("context", settings().contextSegment());
     d.put("text_pair", settings().task() == Task.PAIR);
     HandOff h = savedHandOff();
+    d.put("temperature", settings().temperature());
     if (h != null) {
-      d.putObject("handoff").put("threshold", h.threshold()).put("label", h.handOffLabel());
+      d.putObject("handoff").put("threshold", h.threshold()).put("label", h.handOffLabel()).put("detector", h.detector().id());
     } else {
       d.putNull("handoff");
     }
@@ -201,21 +240,36 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
     model.close();
   }
 
-  /** One replica: forward passes over encoded inputs, logits out. */
+  /** One replica: forward passes over encoded inputs, logits out (and the feature detector's hand-off flag). */
   static final class LogitsReplica implements Replica<EncodedExample> {
     private final BertForSequenceClassification model;
     private final int padId;
     private final boolean ownsModel;
+    private final OodDetector detector;
+    private final HandOff handOff;
 
-    LogitsReplica(BertForSequenceClassification model, int padId, boolean ownsModel) {
+    LogitsReplica(BertForSequenceClassification model, int padId, boolean ownsModel, OodDetector detector, HandOff handOff) {
       this.model = model;
       this.padId = padId;
       this.ownsModel = ownsModel;
+      this.detector = detector;
+      this.handOff = handOff;
     }
 
     @Override
     public float[][] run(List<EncodedExample> inputs) {
-      return Inference.logits(model, inputs, padId, inputs.size());
+      if (detector == null) {
+        return Inference.logits(model, inputs, padId, inputs.size());
+      }
+      // the features stay on this thread: only the decision travels, exact at the saved threshold
+      Inference.Outputs out = Inference.outputs(model, inputs, padId, inputs.size(), true);
+      float[][] rows = new float[inputs.size()][];
+      for (int i = 0; i < rows.length; i++) {
+        float[] logits = out.logits()[i];
+        rows[i] = Arrays.copyOf(logits, logits.length + 1);
+        rows[i][logits.length] = handOff.handsOff(detector.score(logits, out.features()[i])) ? 1f : 0f;
+      }
+      return rows;
     }
 
     @Override

@@ -5,6 +5,10 @@ import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.ood.DetectorKind;
+import dev.jbert.finetune.ood.EnergyDetector;
+import dev.jbert.finetune.ood.OodDetector;
+import dev.jbert.finetune.ood.SoftmaxDetector;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.finetune.predict.Prediction;
@@ -96,8 +100,16 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
     Model model;
     try {
       spec.checkFits(first.settings());
-      model = new Model(first.encoder(), first.model().labels(),
-          JbertClassifier.handOff(first.settings(), spec.threshold(), spec.handOffLabel()));
+      HandOff handOff = JbertClassifier.handOff(first.settings(), spec.threshold(), spec.handOffLabel());
+      if (handOff != null && handOff.detector().usesFeatures()) {
+        // the executors run the head's logits only; the Mahalanobis and kNN detectors read pooled features
+        throw new IllegalArgumentException("jbert model path '" + spec.modelPath() + "': its hand-off is by the "
+            + handOff.detector().id() + " detector, which jbert-spark does not run; set a threshold (a top probability)");
+      }
+      double temperature = first.settings().temperature();
+      model = new Model(first.encoder(), first.model().labels(), handOff, temperature,
+          handOff == null ? null : handOff.detector() == DetectorKind.ENERGY ? new EnergyDetector(temperature)
+              : new SoftmaxDetector(temperature));
     } finally {
       giveBack(pool, first);
     }
@@ -111,7 +123,7 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
   }
 
   /** The immutable parts of a loaded model that tasks use without borrowing a copy. */
-  private record Model(TextEncoder encoder, LabelMap labels, HandOff handOff) {}
+  private record Model(TextEncoder encoder, LabelMap labels, HandOff handOff, double temperature, OodDetector detector) {}
 
   private List<Row> classify(ModelPool<LoadedClassifier> pool, Model model, List<Row> batch, Path source, long firstRow) {
     List<EncodedExample> inputs = new ArrayList<>(batch.size());
@@ -141,7 +153,7 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
       Row row = batch.get(i);
       Object[] values = Arrays.copyOf(values(row), row.length() + spec.outputs());
       if (slot[i] >= 0) {
-        fill(values, row.length(), logits[slot[i]], model.labels(), model.handOff());
+        fill(values, row.length(), logits[slot[i]], model);
       }
       out.add(RowFactory.create(values));
     }
@@ -149,13 +161,15 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
   }
 
   /** Writes the answer for one row's logits at {@code at}, {@code at + 1}, ... */
-  private void fill(Object[] values, int at, float[] logits, LabelMap labels, HandOff handOff) {
-    if (labels == null) { // regression: the score alone
+  private void fill(Object[] values, int at, float[] logits, Model model) {
+    if (model.labels() == null) { // regression: the score alone
       values[at + 1] = (double) logits[0];
       return;
     }
-    List<ScoredLabel> ranked = TopK.fromLogits(new float[][] {logits}, labels, Math.max(1, spec.topK())).get(0);
-    Prediction p = Prediction.of(ranked, handOff);
+    List<ScoredLabel> ranked =
+        TopK.fromLogits(new float[][] {logits}, model.labels(), Math.max(1, spec.topK()), model.temperature()).get(0);
+    Prediction p = model.handOff() == null ? Prediction.of(ranked, null)
+        : Prediction.of(ranked, model.handOff(), model.detector().score(logits, null));
     values[at] = p.label();
     values[at + 1] = p.score();
     int next = at + 2;

@@ -251,7 +251,7 @@ public final class JbertClassifier extends JbertTransformer<JbertClassifier> {
   static HandOff handOff(TaskSettings saved, Double threshold, String label) {
     HandOff model = saved.handOff();
     if (threshold == null) {
-      return model == null || label == null ? model : new HandOff(model.threshold(), label);
+      return model == null || label == null ? model : model.withLabel(label); // keeps the saved detector
     }
     String name = label != null ? label : model != null ? model.handOffLabel() : HandOff.TRANSFER_TO_AGENT;
     return new HandOff(threshold, name);

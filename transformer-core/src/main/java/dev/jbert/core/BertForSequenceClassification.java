@@ -42,6 +42,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
     final ClassificationHead.Activations activations;
     final INDArray dLogits; // [batch, numLabels]
     INDArray logits;
+    INDArray pooled; // the encoder's pooled output of the last forward: the classifier's input
 
     Head(BertForSequenceClassification m, int batch) {
       buffers = new Buffers(m.parameters.dataType());
@@ -125,9 +126,22 @@ public final class BertForSequenceClassification implements AutoCloseable {
     BertModel.Output out = bert.forward(batch);
     boolean withGradients = bert.isGradEnabled();                    // a head per batch size and gradient switch
     current = heads.get(batch.batch(), withGradients ? 1 : 0, () -> new Head(this, batch.batch()));
-    current.logits = head.forward(current.activations, out.pooledOutput());
+    current.pooled = out.pooledOutput();
+    current.logits = head.forward(current.activations, current.pooled);
     lossReady = false;
     return current.logits;
+  }
+
+  /**
+   * The pooled output of the last forward, [batch, hidden]: the features the classifier reads
+   * (before its dropout), e.g. for out-of-distribution detectors that measure distances between
+   * them. A view of the model's buffers, valid until the next forward of this batch size.
+   */
+  public INDArray pooledOutput() {
+    if (current == null) {
+      throw new IllegalStateException("pooled output before forward");
+    }
+    return current.pooled;
   }
 
   /** {@link #forward(TokenBatch)} from [batch][seq] arrays; null token types mean 0, a null mask all 1. */

@@ -95,6 +95,18 @@ public record Evaluation(
    * @param handOff the threshold applied, or null
    */
   public OutOfScopeMetrics outOfScope(LabelMap labels, String outOfScopeLabel, HandOff handOff) {
+    return outOfScope(labels, outOfScopeLabel, handOff, confidence);
+  }
+
+  /**
+   * {@link #outOfScope(LabelMap, String, HandOff)} with a hand-off by another detector: the answer
+   * is handed off where {@code inScopeScores} (that detector's score of each example) is below the
+   * threshold.
+   */
+  public OutOfScopeMetrics outOfScope(LabelMap labels, String outOfScopeLabel, HandOff handOff, double[] inScopeScores) {
+    if (inScopeScores.length != gold.length) {
+      throw new IllegalArgumentException(inScopeScores.length + " scores for " + gold.length + " examples");
+    }
     if (isRegression()) {
       throw new IllegalStateException("out-of-scope metrics need a classification evaluation");
     }
@@ -102,7 +114,7 @@ public record Evaluation(
     List<String> answers = new ArrayList<>(gold.length);
     for (int i = 0; i < gold.length; i++) {
       goldLabels.add(labels.label(gold[i]));
-      boolean handedOff = handOff != null && confidence[i] < handOff.threshold();
+      boolean handedOff = handOff != null && handOff.handsOff(inScopeScores[i]);
       answers.add(handedOff ? handOff.handOffLabel() : labels.label(predicted[i]));
     }
     return OutOfScopeMetrics.compute(goldLabels, answers, outOfScopeLabel, handOff == null ? null : handOff.handOffLabel());

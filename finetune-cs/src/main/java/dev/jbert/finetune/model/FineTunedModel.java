@@ -6,14 +6,19 @@ import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;
+import dev.jbert.finetune.ood.DetectorFile;
+import dev.jbert.finetune.ood.DetectorKind;
+import dev.jbert.finetune.ood.OodDetector;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A fine-tuned model folder loaded for evaluation or prediction: the model (FLOAT, eval mode), its
- * tokenizer, its labels and the {@link TaskSettings} that say how to encode input. Not thread-safe
+ * tokenizer, its labels, the {@link TaskSettings} that say how to encode input and how sure it is
+ * (calibration temperature, hand-off), and its out-of-scope detectors. Not thread-safe
  * (the model's buffers are shared); see {@link dev.jbert.finetune.predict.Predictor} for a
  * synchronised front.
  */
@@ -24,9 +29,12 @@ public final class FineTunedModel implements AutoCloseable {
   private final TaskSettings settings;
   private final LabelMap labels;
   private final TextEncoder encoder;
+  private final Map<DetectorKind, OodDetector> detectors;
 
-  private FineTunedModel(Path dir, BertForSequenceClassification model, TaskSettings settings, TextEncoder encoder) {
+  private FineTunedModel(Path dir, BertForSequenceClassification model, TaskSettings settings, TextEncoder encoder,
+      Map<DetectorKind, OodDetector> detectors) {
     this.dir = dir;
+    this.detectors = Map.copyOf(detectors);
     this.model = model;
     this.settings = settings;
     this.labels = settings.task().isRegression() ? null : LabelMap.inIdOrder(model.config().labels());
@@ -58,7 +66,14 @@ public final class FineTunedModel implements AutoCloseable {
     model.eval();
     model.setGradEnabled(false);
     int maxLength = settings.maxLength() > 0 ? settings.maxLength() : TextEncoder.defaultMaxLength(config, tokenizer);
-    return new FineTunedModel(dir, model, settings, new TextEncoder(tokenizer, maxLength, settings.contextSegment()));
+    Map<DetectorKind, OodDetector> detectors;
+    try {
+      detectors = DetectorFile.load(dir, settings.temperature());
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return new FineTunedModel(dir, model, settings, new TextEncoder(tokenizer, maxLength, settings.contextSegment()), detectors);
   }
 
   /** The folder it was loaded from. */
@@ -79,6 +94,28 @@ public final class FineTunedModel implements AutoCloseable {
   /** The head's labels, or null for a regression model. */
   public LabelMap labels() {
     return labels;
+  }
+
+  /**
+   * The out-of-scope detectors this folder can use: softmax and energy always (at the model's
+   * temperature), Mahalanobis and kNN when training fitted them ({@value DetectorFile#FILE_NAME}).
+   */
+  public Map<DetectorKind, OodDetector> detectors() {
+    return detectors;
+  }
+
+  /**
+   * The detector of {@code kind}.
+   *
+   * @throws IllegalArgumentException when the folder has no fitted detector of that kind
+   */
+  public OodDetector detector(DetectorKind kind) {
+    OodDetector d = detectors.get(kind);
+    if (d == null) {
+      throw new IllegalArgumentException(dir + " has no fitted " + kind.id() + " detector (" + DetectorFile.FILE_NAME
+          + "); train it with an out-of-scope detector (jbert train --ood-detector) to fit one");
+    }
+    return d;
   }
 
   /** Encodes examples as the model was trained to read them. */

@@ -33,6 +33,23 @@ public final class Inference {
    * @param batchSize examples per forward pass
    */
   public static float[][] logits(BertForSequenceClassification model, List<EncodedExample> examples, int padId, int batchSize) {
+    return outputs(model, examples, padId, batchSize, false).logits();
+  }
+
+  /**
+   * The head's logits and, when asked, the features it read (the pooled output), in input order.
+   *
+   * @param logits {@code [n, numLabels]}
+   * @param features {@code [n, hidden]} pooled outputs, or null when not asked for
+   */
+  public record Outputs(float[][] logits, float[][] features) {}
+
+  /**
+   * Logits of every example and, with {@code withFeatures}, the pooled output the classifier read
+   * (what distance-based out-of-scope detectors measure), in the order of {@code examples}.
+   */
+  public static Outputs outputs(BertForSequenceClassification model, List<EncodedExample> examples, int padId, int batchSize,
+      boolean withFeatures) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
@@ -51,6 +68,7 @@ public final class Inference {
     Arrays.sort(byLength, Comparator.comparingInt(i -> examples.get(i).length())); // stable: ties keep input order
     int m = byLength.length;
     float[][] out = new float[n][];
+    float[][] features = withFeatures ? new float[n][] : null;
     boolean wasTraining = model.isTraining();
     boolean hadGradients = model.isGradEnabled();
     model.eval();
@@ -63,8 +81,12 @@ public final class Inference {
         }
         Batch batch = Batch.collate(examples, indices, padId, new BatchPosition(0, k));
         float[][] rows = model.forward(batch.tokens()).toFloatMatrix();
+        float[][] pooled = withFeatures ? model.pooledOutput().toFloatMatrix() : null;
         for (int row = 0; row < indices.length; row++) {
           out[indices[row]] = rows[row];
+          if (withFeatures) {
+            features[indices[row]] = pooled[row];
+          }
         }
       }
     } finally {
@@ -76,9 +98,12 @@ public final class Inference {
     for (int i = 0; i < n; i++) {
       if (sameAs[i] != i) {
         out[i] = out[sameAs[i]].clone();
+        if (withFeatures) {
+          features[i] = features[sameAs[i]].clone();
+        }
       }
     }
-    return out;
+    return new Outputs(out, features);
   }
 
   /** An example's model input, compared by content. */

@@ -7,7 +7,8 @@ import java.util.List;
  * The answer for one message.
  *
  * @param label the predicted class, or the hand-off label when the model was not sure enough
- * @param score probability of the most probable class (Hugging Face's {@code score})
+ * @param score probability of the most probable class (Hugging Face's {@code score}), after the
+ *     model's calibration temperature
  * @param handedOff true when the answer is the hand-off label
  * @param topK the most probable classes, most probable first
  */
@@ -27,8 +28,19 @@ public record Prediction(String label, double score, boolean handedOff, List<Sco
     if (ranked.isEmpty()) {
       throw new IllegalArgumentException("no candidates");
     }
+    return of(ranked, handOff, ranked.get(0).score());
+  }
+
+  /**
+   * The answer for ranked candidates, handed off when {@code inScopeScore} (the hand-off detector's
+   * score of the message) is below the hand-off threshold.
+   */
+  public static Prediction of(List<ScoredLabel> ranked, HandOff handOff, double inScopeScore) {
+    if (ranked.isEmpty()) {
+      throw new IllegalArgumentException("no candidates");
+    }
     ScoredLabel best = ranked.get(0);
-    boolean handedOff = handOff != null && handOff.handsOff(best.score());
+    boolean handedOff = handOff != null && handOff.handsOff(inScopeScore);
     return new Prediction(handedOff ? handOff.handOffLabel() : best.label(), best.score(), handedOff, ranked);
   }
 }

@@ -7,13 +7,18 @@ import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Inference;
 import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.ood.DetectorKind;
+import dev.jbert.finetune.ood.OodDetector;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Answers messages with a fine-tuned model: the top-k labels with softmax probabilities, the best
- * label or, below the confidence threshold, the hand-off label; or the score of a regression model.
+ * Answers messages with a fine-tuned model: the top-k labels with softmax probabilities (of the
+ * logits divided by the model's calibration temperature, 1 when it has none), the best label or, when
+ * the hand-off's detector scores the message below its threshold, the hand-off label; or the score of
+ * a regression model. The hand-off's detector is the top probability (softmax), or one saved with the
+ * model (energy, Mahalanobis, kNN: {@link FineTunedModel#detectors()}).
  *
  * <pre>{@code
  * try (FineTunedModel model = FineTunedModel.load(Path.of("runs/banking77"))) {
@@ -45,11 +50,13 @@ public final class Predictor {
   private final int topK;
   private final HandOff handOff;
   private final int batchSize;
+  private final OodDetector detector; // null: the hand-off reads the top probability
 
   /**
    * @param topK how many labels each prediction lists, at least 1
-   * @param handOff the threshold and hand-off label; null never hands off
+   * @param handOff the detector, threshold and hand-off label; null never hands off
    * @param batchSize messages per forward pass
+   * @throws IllegalArgumentException when the hand-off's detector is not one the model folder has
    */
   public Predictor(FineTunedModel model, int topK, HandOff handOff, int batchSize) {
     if (topK < 1) {
@@ -62,6 +69,7 @@ public final class Predictor {
     this.topK = topK;
     this.handOff = handOff;
     this.batchSize = batchSize;
+    this.detector = handOff == null || handOff.detector() == DetectorKind.SOFTMAX ? null : model.detector(handOff.detector());
   }
 
   /**
@@ -159,10 +167,14 @@ public final class Predictor {
     if (isRegression()) {
       throw new IllegalStateException("a regression model gives scores, not labels; use score()");
     }
-    float[][] logits = logits(messages);
+    Inference.Outputs outputs = outputs(messages, detector != null && detector.kind().usesFeatures());
+    float[][] logits = outputs.logits();
+    List<List<ScoredLabel>> ranked = TopK.fromLogits(logits, model.labels(), topK, model.settings().temperature());
     List<Prediction> out = new ArrayList<>(logits.length);
-    for (List<ScoredLabel> ranked : TopK.fromLogits(logits, model.labels(), topK)) {
-      out.add(Prediction.of(ranked, handOff));
+    for (int i = 0; i < logits.length; i++) {
+      double inScope = detector == null ? ranked.get(i).get(0).score()
+          : detector.score(logits[i], outputs.features() == null ? null : outputs.features()[i]);
+      out.add(Prediction.of(ranked.get(i), handOff, inScope));
     }
     return out;
   }
@@ -210,21 +222,25 @@ public final class Predictor {
 
   /**
    * The head's raw outputs for each input, {@code [n, num_labels]} in input order: logits before
-   * softmax for a classifier, the score for a regression model.
+   * temperature and softmax for a classifier, the score for a regression model.
    */
   public float[][] rawScores(List<Input> inputs) {
     return logits(examples(inputs));
   }
 
-  private synchronized float[][] logits(List<Example> messages) {
+  private float[][] logits(List<Example> messages) {
+    return outputs(messages, false).logits();
+  }
+
+  private synchronized Inference.Outputs outputs(List<Example> messages, boolean withFeatures) {
     if (messages.isEmpty()) {
-      return new float[0][];
+      return new Inference.Outputs(new float[0][], withFeatures ? new float[0][] : null);
     }
     for (Example e : messages) {
       checkFitsModel(e);
     }
     List<EncodedExample> inputs = model.encoder().encodeInputs(messages);
-    return Inference.logits(model.model(), inputs, model.encoder().padId(), batchSize);
+    return Inference.outputs(model.model(), inputs, model.encoder().padId(), batchSize, withFeatures);
   }
 
   private static List<Example> examples(List<Input> inputs) {

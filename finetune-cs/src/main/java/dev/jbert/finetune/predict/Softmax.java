@@ -29,6 +29,26 @@ public final class Softmax {
     return p;
   }
 
+  /**
+   * softmax({@code logits / temperature}) of a float row, computed as {@code exp((z − max) / T)}
+   * normalised, so that the top probability is exactly {@code 1 / Σ exp((z_i − max) / T)} as the
+   * softmax detector and temperature scaling compute it.
+   */
+  public static double[] of(float[] logits, double temperature) {
+    if (temperature == 1.0) {
+      return of(logits);
+    }
+    double[] scaled = new double[logits.length];
+    double max = Double.NEGATIVE_INFINITY;
+    for (float z : logits) {
+      max = Math.max(max, z);
+    }
+    for (int i = 0; i < logits.length; i++) {
+      scaled[i] = (logits[i] - max) / temperature;
+    }
+    return of(scaled);
+  }
+
   /** softmax of a float row. */
   public static double[] of(float[] logits) {
     double[] wide = new double[logits.length];

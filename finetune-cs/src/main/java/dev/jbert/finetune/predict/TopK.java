@@ -40,9 +40,17 @@ public final class TopK {
 
   /** Top-k of each row of {@code [batch, classes]} float logits, after softmax. */
   public static List<List<ScoredLabel>> fromLogits(float[][] logits, LabelMap labels, int k) {
+    return fromLogits(logits, labels, k, 1.0);
+  }
+
+  /**
+   * Top-k of each row of {@code [batch, classes]} float logits, after softmax of {@code logits /
+   * temperature} (a model's calibration temperature; 1 = none).
+   */
+  public static List<List<ScoredLabel>> fromLogits(float[][] logits, LabelMap labels, int k, double temperature) {
     List<List<ScoredLabel>> out = new ArrayList<>(logits.length);
     for (float[] row : logits) {
-      out.add(of(Softmax.of(row), labels, k));
+      out.add(of(Softmax.of(row, temperature), labels, k));
     }
     return out;
   }

@@ -5,6 +5,7 @@ import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.TaskSettings;
+import dev.jbert.finetune.ood.ConfidenceConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,8 @@ import java.util.Map;
  *     overwrite_output_dir}); the old folder stays whole until the new model is complete
  * @param columns the columns the training data was read from, saved with the model so that
  *     evaluation and prediction read the same ones; {@link TaskSettings.Columns#UNKNOWN} = not saved
+ * @param confidence calibration and out-of-scope detection after training (classification only);
+ *     default: a temperature fitted on the held-out split, no detector
  */
 public record FineTuneConfig(
     Task task,
@@ -90,7 +93,8 @@ public record FineTuneConfig(
     boolean finalEvaluation,
     boolean resume,
     boolean overwrite,
-    TaskSettings.Columns columns) {
+    TaskSettings.Columns columns,
+    ConfidenceConfig confidence) {
 
   /** Default {@link #saveInterval()}: a crash or a kill loses at most about this much training. */
   public static final Duration DEFAULT_SAVE_INTERVAL = Duration.ofMinutes(5);
@@ -98,6 +102,7 @@ public record FineTuneConfig(
   /** Checks every range, naming the setting. */
   public FineTuneConfig {
     columns = columns == null ? TaskSettings.Columns.UNKNOWN : columns;
+    confidence = confidence == null ? ConfidenceConfig.DEFAULT : confidence;
     if (task == null) {
       throw new IllegalArgumentException("task must be set");
     }
@@ -127,6 +132,9 @@ public record FineTuneConfig(
         "the hand-off threshold and out-of-scope metrics come from the final evaluation; do not skip it");
     require(!(task.isRegression() && (classWeights || labelSmoothing > 0 || handOffPrecision != null || outOfScopeLabel != null)),
         "class weights, label smoothing, hand-off and out-of-scope settings need a classification task, not regression");
+    require(!(confidence.fitsDetector() && (handOffPrecision != null || task.isRegression() || !finalEvaluation)),
+        "an out-of-scope detector needs a classification task and the final evaluation, and picks the hand-off threshold"
+            + " itself (for an in-scope recall): do not combine it with a hand-off precision");
     if (metric == null) {
       metric = task.isRegression() ? Evaluation.MSE : Evaluation.ACCURACY;
     }
@@ -181,6 +189,7 @@ public record FineTuneConfig(
     b.resume = resume;
     b.overwrite = overwrite;
     b.columns = columns;
+    b.confidence = confidence;
     return b;
   }
 
@@ -248,6 +257,7 @@ public record FineTuneConfig(
     private boolean resume;
     private boolean overwrite;
     private TaskSettings.Columns columns = TaskSettings.Columns.UNKNOWN;
+    private ConfidenceConfig confidence = ConfidenceConfig.DEFAULT;
 
     private Builder(Task task) {
       this.task = task;
@@ -418,12 +428,18 @@ public record FineTuneConfig(
       return this;
     }
 
+    /** Calibration and out-of-scope detection after training. */
+    public Builder confidence(ConfidenceConfig v) {
+      confidence = v;
+      return this;
+    }
+
     /** Validates and returns the configuration. */
     public FineTuneConfig build() {
       return new FineTuneConfig(task, epochs, maxSteps, lr, batchSize, maxLength, warmupRatio, warmupSteps, weightDecay,
           maxGradNorm, dropout, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
           gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
-          handOffLabel, outOfScopeLabel, finalEvaluation, resume, overwrite, columns);
+          handOffLabel, outOfScopeLabel, finalEvaluation, resume, overwrite, columns, confidence);
     }
   }
 }

@@ -117,7 +117,7 @@ public final class FineTuning {
     Split split = data.split();
     List<Example> reportOn = !config.finalEvaluation() ? List.of() : split.eval().isEmpty() ? split.train() : split.eval();
     String reportedSplit = !config.finalEvaluation() ? "none" : split.eval().isEmpty() ? "train" : split.name();
-    FineTuneResult report = RunReport.write(work, reportOn, reportedSplit, end, config, start.log().entries());
+    FineTuneResult report = RunReport.write(work, split.train(), reportOn, reportedSplit, end, config, start.log().entries());
     folder.publish();
     return new FineTuneResult(folder.output(), report.evaluation(), report.evaluatedOn(), report.state(), report.handOff());
   }

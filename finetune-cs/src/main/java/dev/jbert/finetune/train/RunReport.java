@@ -1,11 +1,13 @@
 package dev.jbert.finetune.train;
 
+import dev.jbert.finetune.confidence.ConfidenceFitting;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.metrics.MetricsFile;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.finetune.predict.ThresholdPicker;
 import dev.jbert.finetune.report.ConfusionMatrixChart;
 import dev.jbert.finetune.report.LearningCurveChart;
@@ -17,9 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The last stage of a run: reload the kept model from the run's folder, score it, pick the hand-off
- * threshold if asked, and write {@code metrics.json}, {@code learning_curve.png} and (classification)
- * {@code confusion_matrix.png}. Without scoring ({@code finalEvaluation} off) {@code metrics.json}
+ * The last stage of a run: reload the kept model from the run's folder, score it, calibrate it and fit
+ * out-of-scope detectors ({@link ConfidenceFitting}), pick the hand-off threshold if asked, and write
+ * {@code metrics.json}, {@code learning_curve.png} and (classification) {@code confusion_matrix.png}
+ * and {@code reliability_diagram.png}. Without scoring ({@code finalEvaluation} off) {@code metrics.json}
  * holds the training summary only and there is no confusion matrix.
  */
 final class RunReport {
@@ -28,10 +31,11 @@ final class RunReport {
 
   /**
    * @param output the run's folder, holding the kept model
+   * @param train the training examples (out-of-scope detectors are fitted on them)
    * @param examples what to score the kept model on; empty to skip scoring ({@code finalEvaluation} off)
    * @param split what {@code examples} are called in {@code metrics.json}
    */
-  static FineTuneResult write(Path output, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
+  static FineTuneResult write(Path output, List<Example> train, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
       List<LogEntry> log) throws IOException {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("split", split);
@@ -46,24 +50,38 @@ final class RunReport {
       return new FineTuneResult(output, null, split, state, null);
     }
     try (FineTunedModel kept = FineTunedModel.load(output)) {
-      Evaluation evaluation = Evaluator.of(kept, config.batchSize()).evaluate(examples);
+      ConfidenceFitting.Result fitted = kept.labels() == null ? null : ConfidenceFitting.fit(kept, train, examples, split,
+          config.confidence(), config.outOfScopeLabel(), config.handOffLabel(), config.batchSize(), output);
+      Evaluation evaluation = fitted != null ? fitted.evaluation() : Evaluator.of(kept, config.batchSize()).evaluate(examples);
+      TaskSettings settings = fitted != null ? fitted.settings() : kept.settings();
       ThresholdPicker.Choice choice = null;
-      HandOff handOff = null;
-      if (config.handOffPrecision() != null) {
+      HandOff handOff = settings.handOff();
+      if (config.handOffPrecision() != null) { // on the calibrated probabilities, as Predictor computes them
         choice = ThresholdPicker.forPrecision(evaluation.confidence(), correct(evaluation), config.handOffPrecision());
         handOff = new HandOff(choice.threshold(), config.handOffLabel());
-        kept.settings().withHandOff(handOff).writeTo(kept.model().config()).save(output.resolve("config.json"));
+        settings = settings.withHandOff(handOff);
+      }
+      if (!settings.equals(kept.settings())) {
+        settings.writeTo(kept.model().config()).save(output.resolve("config.json"));
       }
       metrics.put("examples", evaluation.count());
       metrics.put("loss", evaluation.loss());
       metrics.put(evaluation.isRegression() ? "regression" : "classification",
           evaluation.isRegression() ? evaluation.regression() : evaluation.classification());
       metrics.put("training", training);
+      if (fitted != null) {
+        metrics.put("calibration", fitted.calibration());
+      }
       if (choice != null) {
         metrics.put("handoff", handOffEntry(choice, handOff, config.handOffPrecision()));
       }
+      if (fitted != null && fitted.detection() != null) {
+        metrics.put("out_of_scope_detection", fitted.detection());
+      }
       if (config.outOfScopeLabel() != null) {
-        metrics.put("out_of_scope", evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff));
+        metrics.put("out_of_scope", fitted != null && fitted.handOffScores() != null
+            ? evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff, fitted.handOffScores())
+            : evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff));
       }
       MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
       if (!evaluation.isRegression()) {

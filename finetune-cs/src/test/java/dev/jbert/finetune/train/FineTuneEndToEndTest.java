@@ -82,7 +82,11 @@ class FineTuneEndToEndTest {
     int bestStep = result.state().bestEpoch() * 15;
     LogEntry best = TrainingLog.read(out.resolve(TrainingLog.FILE_NAME)).stream()
         .filter(e -> e.step() == bestStep && !e.eval().isEmpty()).findFirst().orElseThrow();
-    assertEquals(best.eval().get(Evaluation.LOSS), result.evaluation().loss(), 0.0);
+    // the result's loss is at the calibration temperature fitted afterwards; metrics.json keeps the loss at temperature 1
+    JsonNode calibration = Json.MAPPER.readTree(out.resolve("metrics.json").toFile()).get("calibration");
+    assertEquals(best.eval().get(Evaluation.LOSS), calibration.get("nll_before_calibration").asDouble(), 1e-12);
+    assertEquals(calibration.get("nll").asDouble(), result.evaluation().loss(), 1e-12);
+    assertTrue(result.evaluation().loss() <= best.eval().get(Evaluation.LOSS), "the temperature minimises the NLL");
     assertEquals(best.eval().get(Evaluation.ACCURACY), result.evaluation().classification().accuracy(), 0.0);
 
     try (FineTunedModel model = FineTunedModel.load(out)) {

@@ -1,0 +1,35 @@
+package dev.jbert.finetune.ood;
+
+import dev.jbert.finetune.calibrate.TemperatureScaling;
+
+/**
+ * Energy score (Liu et al., 2020): energy {@code E(x) = −T·logsumexp(logits/T)}; the in-scope score
+ * is {@code −E(x)}, so that higher is more in scope as for every detector. {@code T} is the model's
+ * calibration temperature (1 when none was fitted, the paper's default).
+ *
+ * @param temperature &gt; 0
+ */
+public record EnergyDetector(double temperature) implements OodDetector {
+
+  public EnergyDetector {
+    TemperatureScaling.requireValid(temperature);
+  }
+
+  @Override
+  public DetectorKind kind() {
+    return DetectorKind.ENERGY;
+  }
+
+  @Override
+  public double score(float[] logits, float[] features) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float z : logits) {
+      max = Math.max(max, z / temperature);
+    }
+    double sum = 0;
+    for (float z : logits) {
+      sum += Math.exp(z / temperature - max); // max subtracted: no overflow for large logits
+    }
+    return temperature * (max + Math.log(sum));
+  }
+}

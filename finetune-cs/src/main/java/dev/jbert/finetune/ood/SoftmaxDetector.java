@@ -1,0 +1,36 @@
+package dev.jbert.finetune.ood;
+
+import dev.jbert.finetune.calibrate.TemperatureScaling;
+
+/**
+ * Maximum softmax probability (Hendrycks &amp; Gimpel, 2017): the top probability of {@code
+ * softmax(logits / T)}, the same number {@code Prediction.score} reports, so its threshold is the
+ * classic hand-off threshold.
+ *
+ * @param temperature the model's calibration temperature, &gt; 0 (1 = none)
+ */
+public record SoftmaxDetector(double temperature) implements OodDetector {
+
+  public SoftmaxDetector {
+    TemperatureScaling.requireValid(temperature);
+  }
+
+  @Override
+  public DetectorKind kind() {
+    return DetectorKind.SOFTMAX;
+  }
+
+  @Override
+  public double score(float[] logits, float[] features) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float z : logits) {
+      max = Math.max(max, z);
+    }
+    // top probability = 1 / Σ exp((z_i − max)/T)
+    double sum = 0;
+    for (float z : logits) {
+      sum += Math.exp((z - max) / temperature);
+    }
+    return 1 / sum;
+  }
+}
