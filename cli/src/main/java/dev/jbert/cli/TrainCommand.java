@@ -9,6 +9,7 @@ import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.finetune.train.ConsoleProgress;
 import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.FineTuneResult;
+import dev.jbert.finetune.train.FewShotTraining;
 import dev.jbert.finetune.train.FineTuning;
 import dev.jbert.finetune.train.StopRequest;
 import dev.jbert.finetune.train.TrainingStoppedException;
@@ -60,6 +61,8 @@ final class TrainCommand implements Callable<Integer> {
   Path output;
 
   @CommandLine.Mixin DataColumns columns;
+
+  @CommandLine.Mixin FewShotOptions fewShot;
 
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
   int epochs;
@@ -219,12 +222,18 @@ final class TrainCommand implements Callable<Integer> {
 
   private void train(FineTuneConfig config, ReadOptions options, PrintWriter out, StopRequest stop) throws IOException {
     Path modelDir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
-    List<Example> trainExamples = columns.read(train, options);
+    List<Example> trainExamples = fewShot.sample(columns.read(train, options), seed);
     List<Example> evalExamples = eval == null ? List.of() : columns.read(eval, options);
     FineTuneResult result;
     try {
-      result = FineTuning.run(modelDir, trainExamples, evalExamples, output, config,
-          System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out), stop);
+      var listener = System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out);
+      result = fewShot.isFewShot()
+          ? FewShotTraining.run(modelDir, trainExamples, evalExamples, output, config, fewShot.contrastive(seed), listener,
+              line -> {
+                out.println(line);
+                out.flush();
+              }, stop)
+          : FineTuning.run(modelDir, trainExamples, evalExamples, output, config, listener, stop);
     } catch (DataFileException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
@@ -273,6 +282,7 @@ final class TrainCommand implements Callable<Integer> {
         .saveInterval(Duration.ofMillis(Math.round(saveMinutes * 60_000)))
         .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel)
         .finalEvaluation(!noFinalEval).resume(resume).overwrite(overwrite).columns(options);
+    fewShot.applyDefaults(b, spec.commandLine().getParseResult(), eval != null);
     if (warmup.ratio != null) {
       b.warmupRatio(warmup.ratio);
     }

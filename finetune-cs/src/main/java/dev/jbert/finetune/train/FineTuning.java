@@ -211,7 +211,7 @@ public final class FineTuning {
     }
   }
 
-  private static int maxLength(FineTuneConfig config, BertConfig model, BertTokenizer tokenizer) {
+  static int maxLength(FineTuneConfig config, BertConfig model, BertTokenizer tokenizer) {
     if (config.maxLength() == 0) {
       return TextEncoder.defaultMaxLength(model, tokenizer);
     }
@@ -261,7 +261,7 @@ public final class FineTuning {
     return examples.stream().mapToInt(EncodedExample::labelId).toArray();
   }
 
-  private static void copyTokenizerFiles(Path from, Path to) throws IOException {
+  static void copyTokenizerFiles(Path from, Path to) throws IOException {
     for (String name : TOKENIZER_FILES) {
       Path file = from.resolve(name);
       if (Files.isRegularFile(file)) {
