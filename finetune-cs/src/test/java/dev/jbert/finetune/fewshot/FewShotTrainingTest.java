@@ -1,4 +1,4 @@
-package dev.jbert.finetune.train;
+package dev.jbert.finetune.fewshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,12 +10,15 @@ import dev.jbert.core.BertConfig;
 import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluator;
-import dev.jbert.finetune.fewshot.ContrastiveConfig;
-import dev.jbert.finetune.fewshot.FewShotSampler;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.predict.Predictor;
+import dev.jbert.finetune.train.FineTuneConfig;
+import dev.jbert.finetune.train.SyntheticTickets;
+import dev.jbert.finetune.train.FineTuneResult;
+import dev.jbert.finetune.train.StopRequest;
+import dev.jbert.finetune.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

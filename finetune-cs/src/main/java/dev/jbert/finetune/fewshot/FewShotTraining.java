@@ -1,4 +1,4 @@
-package dev.jbert.finetune.train;
+package dev.jbert.finetune.fewshot;
 
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertConfig;
@@ -8,13 +8,15 @@ import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.StratifiedSplit;
 import dev.jbert.finetune.encode.TextEncoder;
-import dev.jbert.finetune.fewshot.ContrastiveConfig;
-import dev.jbert.finetune.fewshot.ContrastivePairs;
-import dev.jbert.finetune.fewshot.ContrastiveStage;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.model.ModelFolderCheck;
 import dev.jbert.finetune.model.ModelLoader;
 import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.train.FineTuneConfig;
+import dev.jbert.finetune.train.FineTuneResult;
+import dev.jbert.finetune.train.FineTuning;
+import dev.jbert.finetune.train.StopRequest;
+import dev.jbert.finetune.train.TrainingListener;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ import java.util.stream.Stream;
 public final class FewShotTraining {
 
   /** Suffix of the folder beside the output that holds the model between the stages. */
-  static final String STAGE_SUFFIX = ".contrastive";
+  public static final String STAGE_SUFFIX = ".contrastive";
 
   private FewShotTraining() {}
 
@@ -95,7 +97,7 @@ public final class FewShotTraining {
         throw new DataFileException(e.source(), e.line(), "the few-shot recipe classifies single messages; this row has a pair");
       }
     }
-    OutputFolder.of(output).checkStart(classifier, modelDir, List.of(train, eval));
+    FineTuning.checkOutput(modelDir, List.of(train, eval), output, classifier);
     List<Example> trainPart = train;
     List<Example> evalPart = eval;
     if (eval.isEmpty() && classifier.validationSplit() > 0) {
