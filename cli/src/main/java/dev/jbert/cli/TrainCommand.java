@@ -4,6 +4,7 @@ import dev.jbert.core.io.HubResolver;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ReadOptions;
+import dev.jbert.finetune.fewshot.FewShotTraining;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.finetune.train.ConsoleProgress;
@@ -60,6 +61,8 @@ final class TrainCommand implements Callable<Integer> {
   Path output;
 
   @CommandLine.Mixin DataColumns columns;
+
+  @CommandLine.Mixin FewShotOptions fewShot;
 
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
   int epochs;
@@ -221,12 +224,18 @@ final class TrainCommand implements Callable<Integer> {
 
   private void train(FineTuneConfig config, ReadOptions options, PrintWriter out, StopRequest stop) throws IOException {
     Path modelDir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
-    List<Example> trainExamples = columns.read(train, options);
+    List<Example> trainExamples = fewShot.sample(columns.read(train, options), seed);
     List<Example> evalExamples = eval == null ? List.of() : columns.read(eval, options);
     FineTuneResult result;
     try {
-      result = FineTuning.run(modelDir, trainExamples, evalExamples, output, config,
-          System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out), stop);
+      var listener = System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out);
+      result = fewShot.isFewShot()
+          ? FewShotTraining.run(modelDir, trainExamples, evalExamples, output, config, fewShot.contrastive(seed), listener,
+              line -> {
+                out.println(line);
+                out.flush();
+              }, stop)
+          : FineTuning.run(modelDir, trainExamples, evalExamples, output, config, listener, stop);
     } catch (DataFileException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
@@ -277,6 +286,7 @@ final class TrainCommand implements Callable<Integer> {
         .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel)
         .finalEvaluation(!noFinalEval).resume(resume).overwrite(overwrite).columns(options)
         .confidence(confidence.config());
+    fewShot.applyDefaults(b, spec.commandLine().getParseResult(), eval != null);
     if (warmup.ratio != null) {
       b.warmupRatio(warmup.ratio);
     }

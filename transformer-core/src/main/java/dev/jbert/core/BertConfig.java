@@ -30,6 +30,15 @@ import java.util.TreeMap;
 public final class BertConfig {
 
   /** Activations {@code hidden_act} may name. */
+  /** The config key of {@link #classifierPooling()}. */
+  public static final String CLASSIFIER_POOLING_KEY = "classifier_pooling";
+
+  /** {@link #classifierPooling()}: the [CLS] vector through the pooler, as Hugging Face. */
+  public static final String POOLER = "pooler";
+
+  /** {@link #classifierPooling()}: the unit-length mean of the token vectors, as sentence-transformers. */
+  public static final String NORMALIZED_MEAN = "normalized_mean";
+
   public static final List<String> SUPPORTED_ACTIVATIONS = List.of("gelu", "gelu_new", "gelu_pytorch_tanh", "relu");
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,6 +59,7 @@ public final class BertConfig {
   private final String positionEmbeddingType;
   private final Double classifierDropout;
   private final String problemType;
+  private final String classifierPooling;
   private final List<String> labels;
   private final List<String> architectures;
   private final ObjectNode extra;
@@ -71,6 +81,7 @@ public final class BertConfig {
     this.positionEmbeddingType = Objects.requireNonNull(b.positionEmbeddingType, "position_embedding_type");
     this.classifierDropout = b.classifierDropout == null ? null : probability("classifier_dropout", b.classifierDropout);
     this.problemType = b.problemType;
+    this.classifierPooling = b.classifierPooling;
     this.labels = List.copyOf(b.labels);
     this.architectures = List.copyOf(b.architectures);
     this.extra = b.extra.deepCopy();
@@ -91,6 +102,10 @@ public final class BertConfig {
     if (problemType != null && !List.of("regression", "single_label_classification", "multi_label_classification").contains(problemType)) {
       throw new IllegalArgumentException("problem_type '" + problemType + "' is not one of regression, "
           + "single_label_classification, multi_label_classification");
+    }
+    if (classifierPooling != null && !List.of(POOLER, NORMALIZED_MEAN).contains(classifierPooling)) {
+      throw new IllegalArgumentException("classifier_pooling '" + classifierPooling + "' is not one of " + POOLER + ", "
+          + NORMALIZED_MEAN);
     }
     if (padTokenId < 0 || padTokenId >= vocabSize) {
       throw new IllegalArgumentException("pad_token_id " + padTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
@@ -135,6 +150,7 @@ public final class BertConfig {
     b.positionEmbeddingType = positionEmbeddingType;
     b.classifierDropout = classifierDropout;
     b.problemType = problemType;
+    b.classifierPooling = classifierPooling;
     b.labels = new ArrayList<>(labels);
     b.architectures = new ArrayList<>(architectures);
     b.extra = extra.deepCopy();
@@ -196,6 +212,8 @@ public final class BertConfig {
     b.classifierDropout = cd == null || cd.isNull() ? null : number("classifier_dropout", cd);
     JsonNode pt = extra.remove("problem_type");
     b.problemType = pt == null || pt.isNull() ? null : pt.asText();
+    JsonNode cp = extra.remove(CLASSIFIER_POOLING_KEY);
+    b.classifierPooling = cp == null || cp.isNull() ? null : cp.asText();
     b.labels = readLabels(extra);
     JsonNode arch = extra.remove("architectures");
     b.architectures = new ArrayList<>();
@@ -312,6 +330,9 @@ public final class BertConfig {
     if (problemType != null) {
       o.put("problem_type", problemType);
     }
+    if (classifierPooling != null) {
+      o.put(CLASSIFIER_POOLING_KEY, classifierPooling);
+    }
     o.put("type_vocab_size", typeVocabSize);
     o.put("vocab_size", vocabSize);
     extra.fields().forEachRemaining(e -> o.set(e.getKey(), e.getValue().deepCopy()));
@@ -335,6 +356,27 @@ public final class BertConfig {
     Builder b = toBuilder();
     b.problemType = newProblemType;
     return b.build();
+  }
+
+  /**
+   * Copy with this {@code classifier_pooling}: {@link #POOLER} (Hugging Face's head, also when null) or
+   * {@link #NORMALIZED_MEAN}.
+   */
+  public BertConfig withClassifierPooling(String pooling) {
+    Builder b = toBuilder();
+    b.classifierPooling = pooling;
+    return b.build();
+  }
+
+  /**
+   * What the classification head reads (jbert's {@code classifier_pooling} key, absent in Hugging
+   * Face configs): {@link #POOLER}, the [CLS] vector through the pooler's dense layer and tanh as in
+   * Hugging Face's {@code BertForSequenceClassification}, or {@link #NORMALIZED_MEAN}, the mean of the
+   * token vectors over the attention mask scaled to unit length, as sentence-transformers' Pooling and
+   * Normalize modules (the sentence embedding a SetFit-style contrastive stage trains).
+   */
+  public String classifierPooling() {
+    return classifierPooling == null ? POOLER : classifierPooling;
   }
 
   /** Copy with this {@code architectures} list. */
@@ -479,6 +521,7 @@ public final class BertConfig {
     private String positionEmbeddingType = "absolute";
     private Double classifierDropout;
     private String problemType;
+    private String classifierPooling;
     private List<String> labels = defaultLabels(2);
     private List<String> architectures = new ArrayList<>();
     private ObjectNode extra = JSON.createObjectNode();
@@ -557,6 +600,12 @@ public final class BertConfig {
 
     public Builder problemType(String v) {
       problemType = v;
+      return this;
+    }
+
+    /** {@link BertConfig#POOLER}, {@link BertConfig#NORMALIZED_MEAN}, or null for Hugging Face's head. */
+    public Builder classifierPooling(String v) {
+      classifierPooling = v;
       return this;
     }
 

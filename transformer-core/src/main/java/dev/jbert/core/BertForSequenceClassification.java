@@ -6,12 +6,15 @@ import dev.jbert.core.nn.ClassificationHead;
 import dev.jbert.core.nn.CrossEntropyLoss;
 import dev.jbert.core.nn.MseLoss;
 import dev.jbert.core.nn.TrainingMode;
+import dev.jbert.core.kernel.L2Normalize;
+import dev.jbert.core.kernel.MeanPooling;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Hugging Face's {@code BertForSequenceClassification}: a {@link BertModel} under the {@code bert.}
@@ -21,6 +24,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>A training step: {@code forward}, {@code loss}, {@code backward}, then the optimizer reads
  * {@code parameters().grads()}; gradients accumulate until {@link Parameters#zeroGrad()}.
+ *
+ * <p>The head reads what {@link BertConfig#classifierPooling()} names: Hugging Face's pooler output
+ * by default, or with {@link BertConfig#NORMALIZED_MEAN} the unit-length mean of the last hidden
+ * states over the attention mask, the sentence embedding of sentence-transformers models. That
+ * option exists for encoders trained contrastively on that embedding (SetFit): a classifier on the
+ * [CLS] pooler would read a vector the contrastive stage never shaped, so the head reads the vector
+ * that was trained. The pooler's weights stay in the model (loaded and saved under their names)
+ * but are not used then. A folder with that option is loaded by jbert as written; Python's
+ * {@code transformers} ignores the key and would read the pooler.
  */
 public final class BertForSequenceClassification implements AutoCloseable {
 
@@ -42,12 +54,22 @@ public final class BertForSequenceClassification implements AutoCloseable {
     final ClassificationHead.Activations activations;
     final INDArray dLogits; // [batch, numLabels]
     INDArray logits;
-    INDArray pooled; // the encoder's pooled output of the last forward: the classifier's input
+    INDArray pooled; // the classifier's input of the last forward: the pooler's output, or the normalised mean
+    // normalized_mean pooling only:
+    final INDArray mean;      // [batch, hidden] the masked mean of the last hidden states
+    final INDArray unit;      // [batch, hidden] mean / ‖mean‖, the head's input
+    final double[] norms;     // [batch] ‖mean‖
+    int[] mask;               // [batch·seq] the attention mask of the last forward
+    int seq;
 
     Head(BertForSequenceClassification m, int batch) {
       buffers = new Buffers(m.parameters.dataType());
       activations = m.head.allocate(buffers, batch);
       dLogits = buffers.zeros(batch, m.config.numLabels());
+      boolean meanPooling = m.meanPooling();
+      mean = meanPooling ? buffers.zeros(batch, m.config.hiddenSize()) : null;
+      unit = meanPooling ? buffers.zeros(batch, m.config.hiddenSize()) : null;
+      norms = meanPooling ? new double[batch] : null;
     }
 
     @Override
@@ -126,15 +148,23 @@ public final class BertForSequenceClassification implements AutoCloseable {
     BertModel.Output out = bert.forward(batch);
     boolean withGradients = bert.isGradEnabled();                    // a head per batch size and gradient switch
     current = heads.get(batch.batch(), withGradients ? 1 : 0, () -> new Head(this, batch.batch()));
-    current.pooled = out.pooledOutput();
-    current.logits = head.forward(current.activations, current.pooled);
+    INDArray headInput = out.pooledOutput();
+    if (meanPooling()) {
+      current.mask = batch.attentionMask().clone();
+      current.seq = batch.seq();
+      MeanPooling.forward(current.mean, out.lastHiddenState(), current.mask);
+      L2Normalize.forward(current.unit, current.norms, current.mean);
+      headInput = current.unit;
+    }
+    current.pooled = headInput;
+    current.logits = head.forward(current.activations, headInput);
     lossReady = false;
     return current.logits;
   }
 
   /**
    * The pooled output of the last forward, [batch, hidden]: the features the classifier reads
-   * (before its dropout), e.g. for out-of-distribution detectors that measure distances between
+   * (before its dropout; the normalised mean with {@code classifier_pooling: normalized_mean}), e.g. for out-of-distribution detectors that measure distances between
    * them. A view of the model's buffers, valid until the next forward of this batch size.
    */
   public INDArray pooledOutput() {
@@ -198,8 +228,22 @@ public final class BertForSequenceClassification implements AutoCloseable {
       throw new IllegalStateException("backward needs a loss of the last forward");
     }
     bert.requireGradients();
-    INDArray dPooled = head.backward(current.activations, current.dLogits);
-    bert.backward(null, dPooled);
+    INDArray dHeadInput = head.backward(current.activations, current.dLogits);
+    if (!meanPooling()) {
+      bert.backward(null, dHeadInput);
+      return;
+    }
+    int batch = current.norms.length;
+    INDArray dMean = Nd4j.zeros(parameters.dataType(), batch, config.hiddenSize());
+    L2Normalize.backward(dMean, dHeadInput, current.unit, current.norms);
+    INDArray dHidden = Nd4j.zeros(parameters.dataType(), batch, current.seq, config.hiddenSize());
+    MeanPooling.backward(dHidden, dMean, current.mask);
+    bert.backward(dHidden, null);
+  }
+
+  /** Whether the head reads the normalized mean of the tokens rather than the pooler. */
+  private boolean meanPooling() {
+    return BertConfig.NORMALIZED_MEAN.equals(config.classifierPooling());
   }
 
   /**

@@ -21,6 +21,21 @@ class BertConfigTest {
   @TempDir Path tmp;
 
   @Test
+  void classifierPoolingRoundTripsDefaultsToThePoolerAndRejectsUnknownValues() {
+    ObjectMapper json = new ObjectMapper();
+    BertConfig plain = BertConfig.fromJson(json.createObjectNode().put("num_labels", 3));
+    assertEquals(BertConfig.POOLER, plain.classifierPooling());
+    assertFalse(plain.toJson().has(BertConfig.CLASSIFIER_POOLING_KEY));      // Hugging Face configs stay as they were
+    BertConfig mean = plain.withClassifierPooling(BertConfig.NORMALIZED_MEAN);
+    assertEquals(BertConfig.NORMALIZED_MEAN, BertConfig.fromJson(mean.toJson())
+        .classifierPooling());
+    assertEquals(BertConfig.NORMALIZED_MEAN, mean.withLabels(List.of("x", "y")).classifierPooling());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BertConfig.fromJson(json.createObjectNode().put("classifier_pooling", "max")));
+    assertTrue(e.getMessage().contains("classifier_pooling 'max'"), e.getMessage());
+  }
+
+  @Test
   void readsEveryFieldOfAClassifierConfig() throws IOException {
     BertConfig c = BertConfig.load(SharedData.model("tiny-random-bert").resolve("config.json"));
     assertEquals(99, c.vocabSize());

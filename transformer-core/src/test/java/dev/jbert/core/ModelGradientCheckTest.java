@@ -45,6 +45,34 @@ class ModelGradientCheckTest {
     }
   }
 
+  /** The normalized-mean head (few-shot models): mean pooling over the mask, L2 norm, classifier, back into every layer. */
+  @Test
+  void normalizedMeanHeadGradientsMatchFiniteDifferences() throws Exception {
+    BertConfig config = config(List.of("a", "b", "c"), null).withClassifierPooling(BertConfig.NORMALIZED_MEAN);
+    try (BertForSequenceClassification model = new BertForSequenceClassification(config, DataType.DOUBLE)) {
+      model.train();
+      TokenBatch batch = TokenBatch.of(IDS, TYPES, MASK);
+      int[] labels = {1, 2};
+      DoubleSupplier loss = () -> {
+        model.setSeed(23);
+        model.forward(batch);
+        return model.loss(labels);
+      };
+      model.parameters().zeroGrad();
+      loss.getAsDouble();
+      model.backward();
+      assertParameterGradients(model.parameters(), loss, 3, 5);
+      // the pooler is not on the path: its gradient is exactly zero, and the padded tokens do not move the logits
+      org.junit.jupiter.api.Assertions.assertEquals(0.0,
+          model.parameters().grad("bert.pooler.dense.weight").norm2Number().doubleValue());
+      model.eval();
+      double[] before = model.forward(batch).dup().reshape(-1).toDoubleVector();
+      int[][] otherPadding = {IDS[0], {2, 9, 3, 12, 4}};
+      double[] after = model.forward(TokenBatch.of(otherPadding, TYPES, MASK)).dup().reshape(-1).toDoubleVector();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(before, after, 1e-12);
+    }
+  }
+
   @Test
   void regressionGradientsMatchFiniteDifferences() {
     try (BertForSequenceClassification model =

@@ -123,6 +123,17 @@ public final class FineTuning {
   }
 
   /**
+   * The checks a run makes on its output folder before anything else (see {@link #run}), for callers
+   * that do work of their own before the run, such as the few-shot recipe's contrastive stage.
+   *
+   * @throws IllegalArgumentException for an output folder in the way
+   */
+  public static void checkOutput(Path modelDir, List<List<Example>> data, Path output, FineTuneConfig config)
+      throws IOException {
+    OutputFolder.of(output).checkStart(config, modelDir, data);
+  }
+
+  /**
    * The examples split and encoded, the labels, and the model configuration to train.
    *
    * @param labels the head's classes, or null for regression
@@ -211,7 +222,11 @@ public final class FineTuning {
     }
   }
 
-  private static int maxLength(FineTuneConfig config, BertConfig model, BertTokenizer tokenizer) {
+  /**
+   * The token limit a run of {@code config} uses with this model: {@code config.maxLength()}, or when 0
+   * the default ({@link TextEncoder#defaultMaxLength}); one beyond the model's positions is refused.
+   */
+  public static int maxLength(FineTuneConfig config, BertConfig model, BertTokenizer tokenizer) {
     if (config.maxLength() == 0) {
       return TextEncoder.defaultMaxLength(model, tokenizer);
     }
@@ -261,7 +276,8 @@ public final class FineTuning {
     return examples.stream().mapToInt(EncodedExample::labelId).toArray();
   }
 
-  private static void copyTokenizerFiles(Path from, Path to) throws IOException {
+  /** Copies the tokenizer files of a model folder ({@code tokenizer.json}, {@code vocab.txt}, ...) that exist into {@code to}. */
+  public static void copyTokenizerFiles(Path from, Path to) throws IOException {
     for (String name : TOKENIZER_FILES) {
       Path file = from.resolve(name);
       if (Files.isRegularFile(file)) {

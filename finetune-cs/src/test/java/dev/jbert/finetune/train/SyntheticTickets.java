@@ -16,7 +16,7 @@ import java.util.Random;
  * keywords, mixed with shared filler words, so that a model can learn the intents in seconds while
  * chance stays at 1/4.
  */
-final class SyntheticTickets {
+public final class SyntheticTickets {
 
   static final Map<String, List<String>> KEYWORDS = Map.of(
       "card", List.of("card", "lost", "stolen", "declined", "atm", "cash"),
@@ -24,7 +24,7 @@ final class SyntheticTickets {
       "refund", List.of("refund", "return", "money", "charge", "twice", "fee"),
       "account", List.of("account", "password", "reset", "login", "app", "address"));
 
-  static final List<String> INTENTS = List.of("account", "card", "delivery", "refund");
+  public static final List<String> INTENTS = List.of("account", "card", "delivery", "refund");
 
   private static final List<String> FILLER = List.of("i", "my", "me", "the", "a", "is", "was", "it", "not", "please",
       "help", "where", "when", "how", "what", "why", "still", "yet", "week", "day", "to", "for", "of", "in", "on",
@@ -49,7 +49,7 @@ final class SyntheticTickets {
   }
 
   /** {@code perIntent} labelled messages of every intent, interleaved, as if read from {@code source}. */
-  static List<Example> intents(int perIntent, long seed, Path source) {
+  public static List<Example> intents(int perIntent, long seed, Path source) {
     Random random = new Random(seed);
     List<Example> out = new ArrayList<>();
     for (int i = 0; i < perIntent; i++) {
