@@ -10,8 +10,9 @@ package dev.jbert.core.kernel;
  *
  * <p>The array forms apply a function to {@code a[from, to)} in place; the {@code float[]} forms,
  * for the float kernels, compute in float arithmetic (HotSpot does not vectorise loops that mix
- * float and double). The double approximations define the float ones (same coefficients) and serve
- * the one-source kernels on FLOAT data (the pooler's tanh, the tanh GELU).
+ * float and double). The one approximation kept in double, {@link #expApprox(double)}, serves the
+ * tanh of the one-source kernels on FLOAT data (the pooler's tanh, the tanh GELU), which compute in
+ * double: its float twin would lose the small-argument accuracy of tanh to cancellation.
  */
 public final class Functions {
 
@@ -51,28 +52,6 @@ public final class Functions {
   }
 
   /**
-   * erf to about 4e-7 absolute with no branch: the rational minimax approximation of Eigen's
-   * {@code generic_fast_erf_float} (odd numerator of degree 13 over even denominator of degree 8,
-   * input clamped to [-4, 4] where erf is ±1 in float).
-   */
-  public static double erfApprox(double x) {
-    double c = Math.max(-4.0, Math.min(4.0, x));
-    double c2 = c * c;
-    double p = c2 * -2.72614225801306e-10 + 2.77068142495902e-08;
-    p = c2 * p - 2.10102402082508e-06;
-    p = c2 * p - 5.69250639462346e-05;
-    p = c2 * p - 7.34990630326855e-04;
-    p = c2 * p - 2.95459980854025e-03;
-    p = c2 * p - 1.60960333262415e-02;
-    p = c * p;
-    double q = c2 * -1.45660718464996e-05 - 2.13374055278905e-04;
-    q = c2 * q - 1.68282697438203e-03;
-    q = c2 * q - 7.37332916720468e-03;
-    q = c2 * q - 1.42647390514189e-02;
-    return p / q;
-  }
-
-  /**
    * e^x for x ≤ 0, to about 1e-8 of e^0 = 1 (relative 7e-9 for x ≥ −20), with no branch:
    * e^x = (e^(x/64))^64, a degree-8 Taylor polynomial for e^(x/64) and six squarings. Bit-level
    * tricks (building 2^n from exponent bits, Math.rint) keep HotSpot from vectorising the loop
@@ -98,7 +77,11 @@ public final class Functions {
     return p * p;
   }
 
-  /** {@link #erfApprox(double)} in float arithmetic (about 4e-7 absolute error). */
+  /**
+   * erf to about 4e-7 absolute, in float arithmetic with no branch: the rational minimax
+   * approximation of Eigen's {@code generic_fast_erf_float} (odd numerator of degree 13 over even
+   * denominator of degree 8, input clamped to [-4, 4] where erf is ±1 in float).
+   */
   public static float erfApprox(float x) {
     float c = Math.max(-4f, Math.min(4f, x));
     float c2 = c * c;

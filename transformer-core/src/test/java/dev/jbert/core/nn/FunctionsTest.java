@@ -33,7 +33,7 @@ class FunctionsTest {
   void approximationsAreAccurateToFloatPrecision() {
     double maxErf = 0;
     for (double x = -8; x <= 8; x += 1e-3) {
-      maxErf = Math.max(maxErf, Math.abs(Functions.erfApprox(x) - Functions.erf(x)));
+      maxErf = Math.max(maxErf, Math.abs(Functions.erfApprox((float) x) - Functions.erf((float) x)));
     }
     assertTrue(maxErf < 5e-7, "erfApprox max abs error " + maxErf);
     double maxExpAbs = 0;
