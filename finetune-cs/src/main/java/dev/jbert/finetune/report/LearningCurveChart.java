@@ -111,6 +111,14 @@ public final class LearningCurveChart {
   }
 
   private static void style(XYStyler styler) {
+    houseStyle(styler);
+    styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+    styler.setMarkerSize(6);
+    styler.setXAxisDecimalPattern("#,##0");
+  }
+
+  /** The look the project's line charts share (this one and the reliability diagram): white, grey grid, its fonts. */
+  static void houseStyle(XYStyler styler) {
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setPlotBorderColor(Color.GRAY);
@@ -118,9 +126,6 @@ public final class LearningCurveChart {
     styler.setAxisTitleFont(ChartText.font(Font.PLAIN, 14));
     styler.setAxisTickLabelsFont(ChartText.font(Font.PLAIN, 12));
     styler.setLegendFont(ChartText.font(Font.PLAIN, 13));
-    styler.setLegendPosition(Styler.LegendPosition.InsideNE);
-    styler.setMarkerSize(6);
     styler.setPlotGridLinesColor(new Color(0xE0E0E0));
-    styler.setXAxisDecimalPattern("#,##0");
   }
 }
