@@ -76,7 +76,7 @@ class KillAndResumeTest {
   }
 
   /** Waits until the child has logged {@code step} (or fails when it ends first or takes over a minute). */
-  private static void waitForStep(Path log, long step, Process child) throws Exception {
+  static void waitForStep(Path log, long step, Process child) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     while (System.nanoTime() < deadline) {
       if (Files.exists(log) && Files.readString(log).contains("{\"step\":" + step + ",")) {

@@ -68,7 +68,7 @@ class StopSignalTest {
     Path log = tmp.resolve("child-" + signal + ".log");
     Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      waitForStep(KillAndResumeTest.partial(output).resolve("training_log.jsonl"), STEPS_PER_EPOCH + 7, child);
+      KillAndResumeTest.waitForStep(KillAndResumeTest.partial(output).resolve("training_log.jsonl"), STEPS_PER_EPOCH + 7, child);
       new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start().waitFor();
       assertTrue(child.waitFor(2, TimeUnit.MINUTES), "the child ended after SIG" + signal);
     } finally {
@@ -147,20 +147,5 @@ class StopSignalTest {
       }
     }
     return false;
-  }
-
-  /** Waits until the child has logged {@code step} (or fails when it ends first or takes over a minute). */
-  private static void waitForStep(Path log, long step, Process child) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log).contains("{\"step\":" + step + ",")) {
-        return;
-      }
-      if (!child.isAlive()) {
-        throw new AssertionError("the child ended (exit " + child.exitValue() + ") before step " + step);
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("the child did not reach step " + step + " within a minute");
   }
 }
