@@ -102,6 +102,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--dropout", paramLabel = "P", description = "Hidden, attention and classifier dropout (default: the model's).")
   Double dropout;
 
+  @Option(names = "--classifier-pooling", paramLabel = "NAME",
+      description = "What the classification head reads: pooler ([CLS] through the pooler, Hugging Face's head), mean "
+          + "(mean of the token vectors, sentence-transformers' embedding) or normalized_mean (default: the model's).")
+  String classifierPooling;
+
   @Option(names = "--no-shuffle", description = "Keep file order, no length bucketing: batch k holds training rows kB+1 .. kB+B.")
   boolean noShuffle;
 
@@ -278,7 +283,7 @@ final class TrainCommand implements Callable<Integer> {
   private FineTuneConfig config(ReadOptions options) {
     FineTuneConfig.Builder b = FineTuneConfig.builder(Task.of(task))
         .epochs(epochs).maxSteps(maxSteps).lr(lr).batchSize(batchSize).maxLength(maxLength)
-        .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).shuffle(!noShuffle).seed(seed)
+        .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).classifierPooling(classifierPooling).shuffle(!noShuffle).seed(seed)
         .freezeEmbeddings(freezeEmbeddings).freezeLayers(freezeLayers).layerLrDecay(layerLrDecay)
         .classWeights(classWeights).labelSmoothing(labelSmoothing).gradAccum(gradAccum)
         .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)

@@ -29,16 +29,22 @@ import java.util.TreeMap;
  */
 public final class BertConfig {
 
-  /** Activations {@code hidden_act} may name. */
   /** The config key of {@link #classifierPooling()}. */
   public static final String CLASSIFIER_POOLING_KEY = "classifier_pooling";
 
   /** {@link #classifierPooling()}: the [CLS] vector through the pooler, as Hugging Face. */
   public static final String POOLER = "pooler";
 
+  /** {@link #classifierPooling()}: the mean of the token vectors over the mask, as sentence-transformers' Pooling. */
+  public static final String MEAN = "mean";
+
   /** {@link #classifierPooling()}: the unit-length mean of the token vectors, as sentence-transformers. */
   public static final String NORMALIZED_MEAN = "normalized_mean";
 
+  /** The values {@link #classifierPooling()} may take. */
+  public static final List<String> CLASSIFIER_POOLINGS = List.of(POOLER, MEAN, NORMALIZED_MEAN);
+
+  /** Activations {@code hidden_act} may name. */
   public static final List<String> SUPPORTED_ACTIVATIONS = List.of("gelu", "gelu_new", "gelu_pytorch_tanh", "relu");
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -103,9 +109,9 @@ public final class BertConfig {
       throw new IllegalArgumentException("problem_type '" + problemType + "' is not one of regression, "
           + "single_label_classification, multi_label_classification");
     }
-    if (classifierPooling != null && !List.of(POOLER, NORMALIZED_MEAN).contains(classifierPooling)) {
-      throw new IllegalArgumentException("classifier_pooling '" + classifierPooling + "' is not one of " + POOLER + ", "
-          + NORMALIZED_MEAN);
+    if (classifierPooling != null && !CLASSIFIER_POOLINGS.contains(classifierPooling)) {
+      throw new IllegalArgumentException("classifier_pooling '" + classifierPooling + "' is not one of "
+          + String.join(", ", CLASSIFIER_POOLINGS));
     }
     if (padTokenId < 0 || padTokenId >= vocabSize) {
       throw new IllegalArgumentException("pad_token_id " + padTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
@@ -359,8 +365,8 @@ public final class BertConfig {
   }
 
   /**
-   * Copy with this {@code classifier_pooling}: {@link #POOLER} (Hugging Face's head, also when null) or
-   * {@link #NORMALIZED_MEAN}.
+   * Copy with this {@code classifier_pooling}: {@link #POOLER} (Hugging Face's head, also when null),
+   * {@link #MEAN} or {@link #NORMALIZED_MEAN}.
    */
   public BertConfig withClassifierPooling(String pooling) {
     Builder b = toBuilder();

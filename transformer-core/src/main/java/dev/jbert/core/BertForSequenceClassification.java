@@ -26,12 +26,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code parameters().grads()}; gradients accumulate until {@link Parameters#zeroGrad()}.
  *
  * <p>The head reads what {@link BertConfig#classifierPooling()} names: Hugging Face's pooler output
- * by default, or with {@link BertConfig#NORMALIZED_MEAN} the unit-length mean of the last hidden
- * states over the attention mask, the sentence embedding of sentence-transformers models. That
- * option exists for encoders trained contrastively on that embedding (SetFit): a classifier on the
- * [CLS] pooler would read a vector the contrastive stage never shaped, so the head reads the vector
- * that was trained. The pooler's weights stay in the model (loaded and saved under their names)
- * but are not used then. A folder with that option is loaded by jbert as written; Python's
+ * by default; with {@link BertConfig#MEAN} the mean of the last hidden states over the attention
+ * mask, and with {@link BertConfig#NORMALIZED_MEAN} that mean at unit length: the sentence
+ * embeddings of sentence-transformers models. Those options exist for sentence encoders: their
+ * checkpoints carry no trained pooler (all-MiniLM-L6-v2's is initialised at random), and after a
+ * contrastive stage (SetFit) a classifier on the [CLS] pooler would read a vector the stage never
+ * shaped, so the head reads the vector that was trained. The pooler's weights stay in the model
+ * (loaded and saved under their names) but are not used then. A folder with that option is loaded by jbert as written; Python's
  * {@code transformers} ignores the key and would read the pooler.
  */
 public final class BertForSequenceClassification implements AutoCloseable {
@@ -54,9 +55,10 @@ public final class BertForSequenceClassification implements AutoCloseable {
     final ClassificationHead.Activations activations;
     final INDArray dLogits; // [batch, numLabels]
     INDArray logits;
-    INDArray pooled; // the classifier's input of the last forward: the pooler's output, or the normalised mean
-    // normalized_mean pooling only:
+    INDArray pooled; // the classifier's input of the last forward: the pooler's output, the mean or the normalised mean
+    // mean and normalized_mean pooling only:
     final INDArray mean;      // [batch, hidden] the masked mean of the last hidden states
+    // normalized_mean pooling only:
     final INDArray unit;      // [batch, hidden] mean / ‖mean‖, the head's input
     final double[] norms;     // [batch] ‖mean‖
     int[] mask;               // [batch·seq] the attention mask of the last forward
@@ -66,10 +68,10 @@ public final class BertForSequenceClassification implements AutoCloseable {
       buffers = new Buffers(m.parameters.dataType());
       activations = m.head.allocate(buffers, batch);
       dLogits = buffers.zeros(batch, m.config.numLabels());
-      boolean meanPooling = m.meanPooling();
-      mean = meanPooling ? buffers.zeros(batch, m.config.hiddenSize()) : null;
-      unit = meanPooling ? buffers.zeros(batch, m.config.hiddenSize()) : null;
-      norms = meanPooling ? new double[batch] : null;
+      boolean normalize = m.normalizedMean();
+      mean = m.meanPooling() ? buffers.zeros(batch, m.config.hiddenSize()) : null;
+      unit = normalize ? buffers.zeros(batch, m.config.hiddenSize()) : null;
+      norms = normalize ? new double[batch] : null;
     }
 
     @Override
@@ -153,8 +155,11 @@ public final class BertForSequenceClassification implements AutoCloseable {
       current.mask = batch.attentionMask().clone();
       current.seq = batch.seq();
       MeanPooling.forward(current.mean, out.lastHiddenState(), current.mask);
-      L2Normalize.forward(current.unit, current.norms, current.mean);
-      headInput = current.unit;
+      headInput = current.mean;
+      if (normalizedMean()) {
+        L2Normalize.forward(current.unit, current.norms, current.mean);
+        headInput = current.unit;
+      }
     }
     current.pooled = headInput;
     current.logits = head.forward(current.activations, headInput);
@@ -164,7 +169,8 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
   /**
    * The pooled output of the last forward, [batch, hidden]: the features the classifier reads
-   * (before its dropout; the normalised mean with {@code classifier_pooling: normalized_mean}), e.g. for out-of-distribution detectors that measure distances between
+   * (before its dropout; the mean or the normalised mean with {@code classifier_pooling} {@code mean} or
+   * {@code normalized_mean}), e.g. for out-of-distribution detectors that measure distances between
    * them. A view of the model's buffers, valid until the next forward of this batch size.
    */
   public INDArray pooledOutput() {
@@ -233,16 +239,24 @@ public final class BertForSequenceClassification implements AutoCloseable {
       bert.backward(null, dHeadInput);
       return;
     }
-    int batch = current.norms.length;
-    INDArray dMean = Nd4j.zeros(parameters.dataType(), batch, config.hiddenSize());
-    L2Normalize.backward(dMean, dHeadInput, current.unit, current.norms);
+    int batch = (int) current.mean.size(0);
+    INDArray dMean = dHeadInput;
+    if (normalizedMean()) {
+      dMean = Nd4j.zeros(parameters.dataType(), batch, config.hiddenSize());
+      L2Normalize.backward(dMean, dHeadInput, current.unit, current.norms);
+    }
     INDArray dHidden = Nd4j.zeros(parameters.dataType(), batch, current.seq, config.hiddenSize());
     MeanPooling.backward(dHidden, dMean, current.mask);
     bert.backward(dHidden, null);
   }
 
-  /** Whether the head reads the normalized mean of the tokens rather than the pooler. */
+  /** Whether the head reads the (possibly normalised) mean of the tokens rather than the pooler. */
   private boolean meanPooling() {
+    return !BertConfig.POOLER.equals(config.classifierPooling());
+  }
+
+  /** Whether the mean is scaled to unit length before the head. */
+  private boolean normalizedMean() {
     return BertConfig.NORMALIZED_MEAN.equals(config.classifierPooling());
   }
 

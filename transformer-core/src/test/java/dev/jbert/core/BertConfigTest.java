@@ -30,9 +30,12 @@ class BertConfigTest {
     assertEquals(BertConfig.NORMALIZED_MEAN, BertConfig.fromJson(mean.toJson())
         .classifierPooling());
     assertEquals(BertConfig.NORMALIZED_MEAN, mean.withLabels(List.of("x", "y")).classifierPooling());
+    assertEquals(BertConfig.MEAN, BertConfig.fromJson(plain.withClassifierPooling(BertConfig.MEAN).toJson())
+        .classifierPooling());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> BertConfig.fromJson(json.createObjectNode().put("classifier_pooling", "max")));
-    assertTrue(e.getMessage().contains("classifier_pooling 'max'"), e.getMessage());
+    assertTrue(e.getMessage().contains("classifier_pooling 'max'")
+        && e.getMessage().contains("pooler, mean, normalized_mean"), e.getMessage());
   }
 
   @Test

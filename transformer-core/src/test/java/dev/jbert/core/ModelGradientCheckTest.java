@@ -5,6 +5,8 @@ import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -45,10 +47,14 @@ class ModelGradientCheckTest {
     }
   }
 
-  /** The normalized-mean head (few-shot models): mean pooling over the mask, L2 norm, classifier, back into every layer. */
-  @Test
-  void normalizedMeanHeadGradientsMatchFiniteDifferences() throws Exception {
-    BertConfig config = config(List.of("a", "b", "c"), null).withClassifierPooling(BertConfig.NORMALIZED_MEAN);
+  /**
+   * The mean heads (sentence encoders, few-shot models): mean pooling over the mask, the L2 norm for
+   * normalized_mean, classifier, back into every layer.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {BertConfig.MEAN, BertConfig.NORMALIZED_MEAN})
+  void meanHeadGradientsMatchFiniteDifferences(String pooling) throws Exception {
+    BertConfig config = config(List.of("a", "b", "c"), null).withClassifierPooling(pooling);
     try (BertForSequenceClassification model = new BertForSequenceClassification(config, DataType.DOUBLE)) {
       model.train();
       TokenBatch batch = TokenBatch.of(IDS, TYPES, MASK);

@@ -89,6 +89,10 @@ public final class FewShotTraining {
       throw new IllegalArgumentException("the few-shot recipe does not resume (its contrastive stage is not checkpointed); "
           + "run it again with --overwrite");
     }
+    if (classifier.classifierPooling() != null && !classifier.classifierPooling().equals(BertConfig.NORMALIZED_MEAN)) {
+      throw new IllegalArgumentException("the few-shot recipe's head reads the normalized mean its contrastive stage trains;"
+          + " classifier pooling '" + classifier.classifierPooling() + "' would read another vector");
+    }
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }

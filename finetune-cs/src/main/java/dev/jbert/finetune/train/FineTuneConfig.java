@@ -1,5 +1,7 @@
 package dev.jbert.finetune.train;
 
+import dev.jbert.core.BertConfig;
+
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.model.HandOff;
@@ -27,6 +29,8 @@ import java.util.Map;
  * @param weightDecay AdamW decoupled decay of weights (biases and LayerNorm exempt)
  * @param maxGradNorm global-norm clipping threshold
  * @param dropout hidden, attention and classifier dropout; null keeps the model's
+ * @param classifierPooling what the classification head reads ({@link BertConfig#CLASSIFIER_POOLINGS}:
+ *     pooler, mean, normalized_mean); null keeps the model's ({@code pooler} for a Hugging Face checkpoint)
  * @param shuffle length-bucketed shuffled batches (true) or file order (false)
  * @param seed batch order, validation split and dropout masks
  * @param freezeEmbeddings keep the embeddings fixed
@@ -73,6 +77,7 @@ public record FineTuneConfig(
     double weightDecay,
     double maxGradNorm,
     Double dropout,
+    String classifierPooling,
     boolean shuffle,
     long seed,
     boolean freezeEmbeddings,
@@ -115,6 +120,8 @@ public record FineTuneConfig(
     require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay must be >= 0, got " + weightDecay);
     require(maxGradNorm > 0, "max grad norm must be > 0, got " + maxGradNorm);
     require(dropout == null || (dropout >= 0 && dropout < 1), "dropout must be in [0, 1), got " + dropout);
+    require(classifierPooling == null || BertConfig.CLASSIFIER_POOLINGS.contains(classifierPooling),
+        "classifier pooling '" + classifierPooling + "' is not one of " + String.join(", ", BertConfig.CLASSIFIER_POOLINGS));
     require(freezeLayers >= 0, "frozen layers must be >= 0, got " + freezeLayers);
     require(layerLrDecay > 0 && layerLrDecay <= 1, "layer lr decay must be in (0, 1], got " + layerLrDecay);
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1), got " + labelSmoothing);
@@ -168,6 +175,7 @@ public record FineTuneConfig(
     b.weightDecay = weightDecay;
     b.maxGradNorm = maxGradNorm;
     b.dropout = dropout;
+    b.classifierPooling = classifierPooling;
     b.shuffle = shuffle;
     b.seed = seed;
     b.freezeEmbeddings = freezeEmbeddings;
@@ -209,6 +217,9 @@ public record FineTuneConfig(
     m.put("weight_decay", Double.toString(weightDecay));
     m.put("max_grad_norm", Double.toString(maxGradNorm));
     m.put("dropout", String.valueOf(dropout));
+    if (classifierPooling != null) { // absent when unset, so checkpoints written before the setting still resume
+      m.put("classifier_pooling", classifierPooling);
+    }
     m.put("shuffle", Boolean.toString(shuffle));
     m.put("seed", Long.toString(seed));
     m.put("freeze_embeddings", Boolean.toString(freezeEmbeddings));
@@ -236,6 +247,7 @@ public record FineTuneConfig(
     private double weightDecay = 0.01;
     private double maxGradNorm = 1.0;
     private Double dropout;
+    private String classifierPooling;
     private boolean shuffle = true;
     private long seed = 42;
     private boolean freezeEmbeddings;
@@ -340,6 +352,12 @@ public record FineTuneConfig(
       return this;
     }
 
+    /** What the classification head reads: pooler, mean or normalized_mean; null keeps the model's. */
+    public Builder classifierPooling(String v) {
+      classifierPooling = v;
+      return this;
+    }
+
     public Builder classWeights(boolean v) {
       classWeights = v;
       return this;
@@ -437,7 +455,7 @@ public record FineTuneConfig(
     /** Validates and returns the configuration. */
     public FineTuneConfig build() {
       return new FineTuneConfig(task, epochs, maxSteps, lr, batchSize, maxLength, warmupRatio, warmupSteps, weightDecay,
-          maxGradNorm, dropout, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
+          maxGradNorm, dropout, classifierPooling, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
           gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
           handOffLabel, outOfScopeLabel, finalEvaluation, resume, overwrite, columns, confidence);
     }

@@ -162,7 +162,11 @@ public final class FineTuning {
     int maxLength = maxLength(config, source, tokenizer);
     boolean contextSegment = split.train().stream().anyMatch(e -> !e.context().isEmpty());
     TaskSettings settings = new TaskSettings(task, contextSegment, maxLength, null, config.columns());
-    BertConfig target = settings.writeTo(withDropout(source.withLabels(headLabels).withProblemType(task.problemType()), config.dropout()));
+    BertConfig head = source.withLabels(headLabels).withProblemType(task.problemType());
+    if (config.classifierPooling() != null) {
+      head = head.withClassifierPooling(config.classifierPooling());
+    }
+    BertConfig target = settings.writeTo(withDropout(head, config.dropout()));
     TextEncoder encoder = new TextEncoder(tokenizer, maxLength, contextSegment);
     return new Data(split, labels, headLabels, target, encoder, encoder.encodeAll(split.train(), labels),
         encoder.encodeAll(split.eval(), labels));

@@ -91,12 +91,17 @@ class FewShotTrainingTest {
   }
 
   @Test
-  void refusesResumeAndOtherTasks() {
+  void refusesResumeOtherTasksAndAnotherPooling() {
     FineTuneConfig resume = FineTuneConfig.builder(Task.INTENT).resume(true).build();
     assertThrows(IllegalArgumentException.class, () -> FewShotTraining.run(SharedModels.tinyBertLargeInit(), eval, List.of(),
         tmp.resolve("r"), resume, ContrastiveConfig.defaults(1), TrainingListener.NONE, s -> {}, new StopRequest()));
     FineTuneConfig pair = FineTuneConfig.builder(Task.PAIR).build();
     assertThrows(IllegalArgumentException.class, () -> FewShotTraining.run(SharedModels.tinyBertLargeInit(), eval, List.of(),
         tmp.resolve("p"), pair, ContrastiveConfig.defaults(1), TrainingListener.NONE, s -> {}, new StopRequest()));
+    FineTuneConfig pooler = FineTuneConfig.builder(Task.INTENT).classifierPooling("pooler").build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FewShotTraining.run(
+        SharedModels.tinyBertLargeInit(), eval, List.of(), tmp.resolve("c"), pooler, ContrastiveConfig.defaults(1),
+        TrainingListener.NONE, s -> {}, new StopRequest()));
+    assertTrue(e.getMessage().contains("classifier pooling 'pooler'"), e.getMessage());
   }
 }

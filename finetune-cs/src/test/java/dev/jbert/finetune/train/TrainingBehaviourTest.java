@@ -110,6 +110,22 @@ class TrainingBehaviourTest {
     }
   }
 
+  /** --classifier-pooling mean: the head reads the token mean, the (random) pooler is left alone, and the choice is saved. */
+  @Test
+  void aMeanPoolingHeadLearnsLeavesThePoolerAloneAndIsSaved() throws Exception {
+    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(1e-2).epochs(3).batchSize(16).validationSplit(0)
+        .weightDecay(0).classifierPooling("mean").build();
+    Path out = tmp.resolve("out");
+    FineTuneResult r = FineTuning.run(SharedModels.tinyBert(), train(10), List.of(), out, config, TrainingListener.NONE);
+    assertTrue(r.evaluation().classification().accuracy() > 0.5, "accuracy " + r.evaluation().classification().accuracy());
+    assertEquals("mean", Json.MAPPER.readTree(out.resolve("config.json").toFile()).get("classifier_pooling").asText());
+    Map<String, TensorData> before = Safetensors.read(SharedModels.tinyBert().resolve("model.safetensors"));
+    Map<String, TensorData> after = Safetensors.read(out.resolve("model.safetensors"));
+    assertArrayEquals(before.get("bert.pooler.dense.weight").data(), after.get("bert.pooler.dense.weight").data(),
+        "the pooler is not on the head's path");
+    assertFalse(java.util.Arrays.equals(before.get("classifier.weight").data(), after.get("classifier.weight").data()));
+  }
+
   @Test
   void labelsTheCheckpointAlreadyMapsKeepTheirIdsAndHead() throws Exception {
     // tiny-random-bert's head maps 0 greeting, 1 delivery, 2 refund: not sorted, and kept.
