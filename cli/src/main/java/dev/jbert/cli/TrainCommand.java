@@ -130,6 +130,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--label-smoothing", paramLabel = "X", defaultValue = "0", description = "Cross-entropy label smoothing.")
   double labelSmoothing;
 
+  @Option(names = "--ema-decay", paramLabel = "X", defaultValue = "0",
+      description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999) and evaluate and save"
+          + " the averaged model (0 = off).")
+  double emaDecay;
+
   @Option(names = "--grad-accum", paramLabel = "N", defaultValue = "1", description = "Micro-batches per optimizer step.")
   int gradAccum;
 
@@ -285,7 +290,8 @@ final class TrainCommand implements Callable<Integer> {
         .epochs(epochs).maxSteps(maxSteps).lr(lr).batchSize(batchSize).maxLength(maxLength)
         .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).classifierPooling(classifierPooling).shuffle(!noShuffle).seed(seed)
         .freezeEmbeddings(freezeEmbeddings).freezeLayers(freezeLayers).layerLrDecay(layerLrDecay)
-        .classWeights(classWeights).labelSmoothing(labelSmoothing).gradAccum(gradAccum)
+        .classWeights(classWeights).labelSmoothing(labelSmoothing).emaDecay(emaDecay)
+        .gradAccum(gradAccum)
         .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)
         .saveInterval(Duration.ofMillis(Math.round(saveMinutes * 60_000)))
         .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel)

@@ -6,6 +6,7 @@ import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.OptimizerStateFile;
+import dev.jbert.optim.WeightAverage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import java.util.Optional;
 /**
  * The resumable checkpoint of a run: {@code OUTPUT/checkpoint/} with the model ({@code config.json},
  * {@code model.safetensors}), the optimizer state ({@code optimizer.safetensors}: moments, step =
- * schedule position) and {@code trainer_state.json} ({@link TrainerState}).
+ * schedule position), the weight average when the run keeps one ({@code ema.safetensors}) and
+ * {@code trainer_state.json} ({@link TrainerState}).
  *
  * <p>A checkpoint is written whole into {@code checkpoint.tmp/} (every file synced), then swapped in
  * by two renames ({@code checkpoint → checkpoint.old}, {@code checkpoint.tmp → checkpoint}, {@link
@@ -49,11 +51,15 @@ public final class CheckpointStore {
     return Optional.empty();
   }
 
-  /** Writes a new checkpoint and swaps it in atomically (see the class comment). */
-  public void save(BertForSequenceClassification model, Optimizer optimizer, TrainerState state) throws IOException {
+  /** Writes a new checkpoint and swaps it in atomically (see the class comment); {@code average} may be null. */
+  public void save(BertForSequenceClassification model, Optimizer optimizer, WeightAverage average, TrainerState state)
+      throws IOException {
     AtomicFiles.deleteTree(incoming);
     model.savePretrained(incoming);
     optimizer.save(incoming.resolve(OptimizerStateFile.FILE_NAME));
+    if (average != null) {
+      average.save(incoming.resolve(WeightAverage.FILE_NAME));
+    }
     Json.writePretty(incoming.resolve(STATE_FILE), state); // the state last: its presence marks a complete folder
     AtomicFiles.replaceDirectory(incoming, current, previous);
   }

@@ -38,6 +38,8 @@ import java.util.Map;
  * @param layerLrDecay layer-wise learning-rate decay factor; 1 = off
  * @param classWeights weight classes by inverse frequency (scikit-learn's "balanced")
  * @param labelSmoothing cross-entropy label smoothing in [0, 1)
+ * @param emaDecay keep an exponential moving average of the weights with this decay ({@code
+ *     WeightAverage}) and evaluate, keep and save the averaged model; 0 = off
  * @param gradAccum micro-batches per optimizer step
  * @param earlyStoppingPatience stop after this many evaluations without improvement; 0 = off
  * @param validationSplit share of the training data held out (stratified) when no evaluation data
@@ -85,6 +87,7 @@ public record FineTuneConfig(
     double layerLrDecay,
     boolean classWeights,
     double labelSmoothing,
+    double emaDecay,
     int gradAccum,
     int earlyStoppingPatience,
     double validationSplit,
@@ -125,6 +128,7 @@ public record FineTuneConfig(
     require(freezeLayers >= 0, "frozen layers must be >= 0, got " + freezeLayers);
     require(layerLrDecay > 0 && layerLrDecay <= 1, "layer lr decay must be in (0, 1], got " + layerLrDecay);
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1), got " + labelSmoothing);
+    require(emaDecay == 0 || (emaDecay > 0 && emaDecay < 1), "EMA decay must be in (0, 1) (0 = off), got " + emaDecay);
     require(gradAccum >= 1, "gradient accumulation must be >= 1, got " + gradAccum);
     require(earlyStoppingPatience >= 0, "early-stopping patience must be >= 0 (0 = off), got " + earlyStoppingPatience);
     require(validationSplit >= 0 && validationSplit < 1, "validation split must be in [0, 1), got " + validationSplit);
@@ -183,6 +187,7 @@ public record FineTuneConfig(
     b.layerLrDecay = layerLrDecay;
     b.classWeights = classWeights;
     b.labelSmoothing = labelSmoothing;
+    b.emaDecay = emaDecay;
     b.gradAccum = gradAccum;
     b.earlyStoppingPatience = earlyStoppingPatience;
     b.validationSplit = validationSplit;
@@ -227,6 +232,9 @@ public record FineTuneConfig(
     m.put("layer_lr_decay", Double.toString(layerLrDecay));
     m.put("class_weights", Boolean.toString(classWeights));
     m.put("label_smoothing", Double.toString(labelSmoothing));
+    if (emaDecay > 0) { // absent when off, so checkpoints written before the setting still resume
+      m.put("ema_decay", Double.toString(emaDecay));
+    }
     m.put("grad_accum", Integer.toString(gradAccum));
     m.put("early_stopping", Integer.toString(earlyStoppingPatience));
     m.put("validation_split", Double.toString(validationSplit));
@@ -255,6 +263,7 @@ public record FineTuneConfig(
     private double layerLrDecay = 1.0;
     private boolean classWeights;
     private double labelSmoothing;
+    private double emaDecay;
     private int gradAccum = 1;
     private int earlyStoppingPatience;
     private double validationSplit = 0.1;
@@ -368,6 +377,12 @@ public record FineTuneConfig(
       return this;
     }
 
+    /** Exponential moving average of the weights with this decay (e.g. 0.999); 0 = off. */
+    public Builder emaDecay(double v) {
+      emaDecay = v;
+      return this;
+    }
+
     public Builder gradAccum(int v) {
       gradAccum = v;
       return this;
@@ -456,7 +471,7 @@ public record FineTuneConfig(
     public FineTuneConfig build() {
       return new FineTuneConfig(task, epochs, maxSteps, lr, batchSize, maxLength, warmupRatio, warmupSteps, weightDecay,
           maxGradNorm, dropout, classifierPooling, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
-          gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
+          emaDecay, gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
           handOffLabel, outOfScopeLabel, finalEvaluation, resume, overwrite, columns, confidence);
     }
   }

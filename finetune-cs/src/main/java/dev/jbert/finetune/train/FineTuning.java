@@ -24,6 +24,7 @@ import dev.jbert.optim.NameFilter;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.OptimizerConfig;
 import dev.jbert.optim.OptimizerStateFile;
+import dev.jbert.optim.WeightAverage;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,8 +109,9 @@ public final class FineTuning {
       }
       Evaluator evaluator = new Evaluator(model, data.encoder(), data.labels(), config.batchSize());
       Supplier<Evaluation> evaluation = data.evalInputs().isEmpty() ? null : () -> evaluator.evaluateEncoded(data.evalInputs());
-      end = new Trainer(model, start.optimizer(), config, plan, data.trainInputs(), batchOrder(config, data.trainInputs()),
-          data.encoder().padId(), evaluation, checkpoints, start.log(), work, listener, stop).run(start.state());
+      end = new Trainer(model, start.optimizer(), start.average(), config, plan, data.trainInputs(),
+          batchOrder(config, data.trainInputs()), data.encoder().padId(), evaluation, checkpoints, start.log(), work, listener,
+          stop).run(start.state());
     }
     if (!end.finished() || stop.isRequested()) {
       throw new TrainingStoppedException(end.step(), checkpoints.latest().orElse(null));
@@ -142,8 +144,9 @@ public final class FineTuning {
   private record Data(Split split, LabelMap labels, List<String> headLabels, BertConfig target, TextEncoder encoder,
       List<EncodedExample> trainInputs, List<EncodedExample> evalInputs) {}
 
-  /** The model, optimizer, state and log a run starts from. */
-  private record Start(BertForSequenceClassification model, Optimizer optimizer, TrainerState state, TrainingLog log) {}
+  /** The model, optimizer, weight average (null when off), state and log a run starts from. */
+  private record Start(BertForSequenceClassification model, Optimizer optimizer, WeightAverage average, TrainerState state,
+      TrainingLog log) {}
 
   /**
    * Splits, numbers the labels and encodes every example, so that bad data (an unseen label in the
@@ -177,7 +180,7 @@ public final class FineTuning {
     BertForSequenceClassification model = ModelLoader.forFineTuning(modelDir, data.target());
     Optimizer optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, data.target()));
     TrainerState state = TrainerState.initial(data.headLabels(), config.trajectory(), data.trainInputs().size());
-    return new Start(model, optimizer, state, TrainingLog.create(work.resolve(TrainingLog.FILE_NAME)));
+    return new Start(model, optimizer, weightAverage(model, config), state, TrainingLog.create(work.resolve(TrainingLog.FILE_NAME)));
   }
 
   /** A resumed run: model, optimizer state and trainer state from the last checkpoint, the log cut back to it. */
@@ -190,7 +193,16 @@ public final class FineTuning {
     BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(checkpoint, DataType.FLOAT, data.target());
     Optimizer optimizer = new AdamW(model.parameters(), optimizerConfig(config, plan, data.target()));
     optimizer.restore(checkpoint.resolve(OptimizerStateFile.FILE_NAME));
-    return new Start(model, optimizer, state, TrainingLog.resume(work.resolve(TrainingLog.FILE_NAME), state.step()));
+    WeightAverage average = weightAverage(model, config);
+    if (average != null) {
+      average.load(checkpoint.resolve(WeightAverage.FILE_NAME));
+    }
+    return new Start(model, optimizer, average, state, TrainingLog.resume(work.resolve(TrainingLog.FILE_NAME), state.step()));
+  }
+
+  /** The exponential moving average of the weights the config asks for, from the model's current weights; null when off. */
+  private static WeightAverage weightAverage(BertForSequenceClassification model, FineTuneConfig config) {
+    return config.emaDecay() > 0 ? new WeightAverage(model.parameters(), config.emaDecay()) : null;
   }
 
   /** Training and evaluation examples, and what the evaluation part is called in reports. */

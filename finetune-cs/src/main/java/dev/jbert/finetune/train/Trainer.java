@@ -11,6 +11,7 @@ import dev.jbert.finetune.report.LogEntry;
 import dev.jbert.finetune.report.TrainingLog;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.StepResult;
+import dev.jbert.optim.WeightAverage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,6 +28,10 @@ import java.util.function.Supplier;
  * {@code model.setSeed(mix(seed, m))}. A run resumed from a checkpoint therefore takes exactly the
  * steps the uninterrupted run would have taken.
  *
+ * <p>With a weight average ({@link WeightAverage}, {@code emaDecay}), every optimizer step folds the
+ * weights into it, and evaluation, the kept model and the saved model use the averaged weights
+ * (swapped in for the moment, then swapped back bit for bit); training continues on the live ones.
+ *
  * <p>Gradient accumulation: the model adds each micro-batch's mean-loss gradient into the gradient
  * buffer; before the step the sum is divided by the number of micro-batches in the window, giving
  * the gradient of their mean loss. The last window of an epoch may be shorter.
@@ -35,6 +40,7 @@ public final class Trainer {
 
   private final BertForSequenceClassification model;
   private final Optimizer optimizer;
+  private final WeightAverage average; // null when the run keeps none
   private final FineTuneConfig config;
   private final TrainingPlan plan;
   private final List<EncodedExample> train;
@@ -62,6 +68,7 @@ public final class Trainer {
   private TrainerState start;
 
   /**
+   * @param average the weight average to update and to evaluate and save with; null for none
    * @param train encoded training examples with their targets
    * @param order which examples form which batch, epoch by epoch
    * @param padId the id padding cells get
@@ -70,11 +77,13 @@ public final class Trainer {
    * @param bestModelDir where the best model so far is saved ({@code savePretrained})
    * @param stop checked after every optimizer step: when requested, training stops there with a checkpoint
    */
-  public Trainer(BertForSequenceClassification model, Optimizer optimizer, FineTuneConfig config, TrainingPlan plan,
+  public Trainer(BertForSequenceClassification model, Optimizer optimizer, WeightAverage average, FineTuneConfig config,
+      TrainingPlan plan,
       List<EncodedExample> train, BatchOrder order, int padId, Supplier<Evaluation> evaluation, CheckpointStore checkpoints,
       TrainingLog log, Path bestModelDir, TrainingListener listener, StopRequest stop) {
     this.model = model;
     this.optimizer = optimizer;
+    this.average = average;
     this.config = config;
     this.plan = plan;
     this.train = train;
@@ -190,6 +199,9 @@ public final class Trainer {
     }
     StepResult result = optimizer.step();
     model.parameters().zeroGrad();
+    if (average != null) {
+      average.update();
+    }
     step++;
     return result;
   }
@@ -216,6 +228,19 @@ public final class Trainer {
    * @return true when training should stop now
    */
   private boolean endOfEpoch(int epochsCompleted, boolean maxed) throws IOException {
+    if (average != null) {
+      average.swap(); // evaluate and keep the averaged weights
+    }
+    try {
+      return evaluateAndKeep(epochsCompleted, maxed);
+    } finally {
+      if (average != null) {
+        average.swap();
+      }
+    }
+  }
+
+  private boolean evaluateAndKeep(int epochsCompleted, boolean maxed) throws IOException {
     boolean improved = true;
     if (evaluation != null) {
       Evaluation result = evaluation.get();
@@ -274,7 +299,7 @@ public final class Trainer {
     if (finished && stopReason == null) {
       stopReason = "completed " + count(plan.epochs(), "epoch");
     }
-    checkpoints.save(model, optimizer, snapshot(next, finished));
+    checkpoints.save(model, optimizer, average, snapshot(next, finished));
     listener.onCheckpoint(step);
     windowStartNanos = System.nanoTime();
     lastCheckpointNanos = windowStartNanos;

@@ -32,8 +32,8 @@ class CheckpointStoreTest {
     assertTrue(store.latest().isEmpty());
     try (BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(SharedModels.tinyBert(), DataType.FLOAT)) {
       AdamW optimizer = new AdamW(model.parameters(), OptimizerConfig.builder().build());
-      store.save(model, optimizer, state(3));
-      store.save(model, optimizer, state(6));
+      store.save(model, optimizer, null, state(3));
+      store.save(model, optimizer, null, state(6));
     }
     Path current = tmp.resolve(CheckpointStore.DIR_NAME);
     assertEquals(current, store.latest().orElseThrow());

@@ -13,6 +13,7 @@ import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.report.LogEntry;
 import dev.jbert.finetune.report.TrainingLog;
 import dev.jbert.optim.OptimizerStateFile;
+import dev.jbert.optim.WeightAverage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run stopped mid-way and resumed from its checkpoint ends with exactly the parameters, optimizer
@@ -77,10 +79,12 @@ class ResumeTest {
     }, stop);
   }
 
-  @Test
-  void aStopRequestEndsAfterTheStepWithACheckpointThatResumesExactly() throws Exception {
+  /** Also with a weight average: it is checkpointed and continued exactly, and the kept model is the averaged one. */
+  @ParameterizedTest
+  @ValueSource(doubles = {0, 0.9})
+  void aStopRequestEndsAfterTheStepWithACheckpointThatResumesExactly(double emaDecay) throws Exception {
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(3e-3).epochs(3).batchSize(16).loggingSteps(2)
-        .gradAccum(2).build();
+        .gradAccum(2).emaDecay(emaDecay).build();
     Path straight = tmp.resolve("straight");
     FineTuneResult expected = run(straight, config, -1);
 
@@ -97,8 +101,17 @@ class ResumeTest {
     FineTuneResult resumed = run(stopped, config.toBuilder().resume(true).build(), -1);
     assertEquals(7, startedAfter);
     assertEquals(expected.state(), resumed.state());
-    for (String file : List.of("checkpoint/model.safetensors", "checkpoint/" + OptimizerStateFile.FILE_NAME, "model.safetensors",
-        "metrics.json")) {
+    List<String> files = new java.util.ArrayList<>(List.of("checkpoint/model.safetensors",
+        "checkpoint/" + OptimizerStateFile.FILE_NAME, "model.safetensors", "metrics.json"));
+    if (emaDecay > 0) {
+      files.add("checkpoint/" + WeightAverage.FILE_NAME);
+      // the kept model is the average, not the last live weights
+      assertFalse(java.util.Arrays.equals(Files.readAllBytes(straight.resolve("checkpoint/model.safetensors")),
+          Files.readAllBytes(straight.resolve("model.safetensors"))));
+    } else {
+      assertFalse(Files.exists(straight.resolve("checkpoint/" + WeightAverage.FILE_NAME)));
+    }
+    for (String file : files) {
       assertArrayEquals(Files.readAllBytes(straight.resolve(file)), Files.readAllBytes(stopped.resolve(file)), file);
     }
   }

@@ -1,0 +1,181 @@
+package dev.jbert.optim;
+
+import dev.jbert.core.Parameters;
+import dev.jbert.core.io.CheckpointException;
+import dev.jbert.core.io.Safetensors;
+import dev.jbert.core.io.TensorData;
+import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.kernel.Parallel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An exponential moving average of the parameters (Polyak averaging; timm's {@code ModelEmaV2},
+ * TensorFlow's {@code ExponentialMovingAverage} with {@code num_updates}): after optimizer step t,
+ * {@code avg ← avg + (1 − d_t)·(θ − avg)} with {@code d_t = min(decay, (1 + t) / (10 + t))}. The
+ * short memory of the first steps keeps the average from dragging the pre-trained weights along
+ * into a fine-tuning run of a few thousand steps. The average starts as a copy of the parameters;
+ * frozen parameters therefore stay bit-identical in it.
+ *
+ * <p>To evaluate or save the averaged model, {@link #swap()} exchanges the average with the live
+ * parameters; a second swap puts the live ones back, bit for bit. The average is saved per
+ * parameter name ({@value #FILE_NAME}, F32, metadata {@code decay} and {@code updates}) so that a
+ * resumed run continues it exactly and the file reads as a model's weights in Python.
+ */
+public final class WeightAverage {
+
+  /** The file name inside a checkpoint directory. */
+  public static final String FILE_NAME = "ema.safetensors";
+
+  /** Elements per tile copied into Java arrays, where the JIT vectorises the loops. */
+  private static final int TILE = 4096;
+  private static final ThreadLocal<float[][]> FLOAT_TILES = ThreadLocal.withInitial(() -> new float[2][TILE]);
+  private static final ThreadLocal<double[][]> DOUBLE_TILES = ThreadLocal.withInitial(() -> new double[2][TILE]);
+
+  private final Parameters params;
+  private final INDArray average; // [size] in the parameters' precision and layout
+  private final Flat live;
+  private final Flat averaged;
+  private final double decay;
+  private long updates;
+
+  /**
+   * An average of {@code params} starting at their current values.
+   *
+   * @param decay the largest per-step decay, in (0, 1); 0.999 averages over roughly the last thousand steps
+   */
+  public WeightAverage(Parameters params, double decay) {
+    if (!(decay > 0 && decay < 1)) {
+      throw new IllegalArgumentException("weight-average decay must be in (0, 1), got " + decay);
+    }
+    this.params = params;
+    this.decay = decay;
+    this.average = params.values().dup();
+    this.live = Flat.of(params.values());
+    this.averaged = Flat.of(average);
+  }
+
+  /** The decay of update {@code t} (1-based): {@code min(decay, (1 + t) / (10 + t))}. */
+  static double decayAt(double decay, long t) {
+    return Math.min(decay, (1.0 + t) / (10.0 + t));
+  }
+
+  /** Folds the current parameters into the average; call once after every optimizer step. */
+  public void update() {
+    updates++;
+    double keep = decayAt(decay, updates);
+    boolean f64 = Flat.isDouble(params.values());
+    forEachTile((from, len) -> {
+      if (f64) {
+        double[][] t = DOUBLE_TILES.get();
+        live.get(from, t[0], 0, len);
+        averaged.get(from, t[1], 0, len);
+        for (int i = 0; i < len; i++) {
+          t[1][i] += (1 - keep) * (t[0][i] - t[1][i]);
+        }
+        averaged.put(from, t[1], 0, len);
+      } else {
+        float[][] t = FLOAT_TILES.get();
+        float rate = (float) (1 - keep);
+        live.get(from, t[0], 0, len);
+        averaged.get(from, t[1], 0, len);
+        for (int i = 0; i < len; i++) {
+          t[1][i] += rate * (t[0][i] - t[1][i]);
+        }
+        averaged.put(from, t[1], 0, len);
+      }
+    });
+  }
+
+  /** Exchanges the average and the live parameters (the model then holds the averaged weights). */
+  public void swap() {
+    boolean f64 = Flat.isDouble(params.values());
+    forEachTile((from, len) -> {
+      if (f64) {
+        double[][] t = DOUBLE_TILES.get();
+        live.get(from, t[0], 0, len);
+        averaged.get(from, t[1], 0, len);
+        live.put(from, t[1], 0, len);
+        averaged.put(from, t[0], 0, len);
+      } else {
+        float[][] t = FLOAT_TILES.get();
+        live.get(from, t[0], 0, len);
+        averaged.get(from, t[1], 0, len);
+        live.put(from, t[1], 0, len);
+        averaged.put(from, t[0], 0, len);
+      }
+    });
+  }
+
+  /** Number of updates folded in so far. */
+  public long updates() {
+    return updates;
+  }
+
+  /** The largest per-step decay. */
+  public double decay() {
+    return decay;
+  }
+
+  /** Writes the average to {@code file} (atomically), one tensor per parameter name. */
+  public void save(Path file) throws IOException {
+    List<TensorData> tensors = new ArrayList<>();
+    for (String name : params.names()) {
+      int from = Math.toIntExact(params.offset(name));
+      float[] values = new float[Math.toIntExact(params.numel(name))];
+      averaged.get(from, values, 0, values.length);
+      tensors.add(new TensorData(name, params.shape(name), values));
+    }
+    Safetensors.write(file, tensors, Map.of("decay", Double.toString(decay), "updates", Long.toString(updates)));
+  }
+
+  /**
+   * Restores the average {@link #save} wrote, for a resumed run; the file must hold every parameter
+   * with its shape and the same decay.
+   *
+   * @throws CheckpointException naming the file and the first difference
+   */
+  public void load(Path file) throws IOException {
+    Map<String, String> meta = Safetensors.metadata(file);
+    String savedDecay = meta.get("decay");
+    if (savedDecay == null || Double.parseDouble(savedDecay) != decay || meta.get("updates") == null) {
+      throw new CheckpointException(file, String.format(Locale.ROOT,
+          "the weight average was kept with decay %s; this run asks for %s", savedDecay, decay));
+    }
+    Map<String, TensorData> tensors = Safetensors.read(file);
+    for (String name : params.names()) {
+      TensorData t = tensors.get(name);
+      if (t == null || !Arrays.equals(t.shape(), params.shape(name))) {
+        throw new CheckpointException(file, "tensor '" + name + "' " + (t == null ? "is missing"
+            : "has shape " + Parameters.shapeText(t.shape()) + ", the model's is " + Parameters.shapeText(params.shape(name))));
+      }
+    }
+    for (String name : params.names()) {
+      averaged.put(Math.toIntExact(params.offset(name)), tensors.get(name).data(), 0, tensors.get(name).numel());
+    }
+    updates = Long.parseLong(meta.get("updates"));
+  }
+
+  @FunctionalInterface
+  private interface TileBody {
+    void run(int from, int length);
+  }
+
+  /** Runs {@code body} over the flat buffers in tiles, split over the kernel threads. */
+  private void forEachTile(TileBody body) {
+    int size = live.length();
+    int tiles = (size + TILE - 1) / TILE;
+    Parallel.rows(tiles, 16, (part, first, end) -> {
+      for (int tile = first; tile < end; tile++) {
+        int from = tile * TILE;
+        body.run(from, Math.min(TILE, size - from));
+      }
+    });
+  }
+}
