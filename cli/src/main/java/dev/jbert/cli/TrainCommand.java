@@ -62,6 +62,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin DataColumns columns;
 
+  @CommandLine.Mixin RecipeOption recipe;
+
   @CommandLine.Mixin FewShotOptions fewShot;
 
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
@@ -239,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
     FineTuneResult result;
     try {
       var listener = System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out);
-      result = fewShot.isFewShot()
+      result = recipe.isFewShot()
           ? FewShotTraining.run(modelDir, trainExamples, evalExamples, output, config, fewShot.contrastive(seed), listener,
               line -> {
                 out.println(line);
@@ -297,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
         .handOffPrecision(handOffPrecision).handOffLabel(handOffLabel).outOfScopeLabel(outOfScopeLabel)
         .finalEvaluation(!noFinalEval).resume(resume).overwrite(overwrite).columns(options)
         .confidence(confidence.config());
-    fewShot.applyDefaults(b, spec.commandLine().getParseResult(), eval != null);
+    recipe.applyDefaults(b, spec.commandLine().getParseResult(), eval != null);
     if (warmup.ratio != null) {
       b.warmupRatio(warmup.ratio);
     }

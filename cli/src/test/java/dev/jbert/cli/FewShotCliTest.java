@@ -45,12 +45,4 @@ class FewShotCliTest {
     assertEquals(0, predict.exitCode(), predict.err());
     assertTrue(Tickets.INTENTS.contains(JSON.readTree(predict.out().get(0)).get("label").asText()));
   }
-
-  @Test
-  void anUnknownRecipeIsABadCommandLine() {
-    CliRun train = CliRun.run("train", "--model", CliRun.model("tiny-random-bert").toString(), "--train",
-        tmp.resolve("none.csv").toString(), "--task", "intent", "--output", tmp.resolve("o").toString(), "--recipe", "magic");
-    assertEquals(2, train.exitCode());
-    assertTrue(train.err().contains("--recipe 'magic' is not known"), train.err());
-  }
 }
