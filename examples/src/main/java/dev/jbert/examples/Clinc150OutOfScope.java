@@ -17,6 +17,7 @@ import dev.jbert.finetune.ood.DetectorReport;
 import dev.jbert.finetune.ood.KnnDetector;
 import dev.jbert.finetune.train.ConsoleProgress;
 import dev.jbert.finetune.train.FineTuneConfig;
+import dev.jbert.finetune.train.Recipes;
 import dev.jbert.finetune.train.FineTuneResult;
 import dev.jbert.finetune.train.FineTuning;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ import picocli.CommandLine;
  * instead, as before detectors.
  *
  * <pre>
- * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
+ * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--recipe intent] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
  *     [--in-scope-recall R] [--knn-k K] [--precision P] [--output DIR]
  * </pre>
  */
@@ -48,8 +49,12 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
 
   @Mixin RunOptions run;
 
-  @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-  double lr;
+  @Option(names = "--lr", description = "Peak learning rate (default: 5e-5, or the recipe's).")
+  Double lr;
+
+  @Option(names = "--recipe", description = "intent: start from jbert train's intent recipe (Recipes.intent()), with --epochs"
+      + " as given.")
+  String recipe;
 
   @Option(names = "--precision", defaultValue = "0.95",
       description = "Target precision of automatic answers on the validation split (default: ${DEFAULT-VALUE}).")
@@ -79,10 +84,16 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
     DatasetSplits clinc = Datasets.clinc150(run.shared.resolve("data"), true);
 
     boolean detectors = !detector.equals("none");
-    FineTuneConfig config = FineTuneConfig.builder(Task.INTENT)
+    if (recipe != null && !recipe.equals(Recipes.INTENT)) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--recipe '" + recipe + "' is not known; use intent");
+    }
+    FineTuneConfig.Builder settings = recipe != null ? Recipes.intent() : FineTuneConfig.builder(Task.INTENT).lr(5e-5);
+    if (lr != null) {
+      settings.lr(lr);
+    }
+    FineTuneConfig config = settings
         .epochs(run.epochs)
         .maxSteps(run.maxSteps)
-        .lr(lr)
         .handOffPrecision(detectors ? null : precision)
         .handOffLabel(Clinc150.OUT_OF_SCOPE)
         .outOfScopeLabel(Clinc150.OUT_OF_SCOPE)
