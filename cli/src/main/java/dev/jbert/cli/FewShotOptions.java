@@ -33,6 +33,14 @@ final class FewShotOptions {
       description = "few-shot: passes over the pairs. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
+  @Option(names = "--head-c", paramLabel = "C", defaultValue = "1.0",
+      description = "few-shot: inverse L2 strength of the logistic-regression head (scikit-learn's C). Default: ${DEFAULT-VALUE}.")
+  double headC;
+
+  @Option(names = "--head-iterations", paramLabel = "N", defaultValue = "1000",
+      description = "few-shot: gradient iterations of the head's fit. Default: ${DEFAULT-VALUE}.")
+  int headIterations;
+
   /** The training examples, or with {@code --shots-per-label} the seeded sample of them. */
   List<Example> sample(List<Example> train, long seed) {
     return shotsPerLabel == null ? train : FewShotSampler.sample(train, shotsPerLabel, seed);
@@ -40,6 +48,6 @@ final class FewShotOptions {
 
   /** The contrastive stage's settings. */
   ContrastiveConfig contrastive(long seed) {
-    return ContrastiveConfig.defaults(seed).with(rounds, batchSize, lr, epochs);
+    return ContrastiveConfig.defaults(seed).with(rounds, batchSize, lr, epochs).withHead(headC, headIterations);
   }
 }

@@ -5,7 +5,6 @@ import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.TensorData;
 import dev.jbert.core.kernel.Flat;
-import dev.jbert.core.kernel.Parallel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,14 +13,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An exponential moving average of the parameters (Polyak averaging; timm's {@code ModelEmaV2},
  * TensorFlow's {@code ExponentialMovingAverage} with {@code num_updates}): after optimizer step t,
  * {@code avg ← avg + (1 − d_t)·(θ − avg)} with {@code d_t = min(decay, (1 + t) / (10 + t))}. The
  * short memory of the first steps keeps the average from dragging the pre-trained weights along
- * into a fine-tuning run of a few thousand steps. The average starts as a copy of the parameters;
- * frozen parameters therefore stay bit-identical in it.
+ * into a fine-tuning run of a few thousand steps. The average starts as a copy of the parameters.
+ * An update is two passes of native element-wise code over the flat buffer (scale, then BLAS axpy:
+ * MiniLM's 22.7M floats in 19 ms on two cores, as fast as a fused Java loop, which took 20 ms in
+ * float and 29 ms in double), the same code for FLOAT and DOUBLE; a parameter that does not move
+ * (a frozen one) may differ from its average in the last bit.
  *
  * <p>To evaluate or save the averaged model, {@link #swap()} exchanges the average with the live
  * parameters; a second swap puts the live ones back, bit for bit. The average is saved per
@@ -33,15 +36,9 @@ public final class WeightAverage {
   /** The file name inside a checkpoint directory. */
   public static final String FILE_NAME = "ema.safetensors";
 
-  /** Elements per tile copied into Java arrays, where the JIT vectorises the loops. */
-  private static final int TILE = 4096;
-  private static final ThreadLocal<float[][]> FLOAT_TILES = ThreadLocal.withInitial(() -> new float[2][TILE]);
-  private static final ThreadLocal<double[][]> DOUBLE_TILES = ThreadLocal.withInitial(() -> new double[2][TILE]);
-
   private final Parameters params;
   private final INDArray average; // [size] in the parameters' precision and layout
-  private final Flat live;
-  private final Flat averaged;
+  private final Flat averaged;    // the average's memory, for saving and loading
   private final double decay;
   private long updates;
 
@@ -57,7 +54,6 @@ public final class WeightAverage {
     this.params = params;
     this.decay = decay;
     this.average = params.values().dup();
-    this.live = Flat.of(params.values());
     this.averaged = Flat.of(average);
   }
 
@@ -70,47 +66,13 @@ public final class WeightAverage {
   public void update() {
     updates++;
     double keep = decayAt(decay, updates);
-    boolean f64 = Flat.isDouble(params.values());
-    forEachTile((from, len) -> {
-      if (f64) {
-        double[][] t = DOUBLE_TILES.get();
-        live.get(from, t[0], 0, len);
-        averaged.get(from, t[1], 0, len);
-        for (int i = 0; i < len; i++) {
-          t[1][i] += (1 - keep) * (t[0][i] - t[1][i]);
-        }
-        averaged.put(from, t[1], 0, len);
-      } else {
-        float[][] t = FLOAT_TILES.get();
-        float rate = (float) (1 - keep);
-        live.get(from, t[0], 0, len);
-        averaged.get(from, t[1], 0, len);
-        for (int i = 0; i < len; i++) {
-          t[1][i] += rate * (t[0][i] - t[1][i]);
-        }
-        averaged.put(from, t[1], 0, len);
-      }
-    });
+    average.muli(keep);                                                   // avg ← d·avg + (1 − d)·θ
+    Nd4j.getBlasWrapper().level1().axpy(average.length(), 1 - keep, params.values(), average);
   }
 
   /** Exchanges the average and the live parameters (the model then holds the averaged weights). */
   public void swap() {
-    boolean f64 = Flat.isDouble(params.values());
-    forEachTile((from, len) -> {
-      if (f64) {
-        double[][] t = DOUBLE_TILES.get();
-        live.get(from, t[0], 0, len);
-        averaged.get(from, t[1], 0, len);
-        live.put(from, t[1], 0, len);
-        averaged.put(from, t[0], 0, len);
-      } else {
-        float[][] t = FLOAT_TILES.get();
-        live.get(from, t[0], 0, len);
-        averaged.get(from, t[1], 0, len);
-        live.put(from, t[1], 0, len);
-        averaged.put(from, t[0], 0, len);
-      }
-    });
+    Nd4j.getBlasWrapper().level1().swap(params.values(), average);
   }
 
   /** Number of updates folded in so far. */
@@ -160,22 +122,5 @@ public final class WeightAverage {
       averaged.put(Math.toIntExact(params.offset(name)), tensors.get(name).data(), 0, tensors.get(name).numel());
     }
     updates = Long.parseLong(meta.get("updates"));
-  }
-
-  @FunctionalInterface
-  private interface TileBody {
-    void run(int from, int length);
-  }
-
-  /** Runs {@code body} over the flat buffers in tiles, split over the kernel threads. */
-  private void forEachTile(TileBody body) {
-    int size = live.length();
-    int tiles = (size + TILE - 1) / TILE;
-    Parallel.rows(tiles, 16, (part, first, end) -> {
-      for (int tile = first; tile < end; tile++) {
-        int from = tile * TILE;
-        body.run(from, Math.min(TILE, size - from));
-      }
-    });
   }
 }

@@ -46,6 +46,12 @@ public record ContrastiveConfig(int rounds, int batchSize, double lr, int epochs
         headIterations, loggingSteps, seed);
   }
 
+  /** A copy with this head regularisation (scikit-learn's C) and number of gradient iterations. */
+  public ContrastiveConfig withHead(double newHeadC, int newHeadIterations) {
+    return new ContrastiveConfig(rounds, batchSize, lr, epochs, warmupRatio, weightDecay, maxGradNorm, newHeadC,
+        newHeadIterations, loggingSteps, seed);
+  }
+
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
