@@ -33,11 +33,12 @@ final class FewShotOptions {
       description = "few-shot: passes over the pairs. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
-  @Option(names = "--head-c", paramLabel = "C", defaultValue = "1.0",
-      description = "few-shot: inverse L2 strength of the logistic-regression head (scikit-learn's C). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--head-c", paramLabel = "C", defaultValue = "" + ContrastiveConfig.DEFAULT_HEAD_C,
+      description = "few-shot: inverse L2 strength of the logistic-regression head (scikit-learn's C; SetFit keeps 1)."
+          + " Default: ${DEFAULT-VALUE}.")
   double headC;
 
-  @Option(names = "--head-iterations", paramLabel = "N", defaultValue = "1000",
+  @Option(names = "--head-iterations", paramLabel = "N", defaultValue = "" + ContrastiveConfig.DEFAULT_HEAD_ITERATIONS,
       description = "few-shot: gradient iterations of the head's fit. Default: ${DEFAULT-VALUE}.")
   int headIterations;
 

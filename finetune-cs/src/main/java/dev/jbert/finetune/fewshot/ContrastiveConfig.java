@@ -4,7 +4,8 @@ package dev.jbert.finetune.fewshot;
  * The contrastive stage of few-shot training (SetFit's body training). Defaults are SetFit's:
  * 20 rounds of pairs, batch 16 pairs, lr 2e-5, one epoch, warm-up over 10% of the steps (as
  * sentence-transformers' {@code fit}), weight decay 0.01, gradient clipping at 1.0; the classifier
- * head is then fitted as scikit-learn's {@code LogisticRegression} with its default C = 1.
+ * head is then fitted as scikit-learn's {@code LogisticRegression}, with C = 100 where SetFit keeps
+ * scikit-learn's default C = 1 ({@link #DEFAULT_HEAD_C}).
  *
  * @param rounds R: each example gets one positive and one negative pair per round
  * @param batchSize pairs per step (each step encodes twice as many sentences)
@@ -35,9 +36,20 @@ public record ContrastiveConfig(int rounds, int batchSize, double lr, int epochs
     require(loggingSteps >= 1, "logging steps must be >= 1, got " + loggingSteps);
   }
 
-  /** SetFit's defaults with this seed. */
+  /**
+   * The head's default C: SetFit keeps scikit-learn's C = 1, which on unit-length embeddings of 77
+   * intents leaves the head far from its own examples (Banking77, 10 per intent, seed 42, on 2,001
+   * held-out training messages after the classifier stage: C = 1 76.8%, C = 100 85.1%, C = 1000 84.5%).
+   */
+  public static final double DEFAULT_HEAD_C = 100;
+
+  /** Enough accelerated gradient steps for the weaker regularisation of {@link #DEFAULT_HEAD_C} to converge. */
+  public static final int DEFAULT_HEAD_ITERATIONS = 3000;
+
+  /** SetFit's defaults with this seed, but for the head's C (see {@link #DEFAULT_HEAD_C}). */
   public static ContrastiveConfig defaults(long seed) {
-    return new ContrastiveConfig(ContrastivePairs.DEFAULT_ROUNDS, 16, 2e-5, 1, 0.1, 0.01, 1.0, 1.0, 1000, 20, seed);
+    return new ContrastiveConfig(ContrastivePairs.DEFAULT_ROUNDS, 16, 2e-5, 1, 0.1, 0.01, 1.0, DEFAULT_HEAD_C,
+        DEFAULT_HEAD_ITERATIONS, 20, seed);
   }
 
   /** A copy with these rounds, batch size, learning rate and epochs. */

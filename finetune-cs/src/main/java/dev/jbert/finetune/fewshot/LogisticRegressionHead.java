@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Multinomial logistic regression on fixed sentence embeddings, the head SetFit fits after its
- * contrastive stage (scikit-learn's {@code LogisticRegression}, default C = 1): it minimises
+ * contrastive stage (scikit-learn's {@code LogisticRegression}; C is the caller's, see {@code ContrastiveConfig}): it minimises
  * {@code mean_i CE(W x_i + b, y_i) + ‖W‖² / (2 C n)} (scikit-learn's {@code C Σ CE + ‖W‖²/2} divided by
  * {@code C n}; the bias is not penalised). The gradient is the classifier's own: the {@link Linear}
  * kernel's backward of {@link CrossEntropyLoss}'s gradient, plus {@code W / (C n)}. The problem is
