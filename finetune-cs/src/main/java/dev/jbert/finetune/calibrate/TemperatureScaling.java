@@ -76,16 +76,7 @@ public final class TemperatureScaling {
     requireValid(temperature);
     double sum = 0;
     for (int i = 0; i < logits.length; i++) {
-      float[] z = logits[i];
-      double max = Double.NEGATIVE_INFINITY;
-      for (float v : z) {
-        max = Math.max(max, v / temperature);
-      }
-      double s = 0;
-      for (float v : z) {
-        s += Math.exp(v / temperature - max);
-      }
-      sum += max + Math.log(s) - z[gold[i]] / temperature;
+      sum += logSumExp(logits[i], temperature) - logits[i][gold[i]] / temperature;
     }
     return sum / logits.length;
   }
@@ -95,17 +86,35 @@ public final class TemperatureScaling {
     requireValid(temperature);
     double[] out = new double[logits.length];
     for (int i = 0; i < logits.length; i++) {
-      double max = Double.NEGATIVE_INFINITY;
-      for (float v : logits[i]) {
-        max = Math.max(max, v);
-      }
-      double s = 0;
-      for (float v : logits[i]) {
-        s += Math.exp((v - max) / temperature);
-      }
-      out[i] = 1 / s;
+      out[i] = topProbability(logits[i], temperature);
     }
     return out;
+  }
+
+  /** {@code log Σ exp(z_i / temperature)}, with the maximum subtracted so that large logits do not overflow. */
+  public static double logSumExp(float[] z, double temperature) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : z) {
+      max = Math.max(max, v / temperature);
+    }
+    double s = 0;
+    for (float v : z) {
+      s += Math.exp(v / temperature - max);
+    }
+    return max + Math.log(s);
+  }
+
+  /** The largest probability of {@code softmax(z / temperature)}: {@code 1 / Σ exp((z_i − max) / T)}. */
+  public static double topProbability(float[] z, double temperature) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : z) {
+      max = Math.max(max, v);
+    }
+    double s = 0;
+    for (float v : z) {
+      s += Math.exp((v - max) / temperature);
+    }
+    return 1 / s;
   }
 
   /** Refuses a temperature that is not a finite number &gt; 0. */

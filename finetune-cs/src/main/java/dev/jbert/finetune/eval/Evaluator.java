@@ -110,22 +110,10 @@ public final class Evaluator {
       }
       predicted[i] = best;
       confidence[i] = p[best];
-      nll += logSumExp(logits[i], temperature) - logits[i][gold[i]] / temperature; // −log softmax, no underflow to log(0)
+      nll += TemperatureScaling.logSumExp(logits[i], temperature) - logits[i][gold[i]] / temperature; // −log softmax, no underflow to log(0)
     }
     ClassificationMetrics metrics = ClassificationMetrics.compute(gold, predicted, labels.labels());
     return new Evaluation(nll / n, metrics, null, predicted, confidence, gold, new double[0]);
-  }
-
-  private static double logSumExp(float[] z, double temperature) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float v : z) {
-      max = Math.max(max, v / temperature);
-    }
-    double sum = 0;
-    for (float v : z) {
-      sum += Math.exp(v / temperature - max);
-    }
-    return max + Math.log(sum);
   }
 
   private Evaluation regression(List<EncodedExample> examples, float[][] logits) {

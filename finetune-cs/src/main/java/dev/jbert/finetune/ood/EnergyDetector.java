@@ -22,14 +22,6 @@ public record EnergyDetector(double temperature) implements OodDetector {
 
   @Override
   public double score(float[] logits, float[] features) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float z : logits) {
-      max = Math.max(max, z / temperature);
-    }
-    double sum = 0;
-    for (float z : logits) {
-      sum += Math.exp(z / temperature - max); // max subtracted: no overflow for large logits
-    }
-    return temperature * (max + Math.log(sum));
+    return temperature * TemperatureScaling.logSumExp(logits, temperature);
   }
 }

@@ -22,15 +22,6 @@ public record SoftmaxDetector(double temperature) implements OodDetector {
 
   @Override
   public double score(float[] logits, float[] features) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float z : logits) {
-      max = Math.max(max, z);
-    }
-    // top probability = 1 / Σ exp((z_i − max)/T)
-    double sum = 0;
-    for (float z : logits) {
-      sum += Math.exp((z - max) / temperature);
-    }
-    return 1 / sum;
+    return TemperatureScaling.topProbability(logits, temperature);
   }
 }
