@@ -467,22 +467,46 @@ public final class JbertServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes of an over-limit body read and dropped before the 413 goes out. A client that is still sending
+   * when the server answers and closes gets a TCP reset, and the reset can destroy the 413 before the client
+   * reads it; draining a bounded amount lets ordinary clients (which do not send {@code Expect:
+   * 100-continue}) see the error, the way nginx's lingering close does. Bodies larger still are cut off.
+   */
+  private static final long OVER_LIMIT_DRAIN_BYTES = 64L << 20;
+
   /** The body, at most {@code payloadLimit} bytes (413 beyond, before reading when the length is declared). */
   private byte[] readBody(Context ctx) {
     long limit = options.payloadLimit();
     long declared = ctx.req().getContentLengthLong();
-    if (declared > limit) {
-      throw ApiError.tooLarge("the request body has " + declared + " bytes and the limit is " + limit
-          + " (--payload-limit)");
-    }
-    try (InputStream in = ctx.req().getInputStream()) {
+    // A client that asked "Expect: 100-continue" has not sent the body, and opening the stream would ask for it.
+    boolean sent = !"100-continue".equalsIgnoreCase(ctx.header("Expect"));
+    try {
+      if (declared > limit) {
+        if (sent) {
+          drain(ctx.req().getInputStream());
+        }
+        throw ApiError.tooLarge("the request body has " + declared + " bytes and the limit is " + limit
+            + " (--payload-limit)");
+      }
+      InputStream in = ctx.req().getInputStream();
       byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
       if (body.length > limit) {
+        drain(in);
         throw ApiError.tooLarge("the request body is over the limit of " + limit + " bytes (--payload-limit)");
       }
       return body;
     } catch (IOException e) {
       throw ApiError.badRequest("the request body could not be read: " + e.getMessage());
+    }
+  }
+
+  /** Reads and drops up to {@link #OVER_LIMIT_DRAIN_BYTES} of what the client is still sending. */
+  private static void drain(InputStream in) throws IOException {
+    byte[] sink = new byte[64 << 10];
+    long dropped = 0;
+    for (int n; dropped < OVER_LIMIT_DRAIN_BYTES && (n = in.read(sink)) >= 0; ) {
+      dropped += n;
     }
   }
 

@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -150,11 +156,33 @@ class BadInputTest {
   void bodyOverTheLimit() {
     byte[] big = ("{\"inputs\": \"" + "a".repeat(2_100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
     assertError(http.post("/embed", big), 413, "validation", "limit is 2000000");
+    assertEquals("HTTP/1.1 413 Payload Too Large", firstLineAnsweringExpectContinue("/embed", big.length),
+        "a client that waits for 100 Continue is refused before it sends the body");
     // without a declared length (chunked), the limit holds while reading
     HttpRequest chunked = http.request("/embed").POST(HttpRequest.BodyPublishers.ofInputStream(
         () -> new ByteArrayInputStream(big))).build();
     assertError(http.send(chunked), 413, "validation", "over the limit of 2000000 bytes");
     assertEquals(200, http.post("/health".replace("/health", "/embed"), "{\"inputs\": \"a\"}").status(),
         "the service goes on");
+  }
+
+  /**
+   * Sends only the headers of a POST with {@code Expect: 100-continue} and reads the first line of the
+   * answer, over a raw socket: JDK 17's HttpClient waits forever when such a request is refused
+   * (JDK-8286171).
+   */
+  private static String firstLineAnsweringExpectContinue(String path, int contentLength) {
+    URI uri = http.uri(path);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      String head = "POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getAuthority()
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength
+          + "\r\nExpect: 100-continue\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

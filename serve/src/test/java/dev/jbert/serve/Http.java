@@ -61,6 +61,10 @@ final class Http {
     return send(request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
+  URI uri(String path) {
+    return URI.create(base + path);
+  }
+
   HttpRequest.Builder request(String path) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     if (apiKey != null) {
