@@ -41,7 +41,7 @@ import picocli.CommandLine;
  *
  * <pre>
  * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--recipe intent] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
- *     [--in-scope-recall R] [--knn-k K] [--precision P] [--output DIR]
+ *     [--in-scope-recall R] [--knn-k K] [--precision P] [--validation-only] [--resume] [--output DIR]
  * </pre>
  */
 @Command(name = "Clinc150OutOfScope", description = "CLINC150 with out-of-scope detection: fine-tune, pick the hand-off threshold, report on the test split.")
@@ -72,6 +72,13 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
   @Option(names = "--knn-k", defaultValue = "" + KnnDetector.DEFAULT_K, description = "k of the kNN detector (default: ${DEFAULT-VALUE}).")
   int knnK;
 
+  @Option(names = "--validation-only", description = "Stop after training and fitting on the validation split, without "
+      + "touching the test split: for choosing settings (metrics.json holds the validation figures).")
+  boolean validationOnly;
+
+  @Option(names = "--resume", description = "Continue an interrupted run in --output from its checkpoint.")
+  boolean resume;
+
   @Option(names = "--output", defaultValue = "runs/clinc150-minilm", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path output;
 
@@ -98,12 +105,17 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
         .handOffLabel(Clinc150.OUT_OF_SCOPE)
         .outOfScopeLabel(Clinc150.OUT_OF_SCOPE)
         .confidence(new ConfidenceConfig(true, detectors ? detector : null, inScopeRecall, knnK))
+        .resume(resume)
         .build();
     FineTuneResult result = FineTuning.run(run.shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
         config, ConsoleProgress.onStdout());
     if (result.handOff() != null) {
       System.out.printf("hand-off threshold %.4f (validation: precision %.4f, %.1f%% answered automatically)%n",
           result.handOff().threshold(), result.handOff().precision(), 100 * result.handOff().coverage());
+    }
+    if (validationOnly) {
+      System.out.println("validation only: the figures are in " + output.resolve("metrics.json"));
+      return 0;
     }
 
     try (FineTunedModel model = FineTunedModel.load(output)) {
