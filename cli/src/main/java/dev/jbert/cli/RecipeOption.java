@@ -2,7 +2,10 @@ package dev.jbert.cli;
 
 import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.Recipes;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -44,39 +47,30 @@ final class RecipeOption {
   /** The recipe's settings, where the command line does not set them. */
   void applyDefaults(FineTuneConfig.Builder b, CommandLine.ParseResult given, boolean evalGiven) {
     check();
+    // option -> how the recipe sets what that option would
+    Map<String, Consumer<FineTuneConfig.Builder>> recipeValues = new LinkedHashMap<>();
     if (Recipes.INTENT.equals(recipe)) {
       FineTuneConfig r = Recipes.intent().build();
       if (!r.task().id().equals(given.matchedOptionValue("--task", ""))) {
         throw new IllegalArgumentException("--recipe intent trains intents: use it with --task intent");
       }
-      if (!given.hasMatchedOption("--classifier-pooling")) {
-        b.classifierPooling(r.classifierPooling());
-      }
-      if (!given.hasMatchedOption("--lr")) {
-        b.lr(r.lr());
-      }
-      if (!given.hasMatchedOption("--layer-lr-decay")) {
-        b.layerLrDecay(r.layerLrDecay());
-      }
-      if (!given.hasMatchedOption("--label-smoothing")) {
-        b.labelSmoothing(r.labelSmoothing());
-      }
-      if (!given.hasMatchedOption("--ema-decay")) {
-        b.emaDecay(r.emaDecay());
-      }
-      if (!given.hasMatchedOption("--epochs")) {
-        b.epochs(r.epochs());
-      }
+      recipeValues.put("--classifier-pooling", x -> x.classifierPooling(r.classifierPooling()));
+      recipeValues.put("--lr", x -> x.lr(r.lr()));
+      recipeValues.put("--layer-lr-decay", x -> x.layerLrDecay(r.layerLrDecay()));
+      recipeValues.put("--label-smoothing", x -> x.labelSmoothing(r.labelSmoothing()));
+      recipeValues.put("--ema-decay", x -> x.emaDecay(r.emaDecay()));
+      recipeValues.put("--epochs", x -> x.epochs(r.epochs()));
     } else if (FEW_SHOT.equals(recipe)) {
-      if (!given.hasMatchedOption("--epochs")) {
-        b.epochs(FEW_SHOT_CLASSIFIER_EPOCHS);
-      }
-      if (!given.hasMatchedOption("--lr")) {
-        b.lr(FEW_SHOT_CLASSIFIER_LR);
-      }
-      if (!given.hasMatchedOption("--validation-split") && !evalGiven) {
-        b.validationSplit(0);
+      recipeValues.put("--epochs", x -> x.epochs(FEW_SHOT_CLASSIFIER_EPOCHS));
+      recipeValues.put("--lr", x -> x.lr(FEW_SHOT_CLASSIFIER_LR));
+      if (!evalGiven) {
+        recipeValues.put("--validation-split", x -> x.validationSplit(0));
       }
     }
+    recipeValues.forEach((option, take) -> {
+      if (!given.hasMatchedOption(option)) {
+        take.accept(b);
+      }
+    });
   }
 }
