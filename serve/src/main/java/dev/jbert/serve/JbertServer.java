@@ -480,10 +480,10 @@ public final class JbertServer implements AutoCloseable {
     long limit = options.payloadLimit();
     long declared = ctx.req().getContentLengthLong();
     // A client that asked "Expect: 100-continue" has not sent the body, and opening the stream would ask for it.
-    boolean sent = !"100-continue".equalsIgnoreCase(ctx.header("Expect"));
+    boolean waitsForContinue = "100-continue".equalsIgnoreCase(ctx.header("Expect"));
     try {
       if (declared > limit) {
-        if (sent) {
+        if (!waitsForContinue) {
           drain(ctx.req().getInputStream());
         }
         throw ApiError.tooLarge("the request body has " + declared + " bytes and the limit is " + limit
