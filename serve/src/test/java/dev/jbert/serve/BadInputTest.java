@@ -162,7 +162,7 @@ class BadInputTest {
     HttpRequest chunked = http.request("/embed").POST(HttpRequest.BodyPublishers.ofInputStream(
         () -> new ByteArrayInputStream(big))).build();
     assertError(http.send(chunked), 413, "validation", "over the limit of 2000000 bytes");
-    assertEquals(200, http.post("/health".replace("/health", "/embed"), "{\"inputs\": \"a\"}").status(),
+    assertEquals(200, http.post("/embed", "{\"inputs\": \"a\"}").status(),
         "the service goes on");
   }
 
