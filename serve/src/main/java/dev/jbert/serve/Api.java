@@ -27,6 +27,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -120,7 +121,6 @@ final class Api {
     int longest = ids.stream().mapToInt(a -> a.length).max().orElse(1);
     Job<I> job = new Job<>(inputs, longest, call.probe);
     call.job = job;
-    model.batcher().submit(job);
     long left = options.requestTimeout().toNanos() - (System.nanoTime() - call.startNanos);
     ScheduledFuture<?> timeout = timer.schedule(() -> {
       ApiError error = new ApiError(504, ApiError.Type.TIMEOUT, "the request did not finish within "
@@ -129,12 +129,15 @@ final class Api {
         metrics.dropped(model.name(), "timeout");
       }
     }, Math.max(0, left), TimeUnit.NANOSECONDS);
-    return job.result().whenCompleteAsync((rows, error) -> {
+    model.batcher().submit(job); // computes it here and now when the model is idle
+    BiConsumer<float[][], Throwable> finished = (rows, error) -> {
       timeout.cancel(false);
       if (rows != null) {
         metrics.phases(model.name(), inputs.size(), call.tokenizeSeconds, job.queueSeconds(), job.inferenceSeconds());
       }
-    }, responders);
+    };
+    // A job a batcher thread finished is answered elsewhere, so that the thread goes on to the next batch
+    return job.result().isDone() ? job.result().whenComplete(finished) : job.result().whenCompleteAsync(finished, responders);
   }
 
   private boolean truncate(ObjectNode body) {

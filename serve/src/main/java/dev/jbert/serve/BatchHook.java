@@ -1,7 +1,8 @@
 package dev.jbert.serve;
 
 /**
- * Called by a batcher thread just before it computes a batch. Tests use it to hold batches back
+ * Called by the thread that computes a batch (a batcher thread, or the one that received a request
+ * that found the model idle) just before it computes it. Tests use it to hold batches back
  * (to fill the queue, or let a timeout pass); the service itself passes {@link #NONE}.
  */
 interface BatchHook {

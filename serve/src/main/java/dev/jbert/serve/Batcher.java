@@ -16,8 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue of one model and the threads that drain it, one per {@link Replica}. Whenever a replica is
- * free, its thread takes the oldest waiting request and adds later ones while the batch stays within
+ * The queue of one model and the threads that drain it, one per {@link Replica}. A request that finds
+ * the queue empty and a replica free is computed at once by the thread that submits it: at one request
+ * at a time, the hand-off to a batcher thread and back cost about as much as the rest of the service's
+ * overhead (the README's load benchmark). Otherwise it is queued, and whenever a replica is free, a
+ * batcher thread takes the oldest waiting request and adds later ones while the batch stays within
  * the token budget ({@code maxBatchTokens}, counted padded: longest input × inputs, the cost of one
  * padded forward pass) and the request limit ({@code maxBatchRequests}); a request that does not fit
  * waits for the next batch, which it then starts, so none is passed over twice. A request's inputs
@@ -47,8 +50,12 @@ final class Batcher<I> implements AutoCloseable {
   private final Metrics metrics;
   private final BatchHook hook;
   private final ArrayDeque<Job<I>> queue = new ArrayDeque<>();
+  /** Replicas that nobody computes on now. */
+  private final ArrayDeque<Replica<I>> free = new ArrayDeque<>();
+  private final int replicaCount;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
+  /** Signalled when a request is queued, a replica comes free, or the batcher closes. */
+  private final Condition changed = lock.newCondition();
   private final List<Thread> threads = new ArrayList<>();
   private boolean closed;
 
@@ -60,9 +67,10 @@ final class Batcher<I> implements AutoCloseable {
     this.maxBatchRequests = maxBatchRequests;
     this.metrics = metrics;
     this.hook = hook;
+    this.free.addAll(replicas);
+    this.replicaCount = replicas.size();
     for (int i = 0; i < replicas.size(); i++) {
-      Replica<I> replica = replicas.get(i);
-      Thread t = new Thread(() -> work(replica), "jbert-batcher-" + model + "-" + i);
+      Thread t = new Thread(this::work, "jbert-batcher-" + model + "-" + i);
       t.setDaemon(true);
       threads.add(t);
     }
@@ -70,18 +78,39 @@ final class Batcher<I> implements AutoCloseable {
   }
 
   /**
-   * Queues a request.
+   * Computes the request on the calling thread when the queue is empty and a replica is free (the job
+   * has ended when this returns), else queues it for a batcher thread.
    *
    * @throws ApiError 503 once the batcher is closed
    */
   void submit(Job<I> job) {
+    Replica<I> idle;
     lock.lock();
     try {
       if (closed) {
         throw new ApiError(503, ApiError.Type.UNHEALTHY, "the service is shutting down", 5);
       }
-      queue.addLast(job);
-      notEmpty.signal();
+      idle = queue.isEmpty() ? free.pollFirst() : null;
+      if (idle == null) {
+        queue.addLast(job);
+        changed.signal();
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      run(idle, List.of(job));
+    } finally {
+      giveBack(idle);
+    }
+  }
+
+  private void giveBack(Replica<I> replica) {
+    lock.lock();
+    try {
+      free.addLast(replica);
+      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -97,16 +126,27 @@ final class Batcher<I> implements AutoCloseable {
     }
   }
 
-  /** The next batch: the oldest request and the later ones that fit; null once closed and empty. */
-  private List<Job<I>> take() throws InterruptedException {
+  /** Replicas nobody computes on now. */
+  int freeReplicas() {
     lock.lock();
     try {
-      while (queue.isEmpty()) {
-        if (closed) {
+      return free.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next batch: the oldest request and the later ones that fit; null once closed and empty. */
+  private Lease<I> take() throws InterruptedException {
+    lock.lock();
+    try {
+      while (queue.isEmpty() || free.isEmpty()) {
+        if (closed && queue.isEmpty()) {
           return null;
         }
-        notEmpty.await();
+        changed.await();
       }
+      Replica<I> replica = free.pollFirst();
       List<Job<I>> batch = new ArrayList<>();
       Job<I> first = queue.pollFirst();
       batch.add(first);
@@ -122,34 +162,46 @@ final class Batcher<I> implements AutoCloseable {
           inputs += next.size();
         }
       }
-      return batch;
+      return new Lease<>(replica, batch);
     } finally {
       lock.unlock();
     }
   }
 
-  private void work(Replica<I> replica) {
+  /** A batch and the replica it runs on. */
+  private record Lease<I>(Replica<I> replica, List<Job<I>> batch) {}
+
+  private void work() {
     while (true) {
-      List<Job<I>> batch;
+      Lease<I> lease;
       try {
-        batch = take();
+        lease = take();
       } catch (InterruptedException e) {
         return;
       }
-      if (batch == null) {
+      if (lease == null) {
         return;
       }
-      List<Job<I>> live = new ArrayList<>(batch.size());
-      for (Job<I> job : batch) {
-        switch (job.start()) {
-          case RUN -> live.add(job);
-          case CLIENT_GONE -> metrics.dropped(model, "client_gone");
-          case ENDED -> { } // timed out while queued: answered and counted already
-        }
+      try {
+        run(lease.replica(), lease.batch());
+      } finally {
+        giveBack(lease.replica());
       }
-      if (!live.isEmpty()) {
-        compute(replica, live);
+    }
+  }
+
+  /** Claims each job of the batch and computes those still wanted. */
+  private void run(Replica<I> replica, List<Job<I>> batch) {
+    List<Job<I>> live = new ArrayList<>(batch.size());
+    for (Job<I> job : batch) {
+      switch (job.start()) {
+        case RUN -> live.add(job);
+        case CLIENT_GONE -> metrics.dropped(model, "client_gone");
+        case ENDED -> { } // timed out while queued: answered and counted already
       }
+    }
+    if (!live.isEmpty()) {
+      compute(replica, live);
     }
   }
 
@@ -201,10 +253,7 @@ final class Batcher<I> implements AutoCloseable {
       long id = ERROR_IDS.incrementAndGet();
       LOG.error("inference failed on model {} (error {}) for a batch of {} inputs", model, id, n, t);
       ApiError error = new ApiError(500, ApiError.Type.BACKEND, "inference failed (error " + id + "); see the server log");
-      jobs.forEach(j -> j.fail(error));
-      if (t instanceof Error e && !(t instanceof OutOfMemoryError)) {
-        throw e;
-      }
+      jobs.forEach(j -> j.fail(error)); // and the thread goes on: a dead batcher thread would hang every later request
     }
   }
 
@@ -214,13 +263,17 @@ final class Batcher<I> implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      notEmpty.signalAll(); // every waiting thread sees it is closed
+      changed.signalAll(); // every waiting thread sees it is closed
     } finally {
       lock.unlock();
     }
   }
 
-  /** Waits for the threads to end after {@link #close()}; true when they did within {@code timeout}. */
+  /**
+   * Waits, after {@link #close()}, for the threads to end and for every replica to be free (a request
+   * computed on the thread that received it may still hold one); true when that happened within
+   * {@code timeout}.
+   */
   boolean awaitTermination(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (Thread t : threads) {
@@ -232,6 +285,18 @@ final class Batcher<I> implements AutoCloseable {
         return false;
       }
     }
-    return true;
+    lock.lock();
+    try {
+      while (free.size() < replicaCount) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        changed.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 }

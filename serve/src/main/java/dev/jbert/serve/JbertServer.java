@@ -390,6 +390,10 @@ public final class JbertServer implements AutoCloseable {
       send(ctx, call, internal(e));
       return;
     }
+    if (answer.isDone()) { // computed on this thread: answered without the asynchronous hand-off
+      send(ctx, call, answer.handle((reply, error) -> reply != null ? reply : replyFor(error)).join());
+      return;
+    }
     ctx.future(() -> answer.handle((reply, error) -> {
       send(ctx, call, reply != null ? reply : replyFor(error));
       return null;

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One copy of a model that a batcher thread runs: the weights are shared with the other replicas, the
- * activation buffers are its own. Called by one thread only.
+ * activation buffers are its own. Called by one thread at a time (the {@link Batcher} lends it out).
  *
  * @param <I> an encoded input
  */

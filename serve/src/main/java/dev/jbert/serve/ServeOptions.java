@@ -23,7 +23,9 @@ import java.util.Set;
  *     is answered 429 at once
  * @param maxClientBatchSize inputs in one request at most (413 beyond)
  * @param payloadLimit request body bytes at most (413 beyond)
- * @param requestTimeout how long a request may wait and run before it is answered 504
+ * @param requestTimeout how long a request may wait and run before it is answered 504: at the deadline
+ *     when it is still queued (it is then never computed) or runs on a batcher thread, when its forward
+ *     pass ends when it runs on the thread that received it
  * @param autoTruncate whether over-long inputs are cut when the request does not say {@code truncate}
  * @param apiKey the Bearer token every route but {@code /health} needs, or null for none
  * @param corsAllowOrigins origins allowed by CORS; empty (the default) sends no CORS headers

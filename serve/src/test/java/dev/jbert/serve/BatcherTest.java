@@ -48,6 +48,48 @@ class BatcherTest {
     return new Job<>(inputs, longest, null);
   }
 
+  /** Submits from a new thread: a request that finds the model idle is computed by its submitter. */
+  private static void submitElsewhere(Batcher<Integer> batcher, Job<Integer> job) {
+    Thread t = new Thread(() -> batcher.submit(job), "submitter");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Test
+  void aRequestThatFindsTheModelIdleRunsOnTheSubmittingThreadAndLaterOnesOnTheBatcher() throws Exception {
+    List<String> threads = Collections.synchronizedList(new ArrayList<>());
+    FakeReplica replica = new FakeReplica();
+    CountDownLatch first = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), Integer::intValue, 100, 8, new Metrics(), (model, inputs) -> {
+      threads.add(Thread.currentThread().getName());
+      first.countDown();
+      release.await();
+    });
+    Job<Integer> idle = job(3);
+    submitElsewhere(batcher, idle);
+    assertTrue(first.await(5, TimeUnit.SECONDS));
+    Job<Integer> a = job(4);
+    Job<Integer> b = job(5);
+    batcher.submit(a); // the replica is busy: queued, and submit returns at once
+    batcher.submit(b);
+    assertTrue(!a.result().isDone() && !b.result().isDone());
+    release.countDown();
+    for (Job<Integer> j : List.of(idle, a, b)) {
+      assertArrayEquals(new float[] {j.inputs().get(0)}, j.result().get(5, TimeUnit.SECONDS)[0]);
+    }
+    while (batcher.freeReplicas() < 1) { // the batcher thread hands the replica back after answering
+      Thread.sleep(1);
+    }
+    Job<Integer> later = job(6); // the model is idle again: computed before submit returns
+    batcher.submit(later);
+    assertTrue(later.result().isDone());
+    batcher.close();
+    assertTrue(batcher.awaitTermination(Duration.ofSeconds(5)));
+    assertEquals(List.of("submitter", "jbert-batcher-m-0", Thread.currentThread().getName()), threads);
+    assertEquals(List.of(List.of(3), List.of(4, 5), List.of(6)), replica.batches, "the queued two in one batch");
+  }
+
   @Test
   void batchesKeepRequestsWholeWithinTheTokenBudgetAndRequestLimit() throws Exception {
     FakeReplica replica = new FakeReplica();
@@ -59,7 +101,7 @@ class BatcherTest {
     };
     Batcher<Integer> batcher = new Batcher<>("m", List.of(replica), Integer::intValue, 100, 3, new Metrics(), hold);
     Job<Integer> blocker = job(5);
-    batcher.submit(blocker);
+    submitElsewhere(batcher, blocker);
     assertTrue(first.await(5, TimeUnit.SECONDS));
     // queued while the replica is busy, oldest first
     Job<Integer> a = job(10, 10);       // 2 inputs, longest 10
@@ -96,7 +138,7 @@ class BatcherTest {
       first.countDown();
       release.await();
     });
-    batcher.submit(job(1));
+    submitElsewhere(batcher, job(1));
     assertTrue(first.await(5, TimeUnit.SECONDS));
     List<Job<Integer>> jobs = List.of(job(2, 2), job(3), job(4), job(5, 5, 5));
     jobs.forEach(batcher::submit);
@@ -118,7 +160,7 @@ class BatcherTest {
       first.countDown();
       release.await();
     });
-    batcher.submit(job(1));
+    submitElsewhere(batcher, job(1));
     assertTrue(first.await(5, TimeUnit.SECONDS));
     Job<Integer> expired = job(2);
     Job<Integer> big = job(30, 30);
