@@ -2,8 +2,8 @@ package dev.jbert.core.kernel;
 
 import dev.jbert.core.Backend;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Rows are cut into a few slices more than there are threads, and each slice is claimed by
  * whichever thread comes first; the caller works through the slices too and waits only for slices
  * already running elsewhere. On a busy machine, where a pool thread may not be scheduled for
- * milliseconds, the caller then does the work itself instead of waiting for it.
+ * milliseconds, the caller then does the work itself instead of waiting for it. Idle threads spin
+ * briefly before they park ({@link #SPIN_NANOS}).
  */
 public final class Parallel {
 
@@ -26,13 +27,26 @@ public final class Parallel {
 
   private static final int THREADS = Backend.threads();
   private static final int SLICES_PER_THREAD = 4;
-  private static final ExecutorService POOL = THREADS > 1
-      ? Executors.newFixedThreadPool(THREADS - 1, r -> {
-          Thread t = new Thread(r, "jbert-kernel");
-          t.setDaemon(true);
-          return t;
-        })
-      : null;
+  /**
+   * How long an idle thread (a pool thread with no slice, a caller waiting for one) spins before it
+   * parks. A forward pass at batch 1 runs a split kernel every few tens of microseconds, and waking
+   * a parked thread on an idle vCPU costs about as much as the slice it was woken for: MiniLM at 1×32
+   * took 12.5-13.3 ms median with threads that parked at once, 9.3-9.7 ms with 100 µs of spinning
+   * (200 µs and 1 ms gave no more; the README's "Threads and memory" has the command). A thread
+   * then burns at most 100 µs of a core after the last kernel before it sleeps.
+   */
+  static final long SPIN_NANOS = 100_000;
+
+  /** Work for the pool threads; taken by polling while they spin, by a blocking take after. */
+  private static final LinkedTransferQueue<Runnable> TASKS = new LinkedTransferQueue<>();
+
+  static {
+    for (int i = 1; i < THREADS; i++) {
+      Thread t = new Thread(Parallel::serve, "jbert-kernel");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
 
   private Parallel() {}
 
@@ -52,7 +66,7 @@ public final class Parallel {
    */
   public static void rows(int n, int minRows, Body body) {
     int parts = Math.max(1, Math.min(maxParts(), n / Math.max(1, minRows)));
-    if (parts == 1 || POOL == null) {
+    if (parts == 1 || THREADS == 1) {
       body.run(0, 0, n);
       return;
     }
@@ -71,11 +85,11 @@ public final class Parallel {
       }
     };
     for (int t = 1; t < THREADS; t++) {
-      POOL.execute(work);
+      TASKS.offer(work);
     }
     work.run();
     try {
-      done.await();
+      spinThenAwait(done);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a kernel", e);
@@ -90,6 +104,31 @@ public final class Parallel {
     if (t != null) {
       throw new IllegalStateException(t);
     }
+  }
+
+  /** A pool thread: runs each task it gets, spinning {@link #SPIN_NANOS} for the next before it parks. */
+  private static void serve() {
+    while (true) {
+      Runnable task = TASKS.poll();
+      for (long until = System.nanoTime() + SPIN_NANOS; task == null && System.nanoTime() < until; task = TASKS.poll()) {
+        Thread.onSpinWait();
+      }
+      while (task == null) {
+        try {
+          task = TASKS.poll(1, TimeUnit.DAYS);
+        } catch (InterruptedException e) {
+          // daemon threads nobody interrupts on purpose: keep serving
+        }
+      }
+      task.run();
+    }
+  }
+
+  private static void spinThenAwait(CountDownLatch done) throws InterruptedException {
+    for (long until = System.nanoTime() + SPIN_NANOS; done.getCount() > 0 && System.nanoTime() < until; ) {
+      Thread.onSpinWait();
+    }
+    done.await();
   }
 
   private static int bound(int n, int parts, int p) {
