@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * 1175 → 1019 ms with {@code OPENBLAS_THREAD_TIMEOUT=4}). {@link #init()} therefore sets
  * {@code OMP_WAIT_POLICY=PASSIVE} and {@code OPENBLAS_THREAD_TIMEOUT=4} in the process environment
  * unless they are set, which takes effect when it runs before anything else loads ND4J; call it
- * first, or export both variables ({@code bin/jbert}, Surefire and the Maven profiles do).
+ * first, or export both variables ({@code bin/jbert}, Surefire and the Maven profiles do). jbert's
+ * own kernel threads spin only 100 µs, not milliseconds, before they sleep
+ * ({@link dev.jbert.core.kernel.Parallel}): enough to catch the next kernel of a batch-1 forward pass.
  */
 public final class Backend {
 
