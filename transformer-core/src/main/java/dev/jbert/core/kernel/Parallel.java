@@ -3,7 +3,6 @@ package dev.jbert.core.kernel;
 import dev.jbert.core.Backend;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -115,7 +114,7 @@ public final class Parallel {
       }
       while (task == null) {
         try {
-          task = TASKS.poll(1, TimeUnit.DAYS);
+          task = TASKS.take();
         } catch (InterruptedException e) {
           // daemon threads nobody interrupts on purpose: keep serving
         }
