@@ -390,14 +390,12 @@ public final class JbertServer implements AutoCloseable {
       send(ctx, call, internal(e));
       return;
     }
-    if (answer.isDone()) { // computed on this thread: answered without the asynchronous hand-off
-      send(ctx, call, answer.handle((reply, error) -> reply != null ? reply : replyFor(error)).join());
+    CompletableFuture<Reply> reply = answer.handle((r, error) -> r != null ? r : replyFor(error));
+    if (reply.isDone()) { // computed on this thread: answered without the asynchronous hand-off
+      send(ctx, call, reply.join());
       return;
     }
-    ctx.future(() -> answer.handle((reply, error) -> {
-      send(ctx, call, reply != null ? reply : replyFor(error));
-      return null;
-    }));
+    ctx.future(() -> reply.thenAccept(r -> send(ctx, call, r)));
   }
 
   private Reply replyFor(Throwable error) {
