@@ -52,7 +52,6 @@ final class Batcher<I> implements AutoCloseable {
   private final ArrayDeque<Job<I>> queue = new ArrayDeque<>();
   /** Replicas that nobody computes on now. */
   private final ArrayDeque<Replica<I>> free = new ArrayDeque<>();
-  private final int replicaCount;
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when a request is queued, a replica comes free, or the batcher closes. */
   private final Condition changed = lock.newCondition();
@@ -68,7 +67,6 @@ final class Batcher<I> implements AutoCloseable {
     this.metrics = metrics;
     this.hook = hook;
     this.free.addAll(replicas);
-    this.replicaCount = replicas.size();
     for (int i = 0; i < replicas.size(); i++) {
       Thread t = new Thread(this::work, "jbert-batcher-" + model + "-" + i);
       t.setDaemon(true);
@@ -99,11 +97,7 @@ final class Batcher<I> implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    try {
-      run(idle, List.of(job));
-    } finally {
-      giveBack(idle);
-    }
+    run(idle, List.of(job));
   }
 
   private void giveBack(Replica<I> replica) {
@@ -182,26 +176,26 @@ final class Batcher<I> implements AutoCloseable {
       if (lease == null) {
         return;
       }
-      try {
-        run(lease.replica(), lease.batch());
-      } finally {
-        giveBack(lease.replica());
-      }
+      run(lease.replica(), lease.batch());
     }
   }
 
-  /** Claims each job of the batch and computes those still wanted. */
+  /** Claims each job of the batch, computes those still wanted on {@code replica}, and frees it. */
   private void run(Replica<I> replica, List<Job<I>> batch) {
-    List<Job<I>> live = new ArrayList<>(batch.size());
-    for (Job<I> job : batch) {
-      switch (job.start()) {
-        case RUN -> live.add(job);
-        case CLIENT_GONE -> metrics.dropped(model, "client_gone");
-        case ENDED -> { } // timed out while queued: answered and counted already
+    try {
+      List<Job<I>> live = new ArrayList<>(batch.size());
+      for (Job<I> job : batch) {
+        switch (job.start()) {
+          case RUN -> live.add(job);
+          case CLIENT_GONE -> metrics.dropped(model, "client_gone");
+          case ENDED -> { } // timed out while queued: answered and counted already
+        }
       }
-    }
-    if (!live.isEmpty()) {
-      compute(replica, live);
+      if (!live.isEmpty()) {
+        compute(replica, live);
+      }
+    } finally {
+      giveBack(replica);
     }
   }
 
@@ -287,7 +281,7 @@ final class Batcher<I> implements AutoCloseable {
     }
     lock.lock();
     try {
-      while (free.size() < replicaCount) {
+      while (free.size() < threads.size()) { // one thread per replica
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
