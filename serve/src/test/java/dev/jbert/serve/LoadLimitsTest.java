@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Overload answers at once with 429 and Retry-After while the service stays healthy; a request past its
- * timeout gets 504 (at the deadline if it is queued, and is then never computed); a request whose client went away is
- * dropped before it is computed; a failing batch answers 500 without its details.
+ * timeout gets 504 (at the deadline if it is queued, and is then never computed); a request whose
+ * client went away is dropped before it is computed; a failing batch answers 500 without its details.
  */
 class LoadLimitsTest {
 
