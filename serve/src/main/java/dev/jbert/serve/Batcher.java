@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The queue of one model and the threads that drain it, one per {@link Replica}. A request that finds
  * the queue empty and a replica free is computed at once by the thread that submits it: at one request
- * at a time, the hand-off to a batcher thread and back cost about as much as the rest of the service's
- * overhead (the README's load benchmark). Otherwise it is queued, and whenever a replica is free, a
+ * at a time, the hand-off to a batcher thread and back cost about 2 ms a request (the README's load
+ * benchmark). Otherwise it is queued, and whenever a replica is free, a
  * batcher thread takes the oldest waiting request and adds later ones while the batch stays within
  * the token budget ({@code maxBatchTokens}, counted padded: longest input × inputs, the cost of one
  * padded forward pass) and the request limit ({@code maxBatchRequests}); a request that does not fit
