@@ -88,6 +88,7 @@ public abstract sealed class AdamBase implements Optimizer permits AdamW, Adam {
     stepCount++;
     kernel.run(new AdamKernel.Step(decoupledDecay(), coef, lr, config.beta1(), config.beta2(), config.eps(),
         stepCount));
+    params.changed();
     return new StepResult(stepCount, lr, norm, coef);
   }
 

@@ -73,6 +73,7 @@ public final class WeightAverage {
   /** Exchanges the average and the live parameters (the model then holds the averaged weights). */
   public void swap() {
     Nd4j.getBlasWrapper().level1().swap(params.values(), average);
+    params.changed();
   }
 
   /** Number of updates folded in so far. */

@@ -2,6 +2,7 @@ package dev.jbert.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -165,6 +166,15 @@ public final class ParameterScope {
         grad = names.length == 1 ? parameters.grad(names[0]) : parameters.fusedGrad(names);
       }
       return grad;
+    }
+
+    /**
+     * A value computed from this tensor's value by {@code make} and kept until the parameters change
+     * ({@link Parameters#derived}, {@link Parameters#changed()}), e.g. its packed copy for inference.
+     */
+    public <T> T derived(Class<T> type, Function<INDArray, T> make) {
+      INDArray v = value();
+      return parameters.derived(String.join("+", names) + "#" + type.getName(), type, () -> make.apply(v));
     }
 
     /** The (first) full name. */

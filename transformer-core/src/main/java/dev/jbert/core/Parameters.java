@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,6 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The gradient buffer is allocated by the first call that needs it ({@link #grads()},
  * {@link #grad}, {@link #fusedGrad}): a model that only predicts never holds one.
+ *
+ * <p>Values derived from the weights for inference (the packed copies of the linear weights, see
+ * {@link #derived}) are kept until {@link #changed()}: whatever writes into the values calls it (the
+ * optimizers, the weight average, loading), and so must code that writes into a value view itself.
  */
 public final class Parameters {
 
@@ -26,6 +32,7 @@ public final class Parameters {
   private final INDArray values;
   private final Map<String, Slot> slots;
   private INDArray grads;                  // allocated on first use
+  private final Map<String, Object> derived = new ConcurrentHashMap<>();   // cleared by changed()
 
   private record Slot(long offset, long[] shape, INDArray value) {}
 
@@ -188,6 +195,24 @@ public final class Parameters {
   /** FLOAT for training and serving, DOUBLE for gradient checks. */
   public DataType dataType() {
     return dataType;
+  }
+
+  /**
+   * A value computed from the weights by {@code make} (e.g. a packed copy of one weight for the
+   * inference GEMM), made by the first call for {@code key} and kept, for this model and the
+   * replicas that share its parameters, until {@link #changed()}. Safe from several threads.
+   */
+  public <T> T derived(String key, Class<T> type, Supplier<T> make) {
+    return type.cast(derived.computeIfAbsent(key, k -> make.get()));
+  }
+
+  /**
+   * Says that the values were written: drops everything {@link #derived} made from the old ones. The
+   * optimizers, the weight average and loading call it; call it after writing into {@link #value},
+   * {@link #fusedValue} or {@link #values()} directly.
+   */
+  public void changed() {
+    derived.clear();
   }
 
   /** Sets every gradient to zero (one op over the flat buffer; nothing before it exists). */

@@ -106,6 +106,7 @@ final class PretrainedWeights {
     if (!ignored.isEmpty()) {
       LOG.debug("skipped buffers {} of {}", ignored, dir);
     }
+    params.changed();
     return report;
   }
 

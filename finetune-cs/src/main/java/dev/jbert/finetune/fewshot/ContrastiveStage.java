@@ -181,6 +181,7 @@ public final class ContrastiveStage {
         LogisticRegressionHead.fit(features, labels, model.config().numLabels(), config.headC(), config.headIterations());
     model.parameters().value(HEAD_WEIGHT).assign(fit.weight().castTo(model.parameters().dataType()));
     model.parameters().value(HEAD_BIAS).assign(fit.bias().castTo(model.parameters().dataType()));
+    model.parameters().changed();
     return fit.loss();
   }
 }

@@ -53,6 +53,7 @@ public final class ModelLoader {
           fresh.parameters().value(name).assign(saved.parameters().value(name));
         }
       }
+      fresh.parameters().changed();
       return fresh;
     }
   }
