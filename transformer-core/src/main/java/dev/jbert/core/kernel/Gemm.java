@@ -4,6 +4,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
@@ -65,6 +66,74 @@ public final class Gemm {
       }
     });
   }
+
+  /**
+   * {@code c = a · Wᵀ} with W packed once ({@link PackedWeight}): a [rows, in]
+   * and c [rows, out], FLOAT, contiguous. The rows are copied into a Java array padded to whole tiles
+   * of the kernel, the product is cut over the kernel threads by panels of W (a few rows, as at batch
+   * 1) or by tiles of rows, and the result is copied into c.
+   */
+  public static void matmul(INDArray a, PackedWeight w, INDArray c) {
+    int rows = (int) c.size(0);
+    int k = w.in();
+    int n = w.out();
+    if (a.size(0) != rows || a.size(1) != k || c.size(1) != n) {
+      throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + n + ", " + k
+          + "], c " + Arrays.toString(c.shape()));
+    }
+    int tiles = (rows + VectorGemm.TILE_ROWS - 1) / VectorGemm.TILE_ROWS;
+    int padded = tiles * VectorGemm.TILE_ROWS;
+    int panels = w.panelCount();
+    int ldc = panels * VectorGemm.PANEL;
+    Scratch s = SCRATCH.get();
+    float[] x = s.a(padded * k);
+    float[] y = s.c(padded * ldc);
+    Flat.of(a).get(0, x, 0, rows * k);
+    Arrays.fill(x, rows * k, padded * k, 0f);                 // padding rows: computed, then dropped
+    boolean byTiles = tiles >= Parallel.maxParts();
+    Parallel.Body body = (part, from, to) -> {
+      if (byTiles) {
+        VectorGemm.multiply(x, k, w, y, ldc, from * VectorGemm.TILE_ROWS, to * VectorGemm.TILE_ROWS, 0, panels);
+      } else {
+        VectorGemm.multiply(x, k, w, y, ldc, 0, padded, from, to);
+      }
+    };
+    if (2L * padded * ldc * k < SPLIT_FLOPS) {
+      body.run(0, 0, byTiles ? tiles : panels);
+    } else {
+      Parallel.rows(byTiles ? tiles : panels, 1, body);
+    }
+    Flat out = Flat.of(c);
+    if (ldc == n) {
+      out.put(0, y, 0, rows * n);
+    } else {
+      for (int r = 0; r < rows; r++) {
+        out.put(r * n, y, r * ldc, n);
+      }
+    }
+  }
+
+  /** A thread's Java arrays for the packed GEMM's rows in and out, grown as needed. */
+  private static final class Scratch {
+    private float[] a = new float[0];
+    private float[] c = new float[0];
+
+    float[] a(int length) {
+      if (a.length < length) {
+        a = new float[length];
+      }
+      return a;
+    }
+
+    float[] c(int length) {
+      if (c.length < length) {
+        c = new float[length];
+      }
+      return c;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /** {@code c[i] = op(a[i]) · op(b[i])} per leading index; a, b, c rank 3, contiguous, c preallocated. */
   public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {

@@ -58,7 +58,7 @@ public final class BertIntermediate {
   /** x [rows, hidden] → act(x Wᵀ + b) [rows, intermediate]. */
   public INDArray forward(Activations a, INDArray x) {
     a.input = x;
-    Linear.forward(a.dense, x, dense.weight().value(), null);         // the bias is added by the activation
+    Projection.forward(a.dense, x, dense.weight(), a.buffers.forwardOnly());  // the bias is added by the activation
     a.slopeFresh = mode.isTraining();
     if (a.slopeFresh && a.slope == null) {
       a.slope = a.buffers.zeros(a.rows, width);

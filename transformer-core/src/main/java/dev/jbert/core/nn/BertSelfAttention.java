@@ -89,7 +89,7 @@ public final class BertSelfAttention {
    */
   public INDArray forward(Activations a, INDArray x, double[] maskAdd) {
     a.input = x;
-    Linear.forward(a.qkv, x, qkvWeight.value(), null);                // the bias is added by the head split
+    Projection.forward(a.qkv, x, qkvWeight, a.buffers.forwardOnly());     // the bias is added by the head split
     a.mask = mode.drawMask(dropoutProb);
     if (a.mask != null && a.dropped == null) {
       a.dropped = a.buffers.zeros(a.probsShape);

@@ -122,6 +122,11 @@ public final class Buffers implements AutoCloseable {
     return new Buffers(owner, pool, true);
   }
 
+  /** Whether no backward pass will read these buffers: a view made by {@link #sharingActivations}. */
+  public boolean forwardOnly() {
+    return poolActivations;
+  }
+
   /** The element type of every buffer. */
   public DataType dataType() {
     return dataType;

@@ -67,7 +67,7 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
   /** {@code LayerNorm(dropout(dense(x)) + residual)}, x [rows, in], residual [rows, hidden]. */
   public INDArray forward(Activations a, INDArray x, INDArray residual) {
     a.input = x;
-    Linear.forward(a.dense, x, dense.weight().value(), null);        // the bias is added by the LayerNorm
+    Projection.forward(a.dense, x, dense.weight(), a.buffers.forwardOnly()); // the bias is added by the LayerNorm
     a.mask = mode.drawMask(dropoutProb);
     LayerNorm.forward(a.out, a.xhat, a.rstd, a.dense, dense.bias().value(), a.mask, residual, norm.weight().value(),
         norm.bias().value(), eps);

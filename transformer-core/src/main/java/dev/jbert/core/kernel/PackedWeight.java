@@ -1,0 +1,101 @@
+package dev.jbert.core.kernel;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A linear layer's weight [out, in] laid out once for the inference GEMM of {@link Gemm#matmul(INDArray,
+ * PackedWeight, INDArray)}: panels of {@link #panelWidth()} output columns, each stored input-major
+ * (element {@code [k][j]} of a panel is {@code W[panel·width + j][k]}), the last panel padded with
+ * zeros. A general GEMM (OpenBLAS's) packs its operand this way on every call; at the 13-32 rows
+ * of batch-1 inference that copy costs about as much as the product, so a model that only predicts
+ * packs once and keeps the copy (as ONNX Runtime pre-packs its weights at load).
+ *
+ * <p>The packed kernel needs the Vector API ({@code --add-modules jdk.incubator.vector}, which
+ * {@code bin/jbert} passes; {@link #available()}), and models use it only where the vectors hold 16
+ * floats (AVX-512, {@link #preferred()}), the machines it was measured faster on. Elsewhere models
+ * keep using OpenBLAS, and nothing is packed.
+ */
+public final class PackedWeight {
+
+  private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  private static final boolean PREFERRED = AVAILABLE && VectorGemm.wideEnough();
+
+  private final float[] panels;
+  private final int out;
+  private final int in;
+
+  private PackedWeight(float[] panels, int out, int in) {
+    this.panels = panels;
+    this.out = out;
+    this.in = in;
+  }
+
+  /** Whether this JVM can run the packed kernel: it was started with the Vector API module. */
+  public static boolean available() {
+    return AVAILABLE;
+  }
+
+  /** Whether models should use the packed kernel here: it is {@link #available()} and its vectors hold 16 floats. */
+  public static boolean preferred() {
+    return PREFERRED;
+  }
+
+  /** Packs a FLOAT weight [out, in] (a copy: later writes to {@code weight} are not seen). */
+  public static PackedWeight of(INDArray weight) {
+    if (!AVAILABLE) {
+      throw new IllegalStateException("the packed GEMM needs the Vector API: start the JVM with "
+          + "--add-modules jdk.incubator.vector");
+    }
+    if (weight.rank() != 2 || weight.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("a packed weight is a FLOAT matrix [out, in], got " + weight.dataType() + " "
+          + Arrays.toString(weight.shape()));
+    }
+    int out = (int) weight.size(0);
+    int in = (int) weight.size(1);
+    int width = VectorGemm.PANEL;
+    int panelCount = (out + width - 1) / width;
+    float[] panels = new float[panelCount * width * in];
+    Flat w = Flat.of(weight);
+    Parallel.rows(panelCount, 1, (part, from, to) -> {
+      float[] row = new float[in];
+      for (int j = from * width; j < Math.min(out, to * width); j++) {
+        w.get(j * in, row, 0, in);
+        int base = (j / width) * width * in + j % width;     // column j % width of panel j / width
+        for (int k = 0; k < in; k++) {
+          panels[base + k * width] = row[k];
+        }
+      }
+    });
+    return new PackedWeight(panels, out, in);
+  }
+
+  /** Output columns per panel (two vectors). */
+  public static int panelWidth() {
+    return VectorGemm.PANEL;
+  }
+
+  /** Rows of the weight: the layer's outputs. */
+  public int out() {
+    return out;
+  }
+
+  /** Columns of the weight: the layer's inputs. */
+  public int in() {
+    return in;
+  }
+
+  /** Bytes of the packed copy. */
+  public long bytes() {
+    return 4L * panels.length;
+  }
+
+  float[] panels() {
+    return panels;
+  }
+
+  int panelCount() {
+    return panels.length / (VectorGemm.PANEL * in);
+  }
+}
