@@ -77,6 +77,9 @@ public final class Gemm {
     int rows = (int) c.size(0);
     int k = w.in();
     int n = w.out();
+    if (a.dataType() != DataType.FLOAT || c.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("the packed GEMM is FLOAT only, got a " + a.dataType() + ", c " + c.dataType());
+    }
     if (a.size(0) != rows || a.size(1) != k || c.size(1) != n) {
       throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + n + ", " + k
           + "], c " + Arrays.toString(c.shape()));

@@ -84,10 +84,7 @@ public final class PackedWeight {
 
   /** Packs a FLOAT weight [out, in] (a copy: later writes to {@code weight} are not seen). */
   public static PackedWeight of(INDArray weight) {
-    if (!AVAILABLE) {
-      throw new IllegalStateException("the packed GEMM needs the Vector API: start the JVM with "
-          + "--add-modules jdk.incubator.vector");
-    }
+    requireAvailable();
     if (weight.rank() != 2 || weight.dataType() != DataType.FLOAT) {
       throw new IllegalArgumentException("a packed weight is a FLOAT matrix [out, in], got " + weight.dataType() + " "
           + Arrays.toString(weight.shape()));
@@ -111,9 +108,17 @@ public final class PackedWeight {
     return new PackedWeight(panels, out, in);
   }
 
-  /** Output columns per panel (two vectors). */
+  /** Output columns per panel (two vectors); needs the module, as {@link #of}. */
   public static int panelWidth() {
+    requireAvailable();
     return VectorGemm.PANEL;
+  }
+
+  private static void requireAvailable() {
+    if (!AVAILABLE) {
+      throw new IllegalStateException("the packed GEMM needs the Vector API: start the JVM with "
+          + "--add-modules jdk.incubator.vector");
+    }
   }
 
   /** Rows of the weight: the layer's outputs. */

@@ -69,7 +69,11 @@ final class VectorGemm {
     }
   }
 
-  /** Eight rows of a from {@code aOff} (stride k) times one panel from {@code bOff} → c from {@code cOff} (stride ldc). */
+  /**
+   * Eight rows of a from {@code aOff} (stride k) times one panel from {@code bOff} → c from {@code cOff}
+   * (stride ldc). Written out row by row on purpose: sixteen named accumulators stay in registers,
+   * an array of vectors would not.
+   */
   private static void tile(float[] a, int aOff, int k, float[] b, int bOff, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;

@@ -72,6 +72,8 @@ class PackedGemmTest {
         () -> Gemm.matmul(a, packed, Nd4j.zeros(DataType.FLOAT, 2, 8)));
     assertTrue(e.getMessage().contains("[2, 5]"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> PackedWeight.of(Nd4j.zeros(DataType.DOUBLE, 8, 4)));
+    assertThrows(IllegalArgumentException.class,
+        () -> Gemm.matmul(Nd4j.zeros(DataType.DOUBLE, 2, 4), packed, Nd4j.zeros(DataType.DOUBLE, 2, 8)));
   }
 
   /** A FLOAT copy of {@code x}, placed {@code offset} elements into a larger zero-filled buffer. */
