@@ -2,6 +2,7 @@ package dev.jbert.bench.kernel;
 
 import dev.jbert.core.kernel.Gemm;
 import dev.jbert.core.kernel.Linear;
+import dev.jbert.core.kernel.PackedWeight;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,28 +22,33 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The GEMMs of BERT's linear layers, {@code out [M, N] = inp [M, K] · Wᵀ} with W stored [N, K]:
  * {@code shape} is {@code MxKxN}; M = 2048 tokens (the 32×64 and 16×128 batches) or 32 (the 1×32
- * latency). MiniLM: QKV 384→1152, attention output 384→384, FFN 384→1536 and 1536→384; bert-base the
- * same at 768. {@code gemm}: {@link Gemm#matmul} into a preallocated output with transB (the kernel);
- * {@code mmul}: ND4J's allocating {@code inp.mmul(W.transpose())}, the straightforward call;
+ * latency; MiniLM's four also at 32 rows, and 128 rows where batch-1 inference stops using the
+ * packed weights). MiniLM: QKV 384→1152, attention output 384→384, FFN 384→1536 and 1536→384;
+ * bert-base the same at 768. {@code gemm}: {@link Gemm#matmul} into a preallocated output with
+ * transB (the kernel, OpenBLAS); {@code packed}: {@link Gemm#matmul(INDArray, PackedWeight, INDArray)}
+ * on W packed once (batch-1 inference; the forks add the Vector API module); {@code mmul}: ND4J's
+ * allocating {@code inp.mmul(W.transpose())}, the straightforward call;
  * {@code linear} (opt-in, {@code -p impl=linear}): {@link Linear#forward}, the GEMM plus the bias.
  * GFLOP/s = 2·M·K·N / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @Warmup(iterations = 2, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 public class GemmBenchmark {
 
   @Param({"2048x384x1152", "2048x384x384", "2048x384x1536", "2048x1536x384",
-      "2048x768x2304", "2048x768x768", "2048x768x3072", "2048x3072x768", "32x384x1536", "32x768x3072"})
+      "2048x768x2304", "2048x768x768", "2048x768x3072", "2048x3072x768", "32x384x1152", "32x384x384", "32x384x1536",
+      "32x1536x384", "128x384x1536", "32x768x3072"})
   public String shape;
 
-  @Param({"gemm", "mmul"})
+  @Param({"gemm", "packed", "mmul"})
   public String impl;
 
   private INDArray inp, weight, bias, out;
+  private PackedWeight packed;
 
   @Setup
   public void setUp() {
@@ -55,17 +61,19 @@ public class GemmBenchmark {
     weight = KernelState.randn(DataType.FLOAT, 0.02, n, k);
     bias = KernelState.randn(DataType.FLOAT, 0.02, n);
     out = Nd4j.zeros(DataType.FLOAT, m, n);
+    packed = impl.equals("packed") ? PackedWeight.of(weight) : null;
   }
 
   @Benchmark
   public INDArray gemm() {
     switch (impl) {
       case "gemm" -> Gemm.matmul(inp, weight, out, false, true, 0.0);
+      case "packed" -> Gemm.matmul(inp, packed, out);
       case "linear" -> Linear.forward(out, inp, weight, bias);
       case "mmul" -> {
         return inp.mmul(weight.transpose());
       }
-      default -> throw new IllegalArgumentException("impl must be gemm, linear or mmul, got '" + impl + "'");
+      default -> throw new IllegalArgumentException("impl must be gemm, packed, linear or mmul, got '" + impl + "'");
     }
     return out;
   }

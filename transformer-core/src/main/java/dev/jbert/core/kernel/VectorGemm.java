@@ -16,7 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * OpenBLAS 0.3.21's {@code cblas_sgemm} runs 70-79 GFLOP/s, a good half of it re-packing the weight,
  * and this kernel on the weight packed once 117-135 GFLOP/s (a 4-row tile 87-101, a dot-product form
  * on the weight as stored 44-69). Over the 24 distinct weights of a forward pass (cold in cache, as
- * in a model) on 2 threads: 5.7-5.9 ms in OpenBLAS, 4.6-5.2 ms packed.
+ * in a model) on 2 threads: 5.7-5.9 ms in OpenBLAS, 4.6-5.2 ms packed. GemmBenchmark (2 threads,
+ * the weight in cache) has the per-product figures: 1.19-1.44× OpenBLAS's speed at 32 rows, 0.93× at
+ * 128, 0.65× at 2048.
  */
 final class VectorGemm {
 
@@ -31,9 +33,9 @@ final class VectorGemm {
 
   /**
    * Whether the preferred vectors hold 16 floats. With 8 (AVX2, 16 vector registers for 16
-   * accumulators and the operands) the kernel lost to OpenBLAS: MiniLM's 24 GEMMs of a 32-token
-   * forward took 7.7-8.1 ms packed vs 7.4-7.7 ms in OpenBLAS's Haswell kernel, measured on the
-   * AVX-512 machine with {@code -XX:UseAVX=2} and {@code OPENBLAS_CORETYPE=Haswell}, 2 threads.
+   * accumulators and the operands) the kernel lost to OpenBLAS's Haswell kernel at MiniLM's 32-row
+   * products (GemmBenchmark on the AVX-512 machine with {@code -XX:UseAVX=2} and
+   * {@code OPENBLAS_CORETYPE=Haswell}: 0.82-0.96× of its speed).
    */
   static boolean wideEnough() {
     return LANES >= 16;

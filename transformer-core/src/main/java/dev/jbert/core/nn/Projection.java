@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Projection {
 
   /**
-   * Above this many rows OpenBLAS on the weight as stored is the faster (one thread, MiniLM's 384×1536
-   * weight: 32 rows 1.29× faster packed, 128 rows 0.90×, 2048 rows 0.59×).
+   * Above this many rows OpenBLAS on the weight as stored is the faster (GemmBenchmark, MiniLM's
+   * 384×1536 weight, 2 threads: 32 rows 1.38× faster packed, 128 rows 0.93×, 2048 rows 0.65×).
    */
   static final int PACKED_MAX_ROWS = 64;
 
