@@ -107,6 +107,19 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     return out;
   }
 
+  /**
+   * The calling thread's array in {@code holder}, replaced by one at least twice as long when it holds
+   * fewer than {@code len} floats: scratch that kernels reuse from call to call.
+   */
+  static float[] scratch(ThreadLocal<float[]> holder, int len) {
+    float[] s = holder.get();
+    if (s.length < len) {
+      s = new float[Math.max(len, 2 * s.length)];
+      holder.set(s);
+    }
+    return s;
+  }
+
   private void check(int from, int len) {
     if (from < 0 || len < 0 || from + len > length) {
       throw new IndexOutOfBoundsException("elements [" + from + ", " + (from + len) + ") of an array of " + length);
@@ -124,12 +137,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     }
 
     private static float[] staging(int len) {
-      float[] s = STAGING.get();
-      if (s.length < len) {
-        s = new float[Math.max(len, 2 * s.length)];
-        STAGING.set(s);
-      }
-      return s;
+      return scratch(STAGING, len);
     }
 
     @Override

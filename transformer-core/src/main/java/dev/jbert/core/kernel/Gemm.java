@@ -88,9 +88,8 @@ public final class Gemm {
     int padded = tiles * VectorGemm.TILE_ROWS;
     int panels = w.panelCount();
     int ldc = panels * VectorGemm.PANEL;
-    Scratch s = SCRATCH.get();
-    float[] x = s.a(padded * k);
-    float[] y = s.c(padded * ldc);
+    float[] x = Flat.scratch(PACKED_IN, padded * k);
+    float[] y = Flat.scratch(PACKED_OUT, padded * ldc);
     Flat.of(a).get(0, x, 0, rows * k);
     Arrays.fill(x, rows * k, padded * k, 0f);                 // padding rows: computed, then dropped
     boolean byTiles = tiles >= Parallel.maxParts();
@@ -116,27 +115,9 @@ public final class Gemm {
     }
   }
 
-  /** A thread's Java arrays for the packed GEMM's rows in and out, grown as needed. */
-  private static final class Scratch {
-    private float[] a = new float[0];
-    private float[] c = new float[0];
-
-    float[] a(int length) {
-      if (a.length < length) {
-        a = new float[length];
-      }
-      return a;
-    }
-
-    float[] c(int length) {
-      if (c.length < length) {
-        c = new float[length];
-      }
-      return c;
-    }
-  }
-
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  /** A thread's Java arrays for the packed GEMM's rows in and out ({@link Flat#scratch}). */
+  private static final ThreadLocal<float[]> PACKED_IN = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> PACKED_OUT = ThreadLocal.withInitial(() -> new float[0]);
 
   /** {@code c[i] = op(a[i]) · op(b[i])} per leading index; a, b, c rank 3, contiguous, c preallocated. */
   public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
