@@ -11,6 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class WeightInit {
 
+  /** Elements drawn per chunk. */
+  private static final int CHUNK = 1 << 16;
+
   private WeightInit() {}
 
   /** Initialises one named tensor of {@code p}. */
@@ -21,15 +24,22 @@ final class WeightInit {
     } else if (name.endsWith(".bias")) {
       value.assign(0.0);
     } else {
-      double[] v = new double[Math.toIntExact(value.length())];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = random.nextGaussian() * config.initializerRange();
+      // In chunks, not one array of the tensor: a tensor bigger than the young generation would be
+      // allocated in the old one and stay there, touched, until a full GC (bert-base's word
+      // embeddings alone are 188 MB of doubles).
+      Flat dst = Flat.of(value);
+      int length = Math.toIntExact(value.length());
+      double[] chunk = new double[Math.min(CHUNK, length)];
+      for (int from = 0; from < length; from += CHUNK) {
+        int len = Math.min(CHUNK, length - from);
+        for (int i = 0; i < len; i++) {
+          chunk[i] = random.nextGaussian() * config.initializerRange();
+        }
+        dst.put(from, chunk, 0, len);
       }
       if (name.endsWith("word_embeddings.weight")) {
-        int hidden = (int) value.size(1);
-        java.util.Arrays.fill(v, config.padTokenId() * hidden, (config.padTokenId() + 1) * hidden, 0.0);
+        value.getRow(config.padTokenId()).assign(0.0);
       }
-      Flat.of(value).put(0, v, 0, v.length);
     }
   }
 
