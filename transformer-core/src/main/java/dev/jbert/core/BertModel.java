@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>{@link #backward} accumulates into {@code parameters().grads()} like PyTorch; call
  * {@link Parameters#zeroGrad()} between steps. For prediction, {@link #setGradEnabled(boolean)
- * setGradEnabled(false)} (as {@code torch.no_grad()}) keeps two layers' worth of activations
+ * setGradEnabled(false)} (as {@code torch.no_grad()}) keeps one layer's worth of activations
  * instead of every layer's. A model is not thread-safe: one forward/backward at a
  * time.
  */
@@ -272,7 +272,7 @@ public final class BertModel implements AutoCloseable {
 
   /**
    * Whether forward passes keep what {@link #backward} needs (default true), as
-   * {@code torch.set_grad_enabled}. Disabled, the encoder layers share two layers' worth of
+   * {@code torch.set_grad_enabled}. Disabled, the encoder layers share one layer's worth of
    * activation buffers and {@code backward} fails; outputs are the same bit for bit. Independent of
    * {@link #eval()}: eval-mode gradients (dropout off) still need it enabled.
    */

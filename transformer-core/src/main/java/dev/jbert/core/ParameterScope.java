@@ -177,6 +177,12 @@ public final class ParameterScope {
       return parameters.derived(String.join("+", names) + "#" + type.getName(), type, () -> make.apply(v));
     }
 
+    /** Number of scalars of the whole model this tensor belongs to ({@link Parameters#size()}). */
+    public long modelSize() {
+      value();
+      return parameters.size();
+    }
+
     /** The (first) full name. */
     public String name() {
       return names[0];

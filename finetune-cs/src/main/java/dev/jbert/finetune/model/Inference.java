@@ -72,7 +72,7 @@ public final class Inference {
     boolean wasTraining = model.isTraining();
     boolean hadGradients = model.isGradEnabled();
     model.eval();
-    model.setGradEnabled(false); // two layers' activations instead of all: nothing here runs backward
+    model.setGradEnabled(false); // one layer's activations instead of all: nothing here runs backward
     try {
       for (int start = 0, k = 0; start < m; start += batchSize, k++) {
         int[] indices = new int[Math.min(batchSize, m - start)];

@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L841">modeling_bert.py#L841</a>. The modules declare the parameters; the activations of one input shape are an
  * {@link Activations} object, allocated from {@link Buffers} and freed with them.
  *
- * <p>Activations allocated without gradients keep nothing for a backward pass: encoder layers take
- * their buffers from two pools, even layers from one and odd layers from the other (layer i reads
- * only layer i − 1's output), so the buffers of two layers serve any depth.
+ * <p>Activations allocated without gradients keep nothing for a backward pass: all encoder layers
+ * take the same buffers from one pool (layer i reads only layer i − 1's output, and overwrites it
+ * only with its own), so one layer's buffers serve any depth.
  */
 public final class BertNetwork {
 
@@ -54,12 +54,14 @@ public final class BertNetwork {
       this.seq = seq;
       this.withGradients = withGradients;
       this.embeddings = n.embeddings.allocate(buffers, batch, seq);
-      // Layer i's backward output is consumed by layer i-1 before layer i-2 runs (and without
-      // gradients, layer i's output by layer i+1 before layer i+2 runs): two pools suffice.
+      // With gradients, layer i's backward output is consumed by layer i-1 before layer i-2 runs:
+      // two pools of backward scratch suffice. Without, every layer takes the same buffers: a
+      // layer's output then lands in its input's buffer, written last (by BertOutput's LayerNorm)
+      // when nothing reads the input any more.
       Buffers.GradientPool[] pools = {new Buffers.GradientPool(), new Buffers.GradientPool()};
       for (int i = 0; i < n.layers.size(); i++) {
         Buffers layerBuffers = withGradients ? buffers.sharingGradients(pools[i % 2])
-            : buffers.sharingActivations(pools[i % 2]);
+            : buffers.sharingActivations(pools[0]);
         layers.add(n.layers.get(i).allocate(layerBuffers, batch, seq));
       }
       this.pooler = n.pooler == null ? null : n.pooler.allocate(buffers, batch, seq);
@@ -109,7 +111,7 @@ public final class BertNetwork {
    * The activations of one input shape, from {@code buffers}.
    *
    * @param withGradients whether backward passes and hidden states are needed; without, encoder
-   *     layers share two layers' worth of buffers
+   *     layers share one layer's worth of buffers
    */
   public Activations allocate(Buffers buffers, int batch, int seq, boolean withGradients) {
     return new Activations(this, buffers, batch, seq, withGradients);

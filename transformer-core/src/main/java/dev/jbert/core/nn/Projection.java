@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The product {@code x Wᵀ} of a linear layer whose bias a fused kernel adds next. Forward-only
  * activations of at most {@link #PACKED_MAX_ROWS} rows (batch-1 inference) use the weight packed once
  * ({@link PackedWeight}, kept by the parameters until they change) where the packed kernel is
- * {@link PackedWeight#preferred() preferred}; everything else is one GEMM on the weight as stored.
+ * {@link PackedWeight#preferred() preferred} and the model has at most {@link #PACKED_MAX_MODEL_SIZE}
+ * parameters; everything else is one GEMM on the weight as stored.
  */
 final class Projection {
 
@@ -20,15 +21,29 @@ final class Projection {
    */
   static final int PACKED_MAX_ROWS = 64;
 
+  /**
+   * The packed copies double the encoder's weights in memory. A small model's forward gains enough
+   * for it; a large one's gains less than it costs (ModelThroughput worker at 1×32, alternated with
+   * and without the Vector API module: MiniLM-L6, 23 M parameters, 7.5–8.2 vs 8.6–9.3 ms for +42 MB
+   * of peak RSS; bert-base, 110 M, 54.9–60.0 vs 60.4–65.2 ms for +343 MB, which took it from 600 MB,
+   * below PyTorch's 661, to 940). So models above 64 M parameters (256 MB in float) keep OpenBLAS.
+   */
+  static final long PACKED_MAX_MODEL_SIZE = 64_000_000;
+
   private Projection() {}
 
   /** out [rows, out] = x [rows, in] Wᵀ; {@code forwardOnly}: no backward pass follows this forward. */
   static void forward(INDArray out, INDArray x, ParameterScope.Tensor weight, boolean forwardOnly) {
-    INDArray w = weight.value();
-    if (forwardOnly && out.size(0) <= PACKED_MAX_ROWS && w.dataType() == DataType.FLOAT && PackedWeight.preferred()) {
+    if (usesPacked(out.size(0), weight, forwardOnly)) {
       Linear.forward(out, x, weight.derived(PackedWeight.class, PackedWeight::of), null);
     } else {
-      Linear.forward(out, x, w, null);
+      Linear.forward(out, x, weight.value(), null);
     }
+  }
+
+  /** Whether a product of {@code rows} rows by {@code weight} uses its packed copy. */
+  static boolean usesPacked(long rows, ParameterScope.Tensor weight, boolean forwardOnly) {
+    return forwardOnly && rows <= PACKED_MAX_ROWS && weight.value().dataType() == DataType.FLOAT
+        && weight.modelSize() <= PACKED_MAX_MODEL_SIZE && PackedWeight.preferred();
   }
 }

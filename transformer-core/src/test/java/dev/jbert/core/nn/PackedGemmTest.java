@@ -2,10 +2,14 @@ package dev.jbert.core.nn;
 
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jbert.core.FlatView;
+import dev.jbert.core.ParameterScope;
+import dev.jbert.core.Parameters;
 import dev.jbert.core.kernel.Gemm;
 import dev.jbert.core.kernel.PackedWeight;
 import org.junit.jupiter.api.Test;
@@ -22,6 +26,27 @@ import org.nd4j.linalg.factory.Nd4j;
  * with {@code --add-modules jdk.incubator.vector} (the build's test JVM options).
  */
 class PackedGemmTest {
+
+  @Test
+  void onlyShortForwardOnlyProductsOfSmallModelsUseThePackedCopy() {
+    assumeTrue(PackedWeight.preferred(), "models pack their weights only with the Vector API on 16-float vectors (AVX-512)");
+    ParameterScope small = ParameterScope.root();
+    ParameterScope.Tensor w = small.tensor("w", 8, 4);
+    small.build(DataType.FLOAT);
+    assertTrue(Projection.usesPacked(Projection.PACKED_MAX_ROWS, w, true));
+    assertFalse(Projection.usesPacked(Projection.PACKED_MAX_ROWS + 1, w, true), "many rows: OpenBLAS");
+    assertFalse(Projection.usesPacked(1, w, false), "a backward pass follows: OpenBLAS");
+
+    ParameterScope big = ParameterScope.root();                       // one weight past the limit of the model's size
+    ParameterScope.Tensor bigW = big.tensor("w", 8, 4);
+    big.tensor("rest", Projection.PACKED_MAX_MODEL_SIZE - 31);
+    Parameters bigModel = big.build(DataType.FLOAT);
+    try {
+      assertFalse(Projection.usesPacked(1, bigW, true), "a model above the size limit keeps OpenBLAS");
+    } finally {
+      bigModel.values().close();                                    // 256 MB off-heap: not left to the GC
+    }
+  }
 
   @ParameterizedTest
   @CsvSource({"1,7,5", "8,37,33", "13,96,611", "32,384,1152", "64,384,384", "100,40,70"})
