@@ -55,12 +55,13 @@ public final class BertNetwork {
       this.withGradients = withGradients;
       this.embeddings = n.embeddings.allocate(buffers, batch, seq);
       // With gradients, layer i's backward output is consumed by layer i-1 before layer i-2 runs:
-      // two pools of backward scratch suffice. Without, every layer takes the same buffers: a
-      // layer's output then lands in its input's buffer, written last (by BertOutput's LayerNorm)
-      // when nothing reads the input any more.
+      // two pools of backward scratch suffice, and one of forward scratch. Without, every layer
+      // takes the same buffers: a layer's output then lands in its input's buffer, written last
+      // (by BertOutput's LayerNorm) when nothing reads the input any more.
       Buffers.GradientPool[] pools = {new Buffers.GradientPool(), new Buffers.GradientPool()};
+      Buffers.GradientPool forwardScratch = new Buffers.GradientPool();
       for (int i = 0; i < n.layers.size(); i++) {
-        Buffers layerBuffers = withGradients ? buffers.sharingGradients(pools[i % 2])
+        Buffers layerBuffers = withGradients ? buffers.sharingGradients(pools[i % 2], forwardScratch)
             : buffers.sharingActivations(pools[0]);
         layers.add(n.layers.get(i).allocate(layerBuffers, batch, seq));
       }

@@ -44,12 +44,12 @@ public final class BertSelfAttention {
     private final long rows;
     private final long[] headShape;     // [batch·heads, seq, headDim]
     private final long[] probsShape;    // [batch·heads, seq, seq]
-    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ, without the bias
+    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ, without the bias (forward scratch)
     final INDArray q;                   // heads, bias added
     final INDArray k;
     final INDArray v;
     final INDArray probs;               // softmax(Q Kᵀ / √d + mask)
-    final INDArray context;             // dropout(P) V, per head
+    final INDArray context;             // dropout(P) V, per head (forward scratch)
     final INDArray out;                 // [rows, hidden] the merged context
     INDArray input;                     // [rows, hidden] x of the last forward
     DropoutMask mask;                   // the dropout on P of the last forward, null if none acted
@@ -67,12 +67,12 @@ public final class BertSelfAttention {
       this.rows = (long) batch * seq;
       this.headShape = new long[] {(long) batch * heads, seq, hidden / heads};
       this.probsShape = new long[] {(long) batch * heads, seq, seq};
-      this.qkv = b.zeros(rows, 3L * hidden);
+      this.qkv = b.scratch(rows, 3L * hidden);
       this.q = b.zeros(headShape);
       this.k = b.zeros(headShape);
       this.v = b.zeros(headShape);
       this.probs = b.zeros(probsShape);
-      this.context = b.zeros(headShape);
+      this.context = b.scratch(headShape);
       this.out = b.zeros(rows, hidden);
     }
   }

@@ -11,11 +11,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Allocates the buffers of one input shape and frees them all at once.
  *
- * <p>Modules take their saved activations ({@code Activations}) from {@link #zeros} and backward
- * scratch (gradients w.r.t. their inputs) from {@link #gradient}. A view made by
- * {@link #sharingGradients} hands out the gradient arrays of a {@link GradientPool} instead:
- * layers whose backward passes never overlap (every other encoder layer) then reuse the same
- * arrays, the k-th request of each layer getting the pool's k-th array.
+ * <p>Modules take their saved activations ({@code Activations}) from {@link #zeros}, arrays that
+ * only their forward pass reads from {@link #scratch}, and backward scratch (gradients w.r.t. their
+ * inputs) from {@link #gradient}. A view made by {@link #sharingGradients} hands out the gradient
+ * and forward scratch arrays of a {@link GradientPool} instead: layers whose backward passes never
+ * overlap (every other encoder layer) then reuse the same gradient arrays, and all layers the same
+ * forward scratch, the k-th request of each layer getting the pool's k-th array.
  *
  * <p>Off-heap memory of ND4J arrays returns to the system only when the garbage collector runs,
  * unless the array is closed, and fresh off-heap memory costs page faults on first touch. So a
@@ -75,6 +76,8 @@ public final class Buffers implements AutoCloseable {
   private final GradientPool pool;             // null: gradients are private arrays
   private final boolean poolActivations;       // whether zeros() is served by the pool too
   private int poolCursor;
+  private final GradientPool scratchPool;      // null: forward scratch as pool or zeros() serve it
+  private int scratchCursor;
   private boolean closed;
 
   /** @param dataType FLOAT or DOUBLE, the type of every buffer handed out */
@@ -88,6 +91,7 @@ public final class Buffers implements AutoCloseable {
     this.owned = new ArrayList<>();
     this.pool = null;
     this.poolActivations = false;
+    this.scratchPool = null;
   }
 
   /** Buffers carved out of {@code arena} (see {@link Arena}). */
@@ -98,20 +102,25 @@ public final class Buffers implements AutoCloseable {
     this.owned = new ArrayList<>();
     this.pool = null;
     this.poolActivations = false;
+    this.scratchPool = null;
   }
 
-  private Buffers(Buffers owner, GradientPool pool, boolean poolActivations) {
+  private Buffers(Buffers owner, GradientPool pool, boolean poolActivations, GradientPool scratchPool) {
     this.dataType = owner.dataType;
     this.arena = null; // requests go to owner
     this.owner = owner;
     this.owned = owner.owned;
     this.pool = pool;
     this.poolActivations = poolActivations;
+    this.scratchPool = scratchPool;
   }
 
-  /** A view allocating from this object, whose {@link #gradient} requests are served by {@code pool}. */
-  public Buffers sharingGradients(GradientPool pool) {
-    return new Buffers(owner, pool, false);
+  /**
+   * A view allocating from this object, whose {@link #gradient} requests are served by {@code pool}
+   * and {@link #scratch} requests by {@code scratch}.
+   */
+  public Buffers sharingGradients(GradientPool pool, GradientPool scratch) {
+    return new Buffers(owner, pool, false, scratch);
   }
 
   /**
@@ -119,7 +128,7 @@ public final class Buffers implements AutoCloseable {
    * k-th request by the pool's k-th array (zeroed when handed out).
    */
   public Buffers sharingActivations(GradientPool pool) {
-    return new Buffers(owner, pool, true);
+    return new Buffers(owner, pool, true, null);
   }
 
   /** Whether no backward pass will read these buffers: a view made by {@link #sharingActivations}. */
@@ -138,7 +147,7 @@ public final class Buffers implements AutoCloseable {
       throw new IllegalStateException("buffers already released");
     }
     if (poolActivations) {
-      return fromPool(shape).assign(0);
+      return fromPool(pool, poolCursor++, shape).assign(0);
     }
     if (owner != this) {
       return owner.zeros(shape);
@@ -177,12 +186,23 @@ public final class Buffers implements AutoCloseable {
     if (pool == null) {
       return zeros(shape);
     }
-    return fromPool(shape);
+    return fromPool(pool, poolCursor++, shape);
   }
 
-  /** The pool's next array for this view, created by the owner when the pool is short. */
-  private INDArray fromPool(long... shape) {
-    int index = poolCursor++;
+  /**
+   * An array that only the forward pass of the module asking reads (a product before the kernel
+   * that consumes it): in a view with a scratch pool, the pool's next array, which every layer's
+   * forward overwrites; otherwise as {@link #zeros}.
+   */
+  public INDArray scratch(long... shape) {
+    if (scratchPool == null) {
+      return zeros(shape);
+    }
+    return fromPool(scratchPool, scratchCursor++, shape).assign(0);
+  }
+
+  /** Array {@code index} of {@code pool}, created by the owner when the pool is short. */
+  private INDArray fromPool(GradientPool pool, int index, long... shape) {
     if (index == pool.arrays.size()) {
       pool.arrays.add(owner.zeros(shape));
     }

@@ -36,7 +36,7 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
   public static final class Activations {
     private final Buffers buffers;
     private final int rows;
-    final INDArray dense;        // [rows, out] x Wᵀ, before the bias and the dropout
+    final INDArray dense;        // [rows, out] x Wᵀ, before the bias and the dropout (forward scratch)
     final INDArray out;          // [rows, out] the module's output
     final INDArray xhat;         // [rows, out] saved by the LayerNorm
     final double[] rstd;         // [rows]
@@ -49,7 +49,7 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
     private Activations(Buffers b, int rows, int out) {
       this.buffers = b;
       this.rows = rows;
-      this.dense = b.zeros(rows, out);
+      this.dense = b.scratch(rows, out);
       this.out = b.zeros(rows, out);
       this.xhat = b.zeros(rows, out);
       this.rstd = new double[rows];
