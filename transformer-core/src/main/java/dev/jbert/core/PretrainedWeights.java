@@ -3,7 +3,7 @@ package dev.jbert.core;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Checkpoints;
 import dev.jbert.core.io.Safetensors;
-import dev.jbert.core.io.TensorData;
+import dev.jbert.core.io.StoredTensor;
 import dev.jbert.core.kernel.Flat;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +47,12 @@ final class PretrainedWeights {
    */
   static LoadReport load(Path dir, Parameters params, String modelPrefix, Predicate<String> mayInitialise,
       BertConfig config, long seed, String modelClass) throws IOException {
-    LinkedHashMap<String, TensorData> checkpoint = Checkpoints.read(dir);
+    LinkedHashMap<String, StoredTensor> checkpoint = Checkpoints.open(dir);
     boolean checkpointHasPrefix = checkpoint.keySet().stream().anyMatch(k -> k.startsWith(BASE_PREFIX));
-    Map<String, TensorData> byParam = new LinkedHashMap<>();
+    Map<String, StoredTensor> byParam = new LinkedHashMap<>();
     List<String> unexpected = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
-    for (Map.Entry<String, TensorData> e : checkpoint.entrySet()) {
+    for (Map.Entry<String, StoredTensor> e : checkpoint.entrySet()) {
       String key = e.getKey();
       if (key.endsWith("position_ids")) {
         ignored.add(key);
@@ -62,7 +63,7 @@ final class PretrainedWeights {
         unexpected.add(key);
         continue;
       }
-      TensorData previous = byParam.put(name, e.getValue());
+      StoredTensor previous = byParam.put(name, e.getValue());
       if (previous != null) {
         throw new CheckpointException(dir, "tensors '" + previous.name() + "' and '" + key + "' both map to parameter '" + name + "'");
       }
@@ -79,7 +80,7 @@ final class PretrainedWeights {
           + " needs: " + required);
     }
     List<String> mismatched = new ArrayList<>();
-    for (Map.Entry<String, TensorData> e : byParam.entrySet()) {
+    for (Map.Entry<String, StoredTensor> e : byParam.entrySet()) {
       long[] expected = params.shape(e.getKey());
       if (!Arrays.equals(expected, e.getValue().shape())) {
         mismatched.add("tensor '" + e.getValue().name() + "' has shape " + Arrays.toString(e.getValue().shape())
@@ -89,7 +90,7 @@ final class PretrainedWeights {
     if (!mismatched.isEmpty()) {
       throw new CheckpointException(dir, String.join("; ", mismatched));
     }
-    for (Map.Entry<String, TensorData> e : byParam.entrySet()) {
+    for (Map.Entry<String, StoredTensor> e : byParam.entrySet()) {
       copyInto(e.getKey(), e.getValue(), params);
     }
     Random random = new Random(seed);
@@ -138,17 +139,24 @@ final class PretrainedWeights {
     return params.contains(name) ? name : null;
   }
 
-  private static void copyInto(String name, TensorData t, Parameters params) {
-    Flat dst = Flat.of(params.value(name));
-    float[] src = t.data();
-    double[] chunk = new double[Math.min(CHUNK, src.length)];
-    for (int from = 0; from < src.length; from += CHUNK) {
-      int len = Math.min(CHUNK, src.length - from);
-      for (int i = 0; i < len; i++) {
-        chunk[i] = src[from + i];
-      }
-      dst.put(from, chunk, 0, len);
+  /** Copies a checkpoint tensor into its parameter, chunk by chunk as the tensor hands them over. */
+  private static void copyInto(String name, StoredTensor t, Parameters params) throws IOException {
+    INDArray value = params.value(name);
+    Flat dst = Flat.of(value);
+    if (!Flat.isDouble(value)) {
+      t.read((offset, values, count) -> dst.put(Math.toIntExact(offset), values, 0, count));
+      return;
     }
+    double[] widened = new double[CHUNK];                    // a DOUBLE model: widened a chunk at a time
+    t.read((offset, values, count) -> {
+      for (int from = 0; from < count; from += CHUNK) {
+        int len = Math.min(CHUNK, count - from);
+        for (int i = 0; i < len; i++) {
+          widened[i] = values[from + i];
+        }
+        dst.put(Math.toIntExact(offset + from), widened, 0, len);
+      }
+    });
   }
 
   /**
@@ -160,21 +168,28 @@ final class PretrainedWeights {
     Files.createDirectories(dir);
     List<String> names = new ArrayList<>(params.names());
     names.sort(null);
-    List<TensorData> tensors = new ArrayList<>(names.size());
+    List<StoredTensor> tensors = new ArrayList<>(names.size());
     for (String name : names) {
-      Flat src = Flat.of(params.value(name));
-      float[] f = new float[src.length()];
-      double[] chunk = new double[Math.min(CHUNK, f.length)];
-      for (int from = 0; from < f.length; from += CHUNK) {
-        int len = Math.min(CHUNK, f.length - from);
-        src.get(from, chunk, 0, len);
-        for (int i = 0; i < len; i++) {
-          f[from + i] = (float) chunk[i];
-        }
-      }
-      tensors.add(new TensorData(name, params.shape(name), f));
+      tensors.add(new ParameterTensor(name, params.shape(name), Flat.of(params.value(name))));
     }
     Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
     config.save(dir.resolve("config.json"));
+  }
+
+  /** A parameter handed to the writer a chunk at a time, rounded to float: no tensor-sized copy on the heap. */
+  private record ParameterTensor(String name, long[] shape, Flat values) implements StoredTensor {
+    @Override
+    public void read(ChunkSink sink) throws IOException {
+      float[] chunk = new float[Math.min(CHUNK, Math.max(1, values.length()))];
+      double[] wide = new double[chunk.length];
+      for (int from = 0; from < values.length(); from += CHUNK) {
+        int len = Math.min(CHUNK, values.length() - from);
+        values.get(from, wide, 0, len);                       // double rows serve FLOAT and DOUBLE alike
+        for (int i = 0; i < len; i++) {
+          chunk[i] = (float) wide[i];
+        }
+        sink.accept(from, chunk, len);
+      }
+    }
   }
 }

@@ -36,6 +36,22 @@ public final class Checkpoints {
     };
   }
 
+  /**
+   * The tensors {@link #read} would return, under the same names and in the same order, each read
+   * when asked: from a single safetensors file a chunk at a time, so that a model loads with no
+   * copy of its weights on the Java heap (MiniLM's are 90 MB, bert-base's 440 MB); from the other
+   * layouts they are read at once, as by {@link #read}.
+   *
+   * @throws CheckpointException as {@link #read}, for what the header or index shows at once
+   */
+  public static LinkedHashMap<String, StoredTensor> open(Path modelDir) throws IOException {
+    Path weights = weightFile(modelDir);
+    if (weights.getFileName().toString().equals("model.safetensors")) {
+      return Safetensors.open(weights);
+    }
+    return new LinkedHashMap<>(read(modelDir));
+  }
+
   /** The weight file {@link #read} would use. */
   public static Path weightFile(Path modelDir) throws CheckpointException {
     if (!Files.isDirectory(modelDir)) {

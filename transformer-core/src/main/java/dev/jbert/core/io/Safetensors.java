@@ -54,7 +54,8 @@ public final class Safetensors {
    *
    * @param metadata extra {@code __metadata__} strings, may be null
    */
-  public static void write(Path file, List<TensorData> tensors, Map<String, String> metadata) throws IOException {
+  public static void write(Path file, List<? extends StoredTensor> tensors, Map<String, String> metadata)
+      throws IOException {
     SafetensorsWriter.write(file, tensors, metadata);
   }
 
@@ -77,6 +78,64 @@ public final class Safetensors {
         tensors.put(e.name(), new TensorData(e.name(), e.shape(), values));
       }
       return new LoadedTensors(tensors, skipped);
+    }
+  }
+
+  /**
+   * The floating-point tensors of a file, in header order, validated as {@link #read} does but not
+   * read: each is read from the file, a chunk at a time, when its {@link StoredTensor#read} is called.
+   */
+  static LinkedHashMap<String, StoredTensor> open(Path file) throws IOException {
+    SafetensorsHeader header;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      header = SafetensorsHeader.read(channel, file);
+    }
+    LinkedHashMap<String, StoredTensor> tensors = new LinkedHashMap<>();
+    for (SafetensorsHeader.Entry e : header.entries) {
+      if (e.dtype().floating) {
+        tensors.put(e.name(), new MappedTensor(file, header.dataStart, e));
+      }
+    }
+    return tensors;
+  }
+
+  /** A tensor of a safetensors file, decoded from a mapping of its bytes when read. */
+  private record MappedTensor(Path file, long dataStart, SafetensorsHeader.Entry entry) implements StoredTensor {
+
+    private static final int CHUNK = 1 << 16;
+
+    @Override
+    public String name() {
+      return entry.name();
+    }
+
+    @Override
+    public long[] shape() {
+      return entry.shape().clone();
+    }
+
+    @Override
+    public void read(ChunkSink sink) throws IOException {
+      DType dtype = entry.dtype();
+      float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, entry.numel()))];
+      long perWindow = MAP_WINDOW_BYTES / dtype.bytes;
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        if (channel.size() < dataStart + entry.end()) {
+          throw new CheckpointException(file, "tensor '" + entry.name() + "': the file is shorter than when its header was read");
+        }
+        for (long done = 0; done < entry.numel(); ) {
+          int inWindow = (int) Math.min(perWindow, entry.numel() - done);
+          MappedByteBuffer window = channel.map(
+              FileChannel.MapMode.READ_ONLY, dataStart + entry.begin() + done * dtype.bytes, (long) inWindow * dtype.bytes);
+          window.order(ByteOrder.LITTLE_ENDIAN);
+          for (int from = 0; from < inWindow; from += chunk.length) {
+            int n = Math.min(chunk.length, inWindow - from);
+            FloatDecoding.decode(window, dtype, chunk, 0, n);
+            sink.accept(done + from, chunk, n);
+          }
+          done += inWindow;
+        }
+      }
     }
   }
 

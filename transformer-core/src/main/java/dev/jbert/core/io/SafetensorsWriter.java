@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,31 +29,42 @@ final class SafetensorsWriter {
 
   private SafetensorsWriter() {}
 
-  static void write(Path file, List<TensorData> tensors, Map<String, String> metadata) throws IOException {
-    List<TensorData> sorted = sortedByName(tensors, file);
+  static void write(Path file, List<? extends StoredTensor> tensors, Map<String, String> metadata) throws IOException {
+    List<StoredTensor> sorted = sortedByName(tensors, file);
     byte[] header = header(sorted, metadata);
     AtomicFiles.writeChannel(file, channel -> {
       ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
       writeFully(channel, length);
       writeFully(channel, ByteBuffer.wrap(header));
       ByteBuffer chunk = ByteBuffer.allocateDirect(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
-      for (TensorData t : sorted) {
-        float[] data = t.data();
-        for (int from = 0; from < data.length; from += CHUNK_FLOATS) {
-          int n = Math.min(CHUNK_FLOATS, data.length - from);
-          chunk.clear();
-          FloatBuffer floats = chunk.asFloatBuffer();
-          floats.put(data, from, n);
-          chunk.limit(4 * n);
-          writeFully(channel, chunk);
+      for (StoredTensor t : sorted) {
+        long[] written = {0};
+        t.read((offset, values, count) -> {
+          for (int from = 0; from < count; from += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, count - from);
+            chunk.clear();
+            chunk.asFloatBuffer().put(values, from, n);
+            chunk.limit(4 * n);
+            writeFully(channel, chunk);
+          }
+          written[0] += count;
+        });
+        if (written[0] != numel(t)) {
+          throw new CheckpointException(file, "tensor '" + t.name() + "' of shape " + Arrays.toString(t.shape())
+              + " handed over " + written[0] + " values");
         }
       }
     });
   }
 
-  private static List<TensorData> sortedByName(List<TensorData> tensors, Path file) throws CheckpointException {
+  private static long numel(StoredTensor t) {
+    return Arrays.stream(t.shape()).reduce(1, Math::multiplyExact);
+  }
+
+  private static List<StoredTensor> sortedByName(List<? extends StoredTensor> tensors, Path file)
+      throws CheckpointException {
     Set<String> seen = new HashSet<>();
-    for (TensorData t : tensors) {
+    for (StoredTensor t : tensors) {
       if (t.name().isEmpty() || t.name().equals(SafetensorsHeader.METADATA_KEY)) {
         throw new CheckpointException(file, "cannot write a tensor named '" + t.name() + "'");
       }
@@ -62,13 +72,13 @@ final class SafetensorsWriter {
         throw new CheckpointException(file, "tensor '" + t.name() + "' is given twice");
       }
     }
-    List<TensorData> sorted = new ArrayList<>(tensors);
+    List<StoredTensor> sorted = new ArrayList<>(tensors);
     sorted.sort((a, b) -> compareCodePoints(a.name(), b.name()));
     return sorted;
   }
 
   /** The padded JSON header. */
-  private static byte[] header(List<TensorData> sorted, Map<String, String> metadata) throws IOException {
+  private static byte[] header(List<StoredTensor> sorted, Map<String, String> metadata) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     Map<String, String> meta = new TreeMap<>(SafetensorsWriter::compareCodePoints);
     meta.put("format", "pt");
@@ -78,8 +88,8 @@ final class SafetensorsWriter {
     ObjectNode metaNode = root.putObject(SafetensorsHeader.METADATA_KEY);
     meta.forEach(metaNode::put);
     long offset = 0;
-    for (TensorData t : sorted) {
-      long bytes = 4L * t.numel();
+    for (StoredTensor t : sorted) {
+      long bytes = 4L * numel(t);
       ObjectNode info = root.putObject(t.name());
       info.putArray("data_offsets").add(offset).add(offset + bytes);
       info.put("dtype", "F32");

@@ -1,5 +1,6 @@
 package dev.jbert.core.io;
 
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Arrays;
  * @param shape dimensions, outermost first
  * @param data {@code product(shape)} values in row-major order
  */
-public record TensorData(String name, long[] shape, float[] data) {
+public record TensorData(String name, long[] shape, float[] data) implements StoredTensor {
 
   /** Checks that {@code data} holds exactly {@code product(shape)} values. */
   public TensorData {
@@ -24,6 +25,12 @@ public record TensorData(String name, long[] shape, float[] data) {
       throw new IllegalArgumentException(
           "tensor '" + name + "': shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
     }
+  }
+
+  /** Hands over the whole array at once. */
+  @Override
+  public void read(ChunkSink sink) throws IOException {
+    sink.accept(0, data, data.length);
   }
 
   /** Number of values. */

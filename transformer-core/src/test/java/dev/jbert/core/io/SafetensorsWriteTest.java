@@ -36,6 +36,37 @@ class SafetensorsWriteTest {
   }
 
   @Test
+  void streamedTensorsAreWrittenAsArraysAreAndShortOnesRefused() throws Exception {
+    var original = Safetensors.read(SharedFixtures.tinySafetensors());
+    List<StoredTensor> streamed = new ArrayList<>();
+    for (TensorData t : original.values()) {                  // handed over 7 values at a time
+      streamed.add(new Chunked(t.name(), t.shape(), t.data(), t.data().length));
+    }
+    Path copy = tmp.resolve("model.safetensors");
+    Safetensors.write(copy, streamed, Map.of("format", "pt"));
+    assertArrayEquals(Files.readAllBytes(SharedFixtures.tinySafetensors()), Files.readAllBytes(copy));
+
+    Path refused = tmp.resolve("short.safetensors");
+    CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.write(refused,
+        List.of(new Chunked("w", new long[] {4, 5}, new float[20], 19)), null));
+    assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("19 values"), e.getMessage());
+    assertTrue(Files.notExists(refused), "nothing is left under the target name");
+  }
+
+  /** A tensor handing over the first {@code count} of its values, 7 at a time. */
+  private record Chunked(String name, long[] shape, float[] values, int count) implements StoredTensor {
+    @Override
+    public void read(ChunkSink sink) throws java.io.IOException {
+      float[] chunk = new float[7];
+      for (int from = 0; from < count; from += chunk.length) {
+        int n = Math.min(chunk.length, count - from);
+        System.arraycopy(values, from, chunk, 0, n);
+        sink.accept(from, chunk, n);
+      }
+    }
+  }
+
+  @Test
   void roundTripIsBitIdenticalForAwkwardValues() throws Exception {
     float[] awkward = {Float.NaN, Float.intBitsToFloat(0x7fc01234), Float.intBitsToFloat(0xffa00001), -0.0f, 0.0f,
         Float.MIN_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, 1e-42f, (float) Math.PI};
