@@ -74,7 +74,9 @@ public final class Safetensors {
           throw new CheckpointException(file, "tensor '" + e.name() + "': " + e.numel()
               + " elements do not fit in one Java float array");
         }
-        float[] values = readValues(channel, header.dataStart + e.begin(), e.dtype(), (int) e.numel(), windowBytes);
+        float[] values = new float[(int) e.numel()];
+        new MappedTensor(file, header.dataStart, e, windowBytes)
+            .read((offset, chunk, count) -> System.arraycopy(chunk, 0, values, (int) offset, count));
         tensors.put(e.name(), new TensorData(e.name(), e.shape(), values));
       }
       return new LoadedTensors(tensors, skipped);
@@ -93,14 +95,18 @@ public final class Safetensors {
     LinkedHashMap<String, StoredTensor> tensors = new LinkedHashMap<>();
     for (SafetensorsHeader.Entry e : header.entries) {
       if (e.dtype().floating) {
-        tensors.put(e.name(), new MappedTensor(file, header.dataStart, e));
+        tensors.put(e.name(), new MappedTensor(file, header.dataStart, e, MAP_WINDOW_BYTES));
       }
     }
     return tensors;
   }
 
-  /** A tensor of a safetensors file, decoded from a mapping of its bytes when read. */
-  private record MappedTensor(Path file, long dataStart, SafetensorsHeader.Entry entry) implements StoredTensor {
+  /**
+   * A tensor of a safetensors file, decoded a chunk at a time from mappings of at most
+   * {@code windowBytes} of its bytes when read.
+   */
+  private record MappedTensor(Path file, long dataStart, SafetensorsHeader.Entry entry, int windowBytes)
+      implements StoredTensor {
 
     private static final int CHUNK = 1 << 16;
 
@@ -118,7 +124,7 @@ public final class Safetensors {
     public void read(ChunkSink sink) throws IOException {
       DType dtype = entry.dtype();
       float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, entry.numel()))];
-      long perWindow = MAP_WINDOW_BYTES / dtype.bytes;
+      long perWindow = Math.max(1, windowBytes / dtype.bytes);
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
         if (channel.size() < dataStart + entry.end()) {
           throw new CheckpointException(file, "tensor '" + entry.name() + "': the file is shorter than when its header was read");
@@ -139,19 +145,4 @@ public final class Safetensors {
     }
   }
 
-  private static float[] readValues(FileChannel channel, long position, DType dtype, int count, int windowBytes)
-      throws IOException {
-    float[] values = new float[count];
-    int perWindow = Math.max(1, windowBytes / dtype.bytes);
-    int done = 0;
-    while (done < count) {
-      int n = Math.min(perWindow, count - done);
-      MappedByteBuffer window = channel.map(
-          FileChannel.MapMode.READ_ONLY, position + (long) done * dtype.bytes, (long) n * dtype.bytes);
-      window.order(ByteOrder.LITTLE_ENDIAN);
-      FloatDecoding.decode(window, dtype, values, done, n);
-      done += n;
-    }
-    return values;
-  }
 }
