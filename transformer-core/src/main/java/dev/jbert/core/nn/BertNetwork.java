@@ -58,8 +58,8 @@ public final class BertNetwork {
       // two pools of backward scratch suffice, and one of forward scratch. Without, every layer
       // takes the same buffers: a layer's output then lands in its input's buffer, written last
       // (by BertOutput's LayerNorm) when nothing reads the input any more.
-      Buffers.GradientPool[] pools = {new Buffers.GradientPool(), new Buffers.GradientPool()};
-      Buffers.GradientPool forwardScratch = new Buffers.GradientPool();
+      Buffers.Pool[] pools = {new Buffers.Pool(), new Buffers.Pool()};
+      Buffers.Pool forwardScratch = new Buffers.Pool();
       for (int i = 0; i < n.layers.size(); i++) {
         Buffers layerBuffers = withGradients ? buffers.sharingGradients(pools[i % 2], forwardScratch)
             : buffers.sharingActivations(pools[0]);

@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Modules take their saved activations ({@code Activations}) from {@link #zeros}, arrays that
  * only their forward pass reads from {@link #scratch}, and backward scratch (gradients w.r.t. their
  * inputs) from {@link #gradient}. A view made by {@link #sharingGradients} hands out the gradient
- * and forward scratch arrays of a {@link GradientPool} instead: layers whose backward passes never
+ * and forward scratch arrays of a {@link Pool} instead: layers whose backward passes never
  * overlap (every other encoder layer) then reuse the same gradient arrays, and all layers the same
  * forward scratch, the k-th request of each layer getting the pool's k-th array.
  *
@@ -26,8 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Buffers implements AutoCloseable {
 
-  /** Gradient arrays shared by the layers given views of it. */
-  public static final class GradientPool {
+  /**
+   * Arrays shared by the layers given views of it: their gradients, their forward scratch, or,
+   * without gradients, all their activations.
+   */
+  public static final class Pool {
     private final List<INDArray> arrays = new ArrayList<>();
   }
 
@@ -73,10 +76,10 @@ public final class Buffers implements AutoCloseable {
   private long arenaCursor;                    // elements requested from the arena so far
   private final Buffers owner;                 // this, or the allocator a view belongs to
   private final List<INDArray> owned;
-  private final GradientPool pool;             // null: gradients are private arrays
+  private final Pool pool;                     // null: gradients are private arrays
   private final boolean poolActivations;       // whether zeros() is served by the pool too
   private int poolCursor;
-  private final GradientPool scratchPool;      // null: forward scratch as pool or zeros() serve it
+  private final Pool scratchPool;              // null: forward scratch as pool or zeros() serve it
   private int scratchCursor;
   private boolean closed;
 
@@ -105,7 +108,7 @@ public final class Buffers implements AutoCloseable {
     this.scratchPool = null;
   }
 
-  private Buffers(Buffers owner, GradientPool pool, boolean poolActivations, GradientPool scratchPool) {
+  private Buffers(Buffers owner, Pool pool, boolean poolActivations, Pool scratchPool) {
     this.dataType = owner.dataType;
     this.arena = null; // requests go to owner
     this.owner = owner;
@@ -119,7 +122,7 @@ public final class Buffers implements AutoCloseable {
    * A view allocating from this object, whose {@link #gradient} requests are served by {@code pool}
    * and {@link #scratch} requests by {@code scratch}.
    */
-  public Buffers sharingGradients(GradientPool pool, GradientPool scratch) {
+  public Buffers sharingGradients(Pool pool, Pool scratch) {
     return new Buffers(owner, pool, false, scratch);
   }
 
@@ -127,7 +130,7 @@ public final class Buffers implements AutoCloseable {
    * A view whose {@link #zeros} and {@link #gradient} requests are all served by {@code pool}, the
    * k-th request by the pool's k-th array (zeroed when handed out).
    */
-  public Buffers sharingActivations(GradientPool pool) {
+  public Buffers sharingActivations(Pool pool) {
     return new Buffers(owner, pool, true, null);
   }
 
@@ -179,7 +182,7 @@ public final class Buffers implements AutoCloseable {
   }
 
   /**
-   * A backward scratch array: private, or in a view of a {@link GradientPool} the pool's next array
+   * A backward scratch array: private, or in a view of a {@link Pool} the pool's next array
    * (the same one every sharing layer gets at the same request index).
    */
   public INDArray gradient(long... shape) {
@@ -202,13 +205,13 @@ public final class Buffers implements AutoCloseable {
   }
 
   /** Array {@code index} of {@code pool}, created by the owner when the pool is short. */
-  private INDArray fromPool(GradientPool pool, int index, long... shape) {
+  private INDArray fromPool(Pool pool, int index, long... shape) {
     if (index == pool.arrays.size()) {
       pool.arrays.add(owner.zeros(shape));
     }
     INDArray a = pool.arrays.get(index);
     if (!Arrays.equals(a.shape(), shape)) {
-      throw new IllegalStateException("gradient pool array " + index + " is " + Arrays.toString(a.shape())
+      throw new IllegalStateException("pool array " + index + " is " + Arrays.toString(a.shape())
           + " but " + Arrays.toString(shape) + " was requested: layers sharing a pool must request alike");
     }
     return a;
