@@ -3,7 +3,7 @@ package dev.jbert.optim;
 import dev.jbert.core.Parameters;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Safetensors;
-import dev.jbert.core.io.TensorData;
+import dev.jbert.core.io.StoredTensor;
 import dev.jbert.core.kernel.Flat;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,12 +88,11 @@ public final class WeightAverage {
 
   /** Writes the average to {@code file} (atomically), one tensor per parameter name. */
   public void save(Path file) throws IOException {
-    List<TensorData> tensors = new ArrayList<>();
+    List<StoredTensor> tensors = new ArrayList<>();
     for (String name : params.names()) {
-      int from = Math.toIntExact(params.offset(name));
-      float[] values = new float[Math.toIntExact(params.numel(name))];
-      averaged.get(from, values, 0, values.length);
-      tensors.add(new TensorData(name, params.shape(name), values));
+      int offset = Math.toIntExact(params.offset(name));
+      tensors.add(StoredTensor.chunked(name, params.shape(name),
+          (from, dst, count) -> averaged.get(offset + Math.toIntExact(from), dst, 0, count)));
     }
     Safetensors.write(file, tensors, Map.of("decay", Double.toString(decay), "updates", Long.toString(updates)));
   }
@@ -111,16 +110,17 @@ public final class WeightAverage {
       throw new CheckpointException(file, String.format(Locale.ROOT,
           "the weight average was kept with decay %s; this run asks for %s", savedDecay, decay));
     }
-    Map<String, TensorData> tensors = Safetensors.read(file);
+    Map<String, StoredTensor> tensors = Safetensors.open(file);
     for (String name : params.names()) {
-      TensorData t = tensors.get(name);
+      StoredTensor t = tensors.get(name);
       if (t == null || !Arrays.equals(t.shape(), params.shape(name))) {
         throw new CheckpointException(file, "tensor '" + name + "' " + (t == null ? "is missing"
             : "has shape " + Parameters.shapeText(t.shape()) + ", the model's is " + Parameters.shapeText(params.shape(name))));
       }
     }
     for (String name : params.names()) {
-      averaged.put(Math.toIntExact(params.offset(name)), tensors.get(name).data(), 0, tensors.get(name).numel());
+      int offset = Math.toIntExact(params.offset(name));
+      tensors.get(name).read((from, values, count) -> averaged.put(offset + Math.toIntExact(from), values, 0, count));
     }
     updates = Long.parseLong(meta.get("updates"));
   }

@@ -34,7 +34,6 @@ final class PretrainedWeights {
   static final String BASE_PREFIX = BASE + ".";
 
   private static final Logger LOG = LoggerFactory.getLogger(PretrainedWeights.class);
-  private static final int CHUNK = 1 << 16;
 
   private PretrainedWeights() {}
 
@@ -147,10 +146,10 @@ final class PretrainedWeights {
       t.read((offset, values, count) -> dst.put(Math.toIntExact(offset), values, 0, count));
       return;
     }
-    double[] widened = new double[CHUNK];                    // a DOUBLE model: widened a chunk at a time
+    double[] widened = new double[StoredTensor.CHUNK];                    // a DOUBLE model: widened a chunk at a time
     t.read((offset, values, count) -> {
-      for (int from = 0; from < count; from += CHUNK) {
-        int len = Math.min(CHUNK, count - from);
+      for (int from = 0; from < count; from += StoredTensor.CHUNK) {
+        int len = Math.min(StoredTensor.CHUNK, count - from);
         for (int i = 0; i < len; i++) {
           widened[i] = values[from + i];
         }
@@ -169,27 +168,17 @@ final class PretrainedWeights {
     List<String> names = new ArrayList<>(params.names());
     names.sort(null);
     List<StoredTensor> tensors = new ArrayList<>(names.size());
+    double[] wide = new double[StoredTensor.CHUNK];             // the writer reads one tensor at a time
     for (String name : names) {
-      tensors.add(new ParameterTensor(name, params.shape(name), Flat.of(params.value(name))));
+      Flat values = Flat.of(params.value(name));
+      tensors.add(StoredTensor.chunked(name, params.shape(name), (from, dst, count) -> {
+        values.get(Math.toIntExact(from), wide, 0, count);      // double rows serve FLOAT and DOUBLE alike
+        for (int i = 0; i < count; i++) {
+          dst[i] = (float) wide[i];
+        }
+      }));
     }
     Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
     config.save(dir.resolve("config.json"));
-  }
-
-  /** A parameter handed to the writer a chunk at a time, rounded to float: no tensor-sized copy on the heap. */
-  private record ParameterTensor(String name, long[] shape, Flat values) implements StoredTensor {
-    @Override
-    public void read(ChunkSink sink) throws IOException {
-      float[] chunk = new float[Math.min(CHUNK, Math.max(1, values.length()))];
-      double[] wide = new double[chunk.length];
-      for (int from = 0; from < values.length(); from += CHUNK) {
-        int len = Math.min(CHUNK, values.length() - from);
-        values.get(from, wide, 0, len);                       // double rows serve FLOAT and DOUBLE alike
-        for (int i = 0; i < len; i++) {
-          chunk[i] = (float) wide[i];
-        }
-        sink.accept(from, chunk, len);
-      }
-    }
   }
 }

@@ -87,7 +87,7 @@ public final class Safetensors {
    * The floating-point tensors of a file, in header order, validated as {@link #read} does but not
    * read: each is read from the file, a chunk at a time, when its {@link StoredTensor#read} is called.
    */
-  static LinkedHashMap<String, StoredTensor> open(Path file) throws IOException {
+  public static LinkedHashMap<String, StoredTensor> open(Path file) throws IOException {
     SafetensorsHeader header;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       header = SafetensorsHeader.read(channel, file);
