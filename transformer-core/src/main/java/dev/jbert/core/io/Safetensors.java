@@ -108,8 +108,6 @@ public final class Safetensors {
   private record MappedTensor(Path file, long dataStart, SafetensorsHeader.Entry entry, int windowBytes)
       implements StoredTensor {
 
-    private static final int CHUNK = 1 << 16;
-
     @Override
     public String name() {
       return entry.name();

@@ -1,12 +1,14 @@
 package dev.jbert.core.io;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * One named tensor of a checkpoint: its name and shape, and its values as float32, handed over a
- * chunk at a time. A tensor read from a safetensors file ({@link Checkpoints#open}) is read from the
- * file when asked, so that loading a model never holds a second copy of its weights on the Java
- * heap; a {@link TensorData} hands over the array it holds.
+ * chunk at a time. A tensor of a safetensors file ({@link Checkpoints#open}) is read from the file
+ * when asked, and {@link Safetensors#write} asks each tensor it writes, so that a model is loaded
+ * and saved without a second copy of its weights on the Java heap ({@link #chunked} hands a model's
+ * parameters over); a {@link TensorData} hands over the array it holds.
  */
 public interface StoredTensor {
 
@@ -31,7 +33,7 @@ public interface StoredTensor {
    */
   static StoredTensor chunked(String name, long[] shape, ChunkSource source) {
     long[] dims = shape.clone();
-    long numel = java.util.Arrays.stream(dims).reduce(1, Math::multiplyExact);
+    long numel = Arrays.stream(dims).reduce(1, Math::multiplyExact);
     return new StoredTensor() {
       @Override
       public String name() {
