@@ -78,6 +78,11 @@ final class HubDownloader {
     return client;
   }
 
+  /** Whether the HTTP client has been built. */
+  synchronized boolean connected() {
+    return client != null;
+  }
+
   /** The URL of one file of a repository at revision main. */
   URI fileUri(String repoId, String file) {
     String base = endpoint.toString().replaceAll("/+$", "");

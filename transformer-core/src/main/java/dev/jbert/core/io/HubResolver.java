@@ -114,6 +114,11 @@ public final class HubResolver {
     return new HubCache(hubCache, repoId).repoDir();
   }
 
+  /** Whether the downloader has built its HTTP client (only a download does). */
+  boolean downloaderConnected() {
+    return downloader.connected();
+  }
+
   /**
    * A local directory holding the model: {@code dirOrId} itself if it is a directory, else the
    * cached or freshly downloaded snapshot of hub model {@code dirOrId}.
