@@ -27,7 +27,11 @@ public final class Checkpoints {
    *     and tensor
    */
   public static LinkedHashMap<String, TensorData> read(Path modelDir) throws IOException {
-    Path weights = weightFile(modelDir);
+    return readWeights(weightFile(modelDir));
+  }
+
+  /** {@link #read} of the weight file {@link #weightFile} found. */
+  private static LinkedHashMap<String, TensorData> readWeights(Path weights) throws IOException {
     return switch (weights.getFileName().toString()) {
       case "model.safetensors" -> Safetensors.read(weights);
       case "model.safetensors.index.json" -> ShardedCheckpoint.read(weights, shard -> Safetensors.load(shard, Safetensors.MAP_WINDOW_BYTES));
@@ -49,7 +53,7 @@ public final class Checkpoints {
     if (weights.getFileName().toString().equals("model.safetensors")) {
       return Safetensors.open(weights);
     }
-    return new LinkedHashMap<>(read(modelDir));
+    return new LinkedHashMap<>(readWeights(weights));
   }
 
   /** The weight file {@link #read} would use. */
