@@ -3,13 +3,16 @@ package dev.jbert.cli;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.fewshot.ContrastiveConfig;
 import dev.jbert.finetune.fewshot.FewShotSampler;
+import dev.jbert.finetune.fewshot.SelfTrainingConfig;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
  * The few-shot options of {@code jbert train}: {@code --shots-per-label K} trains on a seeded sample
  * of K examples per label (any recipe); the {@code --contrastive-*} options set the contrastive
- * stage of {@code --recipe few-shot} ({@link RecipeOption}, {@code FewShotTraining}).
+ * stage of {@code --recipe few-shot} ({@link RecipeOption}, {@code FewShotTraining}), and {@code --unlabelled}
+ * its self-training.
  */
 final class FewShotOptions {
 
@@ -42,9 +45,37 @@ final class FewShotOptions {
       description = "few-shot: gradient iterations of the head's fit. Default: ${DEFAULT-VALUE}.")
   int headIterations;
 
+  @Option(names = "--unlabelled", paramLabel = "FILE",
+      description = "few-shot: messages without labels (same format and text column as --train; a label column is "
+          + "ignored) for self-training: the trained model labels them, the confident ones join the examples and a "
+          + "student trains on both.")
+  Path unlabelled;
+
+  @Option(names = "--self-training-rounds", paramLabel = "N", defaultValue = "" + SelfTrainingConfig.DEFAULT_ROUNDS,
+      description = "few-shot with --unlabelled: teacher-student rounds. Default: ${DEFAULT-VALUE}.")
+  int selfTrainingRounds;
+
+  @Option(names = "--pseudo-label-threshold", paramLabel = "P", defaultValue = "" + SelfTrainingConfig.DEFAULT_THRESHOLD,
+      description = "few-shot with --unlabelled: the least top probability for a message to become an example. "
+          + "Default: ${DEFAULT-VALUE}.")
+  double pseudoLabelThreshold;
+
+  @Option(names = "--student-epochs", paramLabel = "N", defaultValue = "" + SelfTrainingConfig.DEFAULT_STUDENT_EPOCHS,
+      description = "few-shot with --unlabelled: the student's passes over its examples. Default: ${DEFAULT-VALUE}.")
+  int studentEpochs;
+
+  @Option(names = "--student-lr", paramLabel = "X", defaultValue = "" + SelfTrainingConfig.DEFAULT_STUDENT_LR,
+      description = "few-shot with --unlabelled: the student's learning rate. Default: ${DEFAULT-VALUE}.")
+  double studentLr;
+
   /** The training examples, or with {@code --shots-per-label} the seeded sample of them. */
   List<Example> sample(List<Example> train, long seed) {
     return shotsPerLabel == null ? train : FewShotSampler.sample(train, shotsPerLabel, seed);
+  }
+
+  /** The self-training settings. */
+  SelfTrainingConfig selfTraining() {
+    return new SelfTrainingConfig(selfTrainingRounds, pseudoLabelThreshold, studentEpochs, studentLr);
   }
 
   /** The contrastive stage's settings. */

@@ -238,11 +238,16 @@ final class TrainCommand implements Callable<Integer> {
     Path modelDir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
     List<Example> trainExamples = fewShot.sample(columns.read(train, options), seed);
     List<Example> evalExamples = eval == null ? List.of() : columns.read(eval, options);
+    if (fewShot.unlabelled != null && !recipe.isFewShot()) {
+      throw new IllegalArgumentException("--unlabelled is the self-training of --recipe few-shot; add --recipe few-shot");
+    }
+    List<Example> unlabelled = fewShot.unlabelled == null ? List.of() : columns.read(fewShot.unlabelled, options.withoutLabels());
     FineTuneResult result;
     try {
       var listener = System.console() != null ? new TerminalProgress(out, System.out) : new ConsoleProgress(out);
       result = recipe.isFewShot()
-          ? FewShotTraining.run(modelDir, trainExamples, evalExamples, output, config, fewShot.contrastive(seed), listener,
+          ? FewShotTraining.run(modelDir, trainExamples, evalExamples, unlabelled, fewShot.selfTraining(), output, config,
+              fewShot.contrastive(seed), listener,
               line -> {
                 out.println(line);
                 out.flush();

@@ -45,4 +45,31 @@ class FewShotCliTest {
     assertEquals(0, predict.exitCode(), predict.err());
     assertTrue(Tickets.INTENTS.contains(JSON.readTree(predict.out().get(0)).get("label").asText()));
   }
+
+  @Test
+  void unlabelledMessagesSelfTrainAStudent() throws Exception {
+    Path data = Tickets.csv(tmp.resolve("tickets.csv"), 12, 3);     // 4 intents x 12; the labels of --unlabelled are ignored
+    Path out = tmp.resolve("out");
+    CliRun train = CliRun.run("train", "--model", CliRun.model("tiny-random-bert").toString(), "--train", data.toString(),
+        "--task", "intent", "--output", out.toString(), "--recipe", "few-shot", "--shots-per-label", "3", "--seed", "5",
+        "--contrastive-rounds", "2", "--contrastive-batch-size", "4", "--batch-size", "4", "--unlabelled", data.toString(),
+        "--pseudo-label-threshold", "0.01");
+    assertEquals(0, train.exitCode(), train.err());
+    String printed = String.join("\n", train.out());
+    // every message clears 0.01; the 12 labelled texts keep their own labels, the other 36 join them
+    assertTrue(printed.contains("self-training round 1 of 1: 36 of 48 unlabelled messages labelled by the teacher at >= 0.01"
+        + " join the 12 labelled ones"), printed);
+    JsonNode metrics = JSON.readTree(out.resolve("metrics.json").toFile());
+    assertEquals(48, metrics.get("examples").asInt());
+    assertEquals(12, metrics.get("training").get("steps").asInt(), "the student's one epoch: 48 / 4");
+  }
+
+  @Test
+  void unlabelledMessagesNeedTheFewShotRecipe() throws Exception {
+    Path data = Tickets.csv(tmp.resolve("tickets.csv"), 12, 3);
+    CliRun train = CliRun.run("train", "--model", CliRun.model("tiny-random-bert").toString(), "--train", data.toString(),
+        "--task", "intent", "--output", tmp.resolve("out").toString(), "--unlabelled", data.toString());
+    assertEquals(2, train.exitCode());
+    assertTrue(train.err().contains("--unlabelled is the self-training of --recipe few-shot"), train.err());
+  }
 }

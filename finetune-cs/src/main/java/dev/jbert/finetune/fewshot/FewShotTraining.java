@@ -11,7 +11,11 @@ import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;
 import dev.jbert.finetune.model.ModelFolderCheck;
 import dev.jbert.finetune.model.ModelLoader;
+import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Task;
+import dev.jbert.finetune.ood.ConfidenceConfig;
+import dev.jbert.finetune.predict.Prediction;
+import dev.jbert.finetune.predict.Predictor;
 import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.FineTuneResult;
 import dev.jbert.finetune.train.FineTuning;
@@ -21,10 +25,13 @@ import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -40,7 +47,13 @@ import java.util.stream.Stream;
  *       becomes the classifier ({@link ContrastiveStage#fitHead});
  *   <li><b>classifier stage</b>: {@link FineTuning#run} continues from that model with the given
  *       {@link FineTuneConfig} (cross-entropy on the same examples, encoder and head together), which
- *       also writes the folder, {@code metrics.json}, the log and the charts as any run does.
+ *       also writes the folder, {@code metrics.json}, the log and the charts as any run does;
+ *   <li><b>self-training</b>, when unlabelled messages are given: the model of step 3 is the
+ *       <em>teacher</em>; it labels the messages, those it gives a top probability of at least
+ *       {@link SelfTrainingConfig#threshold()} join the labelled examples ({@link PseudoLabels}), and
+ *       a <em>student</em> continues from the teacher on both, with the classifier stage's settings but
+ *       its own epochs and learning rate.
+ *       With more rounds the student becomes the next teacher. The last student is the model.
  * </ol>
  *
  * <p><b>Where the head sits.</b> The model's head reads the normalised mean of the tokens
@@ -63,6 +76,9 @@ public final class FewShotTraining {
   /** Suffix of the folder beside the output that holds the model between the stages. */
   public static final String STAGE_SUFFIX = ".contrastive";
 
+  /** Suffix of the folder beside the output that holds self-training's teacher. */
+  public static final String TEACHER_SUFFIX = ".teacher";
+
   private FewShotTraining() {}
 
   /**
@@ -81,6 +97,19 @@ public final class FewShotTraining {
   public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output,
       FineTuneConfig classifier, ContrastiveConfig contrastive, TrainingListener listener, Consumer<String> stageLog,
       StopRequest stop) throws IOException {
+    return run(modelDir, train, eval, List.of(), SelfTrainingConfig.defaults(), output, classifier, contrastive, listener,
+        stageLog, stop);
+  }
+
+  /**
+   * Runs the steps of the class comment, with self-training on {@code unlabelled} when it is not empty.
+   *
+   * @param unlabelled messages without labels (labels given are ignored), or empty for no self-training
+   * @param selfTraining the rounds and the threshold of self-training
+   */
+  public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, List<Example> unlabelled,
+      SelfTrainingConfig selfTraining, Path output, FineTuneConfig classifier, ContrastiveConfig contrastive,
+      TrainingListener listener, Consumer<String> stageLog, StopRequest stop) throws IOException {
     Backend.init();
     if (classifier.task() != Task.INTENT) {
       throw new IllegalArgumentException("the few-shot recipe trains intents (task intent), not " + classifier.task().id());
@@ -101,6 +130,11 @@ public final class FewShotTraining {
         throw new DataFileException(e.source(), e.line(), "the few-shot recipe classifies single messages; this row has a pair");
       }
     }
+    for (Example e : unlabelled) {
+      if (e.hasPair()) {
+        throw new DataFileException(e.source(), e.line(), "the few-shot recipe classifies single messages; this row has a pair");
+      }
+    }
     FineTuning.checkOutput(modelDir, List.of(train, eval), output, classifier);
     List<Example> trainPart = train;
     List<Example> evalPart = eval;
@@ -109,15 +143,57 @@ public final class FewShotTraining {
       trainPart = parts.train();
       evalPart = parts.validation();
     }
-    Path stage = output.toAbsolutePath().resolveSibling(output.getFileName() + STAGE_SUFFIX);
+    Path stage = sibling(output, STAGE_SUFFIX);
+    Path teacher = sibling(output, TEACHER_SUFFIX);
     deleteTree(stage);
+    deleteTree(teacher);
     try {
       contrastiveModel(modelDir, trainPart, stage, classifier, contrastive, stageLog, stop);
       stageLog.accept("classifier stage: from the contrastive model with the fitted head");
-      return FineTuning.run(stage, trainPart, evalPart, output, classifier, listener, stop);
+      if (unlabelled.isEmpty()) {
+        return FineTuning.run(stage, trainPart, evalPart, output, classifier, listener, stop);
+      }
+      // The teacher is scored on nothing and fits no confidence: only the last student is the model.
+      FineTuneConfig teacherConfig = classifier.toBuilder().validationSplit(0).finalEvaluation(false)
+          .handOffPrecision(null).confidence(ConfidenceConfig.DEFAULT.withCalibrate(false)).overwrite(true).build();
+      FineTuning.run(stage, trainPart, List.of(), teacher, teacherConfig, listener, stop);
+      deleteTree(stage);
+      FineTuneConfig studentConfig = classifier.toBuilder().epochs(selfTraining.studentEpochs()).lr(selfTraining.studentLr())
+          .build();
+      FineTuneConfig innerStudentConfig = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
+          .lr(selfTraining.studentLr()).build();
+      Set<String> labelledTexts = trainPart.stream().map(Example::text).collect(Collectors.toSet());
+      for (int round = 1; ; round++) {
+        List<Example> pseudo = pseudoLabels(teacher, unlabelled, selfTraining.threshold(), labelledTexts);
+        stageLog.accept(String.format(Locale.ROOT, "self-training round %d of %d: %d of %d unlabelled messages labelled by "
+            + "the teacher at >= %.2f join the %d labelled ones", round, selfTraining.rounds(), pseudo.size(),
+            unlabelled.size(), selfTraining.threshold(), trainPart.size()));
+        List<Example> studentTrain = new ArrayList<>(trainPart);
+        studentTrain.addAll(pseudo);
+        if (round == selfTraining.rounds()) {
+          return FineTuning.run(teacher, studentTrain, evalPart, output, studentConfig, listener, stop);
+        }
+        FineTuning.run(teacher, studentTrain, List.of(), stage, innerStudentConfig, listener, stop);
+        deleteTree(teacher);
+        Files.move(stage, teacher);
+      }
     } finally {
       deleteTree(stage);
+      deleteTree(teacher);
     }
+  }
+
+  /** The unlabelled messages the teacher in {@code teacherDir} labels at {@code threshold} or above. */
+  private static List<Example> pseudoLabels(Path teacherDir, List<Example> unlabelled, double threshold,
+      Set<String> labelledTexts) throws IOException {
+    try (FineTunedModel teacher = FineTunedModel.load(teacherDir)) {
+      List<Prediction> predictions = Predictor.of(teacher).withTopK(1).classifyExamples(unlabelled);
+      return PseudoLabels.select(unlabelled, predictions, threshold, labelledTexts);
+    }
+  }
+
+  private static Path sibling(Path output, String suffix) {
+    return output.toAbsolutePath().resolveSibling(output.getFileName() + suffix);
   }
 
   /** Steps 1 and 2: writes the contrastively trained encoder with its fitted head into {@code stage}. */
