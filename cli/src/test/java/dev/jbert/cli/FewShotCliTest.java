@@ -53,7 +53,7 @@ class FewShotCliTest {
     CliRun train = CliRun.run("train", "--model", CliRun.model("tiny-random-bert").toString(), "--train", data.toString(),
         "--task", "intent", "--output", out.toString(), "--recipe", "few-shot", "--shots-per-label", "3", "--seed", "5",
         "--contrastive-rounds", "2", "--contrastive-batch-size", "4", "--batch-size", "4", "--unlabelled", data.toString(),
-        "--pseudo-label-threshold", "0.01");
+        "--pseudo-label-threshold", "0.01", "--student-epochs", "1", "--student-lr", "1e-4");
     assertEquals(0, train.exitCode(), train.err());
     String printed = String.join("\n", train.out());
     // every message clears 0.01; the 12 labelled texts keep their own labels, the other 36 join them

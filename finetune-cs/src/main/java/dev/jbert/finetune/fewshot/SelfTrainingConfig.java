@@ -12,16 +12,16 @@ package dev.jbert.finetune.fewshot;
 public record SelfTrainingConfig(int rounds, double threshold, int studentEpochs, double studentLr) {
 
   /** The threshold chosen on Banking77's held-out training messages (the README lists what was tried). */
-  public static final double DEFAULT_THRESHOLD = 0.9;
+  public static final double DEFAULT_THRESHOLD = 0.7;
 
   /** One round. */
   public static final int DEFAULT_ROUNDS = 1;
 
-  /** The student's default passes over its examples. */
-  public static final int DEFAULT_STUDENT_EPOCHS = 1;
+  /** The student's default passes over its examples (chosen with the threshold). */
+  public static final int DEFAULT_STUDENT_EPOCHS = 3;
 
-  /** The student's default learning rate. */
-  public static final double DEFAULT_STUDENT_LR = 2e-5;
+  /** The student's default learning rate (chosen with the threshold). */
+  public static final double DEFAULT_STUDENT_LR = 1e-4;
 
   /** Checks the ranges, naming the setting. */
   public SelfTrainingConfig {
