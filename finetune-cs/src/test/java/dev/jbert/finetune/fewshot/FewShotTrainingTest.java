@@ -47,11 +47,18 @@ class FewShotTrainingTest {
     train = FewShotSampler.sample(all, 10, 42);
     eval = SyntheticTickets.intents(20, 2, tmp.resolve("eval.csv"));
     out = tmp.resolve("out");
-    FineTuneConfig classifier = FineTuneConfig.builder(Task.INTENT).lr(1e-3).epochs(1).batchSize(8).validationSplit(0)
-        .build();
-    ContrastiveConfig contrastive = ContrastiveConfig.defaults(42).with(20, 8, 5e-3, 1);
-    result = FewShotTraining.run(SharedModels.tinyBertLargeInit(), train, List.of(), out, classifier, contrastive,
-        TrainingListener.NONE, stageLines::add, new StopRequest());
+    result = FewShotTraining.run(SharedModels.tinyBertLargeInit(), train, List.of(), out, tinyClassifier(),
+        tinyContrastive(), TrainingListener.NONE, stageLines::add, new StopRequest());
+  }
+
+  /** The classifier stage of the tiny-model runs: one epoch, batches of 8, no validation split. */
+  static FineTuneConfig tinyClassifier() {
+    return FineTuneConfig.builder(Task.INTENT).lr(1e-3).epochs(1).batchSize(8).validationSplit(0).build();
+  }
+
+  /** The contrastive stage of the tiny-model runs: 20 rounds in batches of 8 pairs at lr 5e-3. */
+  static ContrastiveConfig tinyContrastive() {
+    return ContrastiveConfig.defaults(42).with(20, 8, 5e-3, 1);
   }
 
   @Test

@@ -8,8 +8,6 @@ import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.model.FineTunedModel;
-import dev.jbert.finetune.model.Task;
-import dev.jbert.finetune.train.FineTuneConfig;
 import dev.jbert.finetune.train.FineTuneResult;
 import dev.jbert.finetune.train.StopRequest;
 import dev.jbert.finetune.train.SyntheticTickets;
@@ -34,26 +32,21 @@ import org.junit.jupiter.api.io.TempDir;
 class SelfTrainingTest {
 
   @TempDir static Path tmp;
-  private static List<Example> labelled;
-  private static List<Example> unlabelled;
-  private static FineTuneResult result;
-  private static Path out;
+  /** The tickets whose labels training is not told, with their labels. */
+  private static List<Example> notLabelled;
   private static final List<String> stageLines = new ArrayList<>();
+  private static FineTuneResult result;
 
   @BeforeAll
   static void train() throws Exception {
     List<Example> all = SyntheticTickets.intents(40, 1, tmp.resolve("train.csv"));
-    labelled = FewShotSampler.sample(all, 10, 42);
-    Set<Example> sampled = Set.copyOf(labelled);
-    unlabelled = all.stream().filter(e -> !sampled.contains(e))
+    List<Example> labelled = FewShotSampler.sample(all, 10, 42);
+    notLabelled = all.stream().filter(e -> !labelled.contains(e)).toList();
+    List<Example> unlabelled = notLabelled.stream()
         .map(e -> new Example(e.text(), null, List.of(), null, null, e.source(), e.line())).toList();
-    out = tmp.resolve("out");
-    FineTuneConfig classifier = FineTuneConfig.builder(Task.INTENT).lr(1e-3).epochs(1).batchSize(8).validationSplit(0)
-        .build();
-    ContrastiveConfig contrastive = ContrastiveConfig.defaults(42).with(20, 8, 5e-3, 1);
     result = FewShotTraining.run(SharedModels.tinyBertLargeInit(), labelled, List.of(), unlabelled,
-        new SelfTrainingConfig(2, 0.5, 1, 1e-3), out, classifier, contrastive, TrainingListener.NONE, stageLines::add,
-        new StopRequest());
+        new SelfTrainingConfig(2, 0.5, 1, 1e-3), tmp.resolve("out"), FewShotTrainingTest.tinyClassifier(),
+        FewShotTrainingTest.tinyContrastive(), TrainingListener.NONE, stageLines::add, new StopRequest());
   }
 
   @Test
@@ -71,7 +64,7 @@ class SelfTrainingTest {
 
   @Test
   void onlyTheModelFolderIsLeft() throws Exception {
-    assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+    assertTrue(Files.isRegularFile(result.outputDir().resolve("model.safetensors")));
     assertFalse(Files.exists(tmp.resolve("out" + FewShotTraining.STAGE_SUFFIX)));
     assertFalse(Files.exists(tmp.resolve("out" + FewShotTraining.TEACHER_SUFFIX)));
     try (var files = Files.list(tmp)) {
@@ -81,10 +74,8 @@ class SelfTrainingTest {
 
   @Test
   void theStudentClassifiesTheMessagesItWasNotToldAboveChance() throws Exception {
-    List<Example> truth = SyntheticTickets.intents(40, 1, tmp.resolve("train.csv")).stream()
-        .filter(e -> !Set.copyOf(labelled).contains(e)).toList();
-    try (FineTunedModel model = FineTunedModel.load(out)) {
-      double accuracy = Evaluator.of(model, 16).evaluate(truth).classification().accuracy();
+    try (FineTunedModel model = FineTunedModel.load(result.outputDir())) {
+      double accuracy = Evaluator.of(model, 16).evaluate(notLabelled).classification().accuracy();
       // 0.567 when written (seeded; a tiny random model learning from the teacher's mistakes too); chance is 0.25
       assertTrue(accuracy > 0.45, "accuracy " + accuracy + " on the 120 unlabelled tickets (chance 0.25)");
     }
