@@ -163,15 +163,20 @@ public final class FewShotTraining {
       FineTuneConfig innerStudentConfig = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
           .lr(selfTraining.studentLr()).build();
       Set<String> labelledTexts = trainPart.stream().map(Example::text).collect(Collectors.toSet());
+      List<Integer> added = new ArrayList<>();
       for (int round = 1; ; round++) {
         List<Example> pseudo = pseudoLabels(teacher, unlabelled, selfTraining.threshold(), labelledTexts);
+        added.add(pseudo.size());
         stageLog.accept(String.format(Locale.ROOT, "self-training round %d of %d: %d of %d unlabelled messages labelled by "
             + "the teacher at >= %.2f join the %d labelled ones", round, selfTraining.rounds(), pseudo.size(),
             unlabelled.size(), selfTraining.threshold(), trainPart.size()));
         List<Example> studentTrain = new ArrayList<>(trainPart);
         studentTrain.addAll(pseudo);
         if (round == selfTraining.rounds()) {
-          return FineTuning.run(teacher, studentTrain, evalPart, output, studentConfig, listener, stop);
+          FineTuneResult result = FineTuning.run(teacher, studentTrain, evalPart, output, studentConfig, listener, stop);
+          SelfTrainingReport.add(result.outputDir(), new SelfTrainingReport(selfTraining.rounds(), selfTraining.threshold(),
+              selfTraining.studentEpochs(), selfTraining.studentLr(), trainPart.size(), unlabelled.size(), added));
+          return result;
         }
         FineTuning.run(teacher, studentTrain, List.of(), stage, innerStudentConfig, listener, stop);
         deleteTree(teacher);

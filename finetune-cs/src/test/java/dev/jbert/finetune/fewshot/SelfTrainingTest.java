@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluator;
+import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.train.FineTuneResult;
 import dev.jbert.finetune.train.StopRequest;
@@ -60,6 +63,21 @@ class SelfTrainingTest {
     // the last student trains one epoch on the labelled and the pseudo-labelled examples, in batches of 8
     assertEquals((40 + lastAdded + 7) / 8, result.state().step());
     assertEquals(40 + lastAdded, result.evaluation().count(), "scored on its training examples (no validation split)");
+  }
+
+  @Test
+  void metricsJsonSaysWhatTheTeacherAdded() throws Exception {
+    JsonNode entry = Json.MAPPER.readTree(result.outputDir().resolve("metrics.json").toFile()).get("self_training");
+    assertEquals(2, entry.get("rounds").asInt());
+    assertEquals(0.5, entry.get("threshold").asDouble());
+    assertEquals(1, entry.get("student_epochs").asInt());
+    assertEquals(40, entry.get("labelled").asInt());
+    assertEquals(120, entry.get("unlabelled").asInt());
+    List<Integer> logged = stageLines.stream().filter(l -> l.startsWith("self-training round"))
+        .map(l -> Integer.parseInt(l.replaceAll(".*: (\\d+) of 120 .*", "$1"))).toList();
+    assertEquals(logged, Json.MAPPER.convertValue(entry.get("pseudo_labelled"), new TypeReference<List<Integer>>() {}));
+    assertTrue(Json.MAPPER.readTree(result.outputDir().resolve("metrics.json").toFile()).has("classification"),
+        "the run's own entries stay");
   }
 
   @Test
