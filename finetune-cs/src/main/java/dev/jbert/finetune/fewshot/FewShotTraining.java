@@ -9,9 +9,9 @@ import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.StratifiedSplit;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;
+import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.ModelFolderCheck;
 import dev.jbert.finetune.model.ModelLoader;
-import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.ood.ConfidenceConfig;
 import dev.jbert.finetune.predict.Prediction;
@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -105,7 +106,7 @@ public final class FewShotTraining {
    * Runs the steps of the class comment, with self-training on {@code unlabelled} when it is not empty.
    *
    * @param unlabelled messages without labels (labels given are ignored), or empty for no self-training
-   * @param selfTraining the rounds and the threshold of self-training
+   * @param selfTraining the rounds, the threshold and the students' schedule of self-training
    */
   public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, List<Example> unlabelled,
       SelfTrainingConfig selfTraining, Path output, FineTuneConfig classifier, ContrastiveConfig contrastive,
@@ -125,15 +126,10 @@ public final class FewShotTraining {
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
-    for (Example e : train) {
-      if (e.hasPair()) {
-        throw new DataFileException(e.source(), e.line(), "the few-shot recipe classifies single messages; this row has a pair");
-      }
-    }
-    for (Example e : unlabelled) {
-      if (e.hasPair()) {
-        throw new DataFileException(e.source(), e.line(), "the few-shot recipe classifies single messages; this row has a pair");
-      }
+    Optional<Example> paired = Stream.concat(train.stream(), unlabelled.stream()).filter(Example::hasPair).findFirst();
+    if (paired.isPresent()) {
+      throw new DataFileException(paired.get().source(), paired.get().line(),
+          "the few-shot recipe classifies single messages; this row has a pair");
     }
     FineTuning.checkOutput(modelDir, List.of(train, eval), output, classifier);
     List<Example> trainPart = train;
@@ -153,38 +149,50 @@ public final class FewShotTraining {
       if (unlabelled.isEmpty()) {
         return FineTuning.run(stage, trainPart, evalPart, output, classifier, listener, stop);
       }
-      // The teacher is scored on nothing and fits no confidence: only the last student is the model.
+      // Teachers are scored on nothing and fit no confidence: only the last student is the model.
       FineTuneConfig teacherConfig = classifier.toBuilder().validationSplit(0).finalEvaluation(false)
           .handOffPrecision(null).confidence(ConfidenceConfig.DEFAULT.withCalibrate(false)).overwrite(true).build();
       FineTuning.run(stage, trainPart, List.of(), teacher, teacherConfig, listener, stop);
       deleteTree(stage);
-      FineTuneConfig studentConfig = classifier.toBuilder().epochs(selfTraining.studentEpochs()).lr(selfTraining.studentLr())
-          .build();
-      FineTuneConfig innerStudentConfig = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
-          .lr(selfTraining.studentLr()).build();
-      Set<String> labelledTexts = trainPart.stream().map(Example::text).collect(Collectors.toSet());
-      List<Integer> added = new ArrayList<>();
-      for (int round = 1; ; round++) {
-        List<Example> pseudo = pseudoLabels(teacher, unlabelled, selfTraining.threshold(), labelledTexts);
-        added.add(pseudo.size());
-        stageLog.accept(String.format(Locale.ROOT, "self-training round %d of %d: %d of %d unlabelled messages labelled by "
-            + "the teacher at >= %.2f join the %d labelled ones", round, selfTraining.rounds(), pseudo.size(),
-            unlabelled.size(), selfTraining.threshold(), trainPart.size()));
-        List<Example> studentTrain = new ArrayList<>(trainPart);
-        studentTrain.addAll(pseudo);
-        if (round == selfTraining.rounds()) {
-          FineTuneResult result = FineTuning.run(teacher, studentTrain, evalPart, output, studentConfig, listener, stop);
-          SelfTrainingReport.add(result.outputDir(), new SelfTrainingReport(selfTraining.rounds(), selfTraining.threshold(),
-              selfTraining.studentEpochs(), selfTraining.studentLr(), trainPart.size(), unlabelled.size(), added));
-          return result;
-        }
-        FineTuning.run(teacher, studentTrain, List.of(), stage, innerStudentConfig, listener, stop);
-        deleteTree(teacher);
-        Files.move(stage, teacher);
-      }
+      return selfTrain(teacher, stage, trainPart, evalPart, unlabelled, selfTraining, output, classifier, teacherConfig,
+          listener, stageLog, stop);
     } finally {
       deleteTree(stage);
       deleteTree(teacher);
+    }
+  }
+
+  /**
+   * Step 4: the rounds of self-training from the model in {@code teacher}; a student that teaches the
+   * next round is written to {@code spare} and takes the teacher's folder, the last one to {@code output}.
+   */
+  private static FineTuneResult selfTrain(Path teacher, Path spare, List<Example> train, List<Example> eval,
+      List<Example> unlabelled, SelfTrainingConfig selfTraining, Path output, FineTuneConfig classifier,
+      FineTuneConfig teacherConfig, TrainingListener listener, Consumer<String> stageLog, StopRequest stop)
+      throws IOException {
+    Set<String> labelledTexts = train.stream().map(Example::text).collect(Collectors.toSet());
+    List<Integer> added = new ArrayList<>();
+    for (int round = 1; ; round++) {
+      List<Example> pseudo = pseudoLabels(teacher, unlabelled, selfTraining.threshold(), labelledTexts);
+      added.add(pseudo.size());
+      stageLog.accept(String.format(Locale.ROOT, "self-training round %d of %d: %d of %d unlabelled messages labelled by "
+          + "the teacher at >= %.2f join the %d labelled ones", round, selfTraining.rounds(), pseudo.size(),
+          unlabelled.size(), selfTraining.threshold(), train.size()));
+      List<Example> studentTrain = new ArrayList<>(train);
+      studentTrain.addAll(pseudo);
+      if (round == selfTraining.rounds()) {
+        FineTuneConfig student = classifier.toBuilder().epochs(selfTraining.studentEpochs()).lr(selfTraining.studentLr())
+            .build();
+        FineTuneResult result = FineTuning.run(teacher, studentTrain, eval, output, student, listener, stop);
+        SelfTrainingReport.add(result.outputDir(), new SelfTrainingReport(selfTraining.rounds(), selfTraining.threshold(),
+            selfTraining.studentEpochs(), selfTraining.studentLr(), train.size(), unlabelled.size(), added));
+        return result;
+      }
+      FineTuneConfig nextTeacher = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
+          .lr(selfTraining.studentLr()).build();
+      FineTuning.run(teacher, studentTrain, List.of(), spare, nextTeacher, listener, stop);
+      deleteTree(teacher);
+      Files.move(spare, teacher);
     }
   }
 

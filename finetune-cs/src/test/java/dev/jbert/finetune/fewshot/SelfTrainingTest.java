@@ -2,11 +2,13 @@ package dev.jbert.finetune.fewshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbert.finetune.SharedModels;
+import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.eval.Evaluator;
 import dev.jbert.finetune.io.Json;
@@ -78,6 +80,17 @@ class SelfTrainingTest {
     assertEquals(logged, Json.MAPPER.convertValue(entry.get("pseudo_labelled"), new TypeReference<List<Integer>>() {}));
     assertTrue(Json.MAPPER.readTree(result.outputDir().resolve("metrics.json").toFile()).has("classification"),
         "the run's own entries stay");
+  }
+
+  @Test
+  void anUnlabelledRowWithAPairIsRefusedNamingFileAndLine() {
+    Example pair = new Example("where is my card", "it is on its way", List.of(), null, null, Path.of("unlabelled.csv"), 7);
+    DataFileException e = assertThrows(DataFileException.class, () -> FewShotTraining.run(SharedModels.tinyBertLargeInit(),
+        notLabelled, List.of(), List.of(pair), SelfTrainingConfig.defaults(), tmp.resolve("refused"),
+        FewShotTrainingTest.tinyClassifier(), FewShotTrainingTest.tinyContrastive(), TrainingListener.NONE, s -> {},
+        new StopRequest()));
+    assertTrue(e.getMessage().contains("unlabelled.csv:7"), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("refused")));
   }
 
   @Test
