@@ -51,6 +51,28 @@ public final class DetectionMetrics {
     return in[in.length - Math.max(keep, 1)];
   }
 
+  /**
+   * The threshold to save for a hand-off that keeps {@code recall} of the in-scope scores: halfway
+   * between the lowest score {@link #thresholdForRecall} keeps and the next lower in-scope score, so
+   * the same messages are kept here, and the kept boundary message still is when its score is
+   * computed again a few ulps lower (another batch's padding, another CPU's kernels). The lowest
+   * kept score itself when no lower score exists or the two are adjacent doubles.
+   */
+  public static double marginThreshold(double[] inScope, double recall) {
+    double kept = thresholdForRecall(inScope, recall);
+    double below = Double.NEGATIVE_INFINITY;
+    for (double s : inScope) {
+      if (s < kept && s > below) {
+        below = s;
+      }
+    }
+    if (below == Double.NEGATIVE_INFINITY || kept == Double.NEGATIVE_INFINITY) {
+      return kept;
+    }
+    double mid = below + (kept - below) / 2;
+    return mid > below && mid <= kept ? mid : kept;
+  }
+
   /** Share of {@code scores} accepted (≥ {@code threshold}); NaN when there are none. */
   public static double acceptedShare(double[] scores, double threshold) {
     if (scores.length == 0) {

@@ -40,7 +40,8 @@ public record DetectorTable(int[] gold, int[] predicted, int outOfScopeId) {
   }
 
   /**
-   * The highest threshold that keeps {@code recall} of the in-scope messages; {@code
+   * A threshold that keeps {@code recall} of the in-scope messages, halfway to the next lower
+   * in-scope score ({@link DetectionMetrics#marginThreshold}); {@code
    * -Double.MAX_VALUE} (never hand off on the score) when the classifier's own out-of-scope answers
    * already lose more in-scope messages than the recall allows.
    *
@@ -51,7 +52,7 @@ public record DetectorTable(int[] gold, int[] predicted, int outOfScopeId) {
     if (in.length == 0) {
       throw new IllegalArgumentException("no in-scope messages to pick a threshold on");
     }
-    double t = DetectionMetrics.thresholdForRecall(in, recall);
+    double t = DetectionMetrics.marginThreshold(in, recall);
     return t == Double.NEGATIVE_INFINITY ? -Double.MAX_VALUE : t;
   }
 

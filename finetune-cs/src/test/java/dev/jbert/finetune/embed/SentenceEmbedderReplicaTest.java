@@ -16,6 +16,8 @@ class SentenceEmbedderReplicaTest {
     List<String> texts = List.of("where is my card?", "hi", "I was charged twice for the same coffee");
     try (SentenceEmbedder original = SentenceEmbedder.load(SharedModels.model("all-MiniLM-L6-v2"))) {
       float[][] expected = original.embedAll(texts);
+      // a batch of one pads differently, so it is compared with itself (last digits may differ from the batch's)
+      float[] single = original.embed(texts.get(0));
       try (SentenceEmbedder replica = original.replica()) {
         assertEquals(original.pooling(), replica.pooling());
         assertEquals(original.maxLength(), replica.maxLength());
@@ -29,7 +31,7 @@ class SentenceEmbedderReplicaTest {
           }
         }
       }
-      assertArrayEquals(expected[0], original.embed(texts.get(0)), "closing the replica leaves the original working");
+      assertArrayEquals(single, original.embed(texts.get(0)), "closing the replica leaves the original working");
     }
   }
 

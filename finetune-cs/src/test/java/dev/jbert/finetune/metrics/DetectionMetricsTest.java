@@ -32,6 +32,25 @@ class DetectionMetricsTest {
   }
 
   @Test
+  void theSavedThresholdSitsHalfwayToTheNextLowerInScopeScore() {
+    assertEquals(0.4, DetectionMetrics.marginThreshold(new double[] {0.9, 0.8, 0.5, 0.3}, 0.75), 1e-15); // keeps 3; next 0.3
+    assertEquals(0.65, DetectionMetrics.marginThreshold(IN, 2.0 / 3), 1e-15); // keeps 0.9, 0.8; next lower 0.5
+    assertEquals(0.5, DetectionMetrics.marginThreshold(IN, 0.95), 0, "every score kept: nothing lower to move towards");
+    assertEquals(0.6, DetectionMetrics.marginThreshold(new double[] {0.7, 0.7, 0.5, 0.9}, 0.5), 1e-15, "tied 0.7s kept together");
+    double kept = 0.5;
+    double adjacent = Math.nextDown(kept);
+    assertEquals(kept, DetectionMetrics.marginThreshold(new double[] {adjacent, kept, 0.9}, 2.0 / 3), 0,
+        "no double between adjacent scores: the kept score itself");
+    for (double[] scores : new double[][] {IN, {0.7, 0.7, 0.5, 0.9}, {1e-9, 2e-9, 3e-9}}) {
+      for (double recall : new double[] {0.1, 0.5, 2.0 / 3, 0.95, 1.0}) {
+        assertEquals(DetectionMetrics.acceptedShare(scores, DetectionMetrics.thresholdForRecall(scores, recall)),
+            DetectionMetrics.acceptedShare(scores, DetectionMetrics.marginThreshold(scores, recall)), 0,
+            "the same scores kept at recall " + recall);
+      }
+    }
+  }
+
+  @Test
   void fprAtRecallCountsTiedOutOfScopeScoresAsAccepted() {
     assertEquals(0.5, DetectionMetrics.fprAtRecall(IN, OUT, 0.95), 0); // threshold 0.5 lets the tied 0.5 through
     assertEquals(0.0, DetectionMetrics.fprAtRecall(IN, OUT, 0.6), 0);   // threshold 0.8
