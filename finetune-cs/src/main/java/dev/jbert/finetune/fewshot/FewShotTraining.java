@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -183,10 +184,10 @@ public final class FewShotTraining {
       if (round == selfTraining.rounds()) {
         FineTuneConfig student = classifier.toBuilder().epochs(selfTraining.studentEpochs()).lr(selfTraining.studentLr())
             .build();
-        FineTuneResult result = FineTuning.run(teacher, studentTrain, eval, output, student, listener, stop);
-        SelfTrainingReport.add(result.outputDir(), new SelfTrainingReport(selfTraining.rounds(), selfTraining.threshold(),
-            selfTraining.studentEpochs(), selfTraining.studentLr(), train.size(), unlabelled.size(), added));
-        return result;
+        SelfTrainingReport report = new SelfTrainingReport(selfTraining.rounds(), selfTraining.threshold(),
+            selfTraining.studentEpochs(), selfTraining.studentLr(), train.size(), unlabelled.size(), added);
+        return FineTuning.run(teacher, studentTrain, eval, output, student, listener, stop,
+            Map.of(SelfTrainingReport.KEY, report));
       }
       FineTuneConfig nextTeacher = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
           .lr(selfTraining.studentLr()).build();

@@ -1,13 +1,7 @@
 package dev.jbert.finetune.fewshot;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.jbert.finetune.io.Json;
-import dev.jbert.finetune.metrics.MetricsFile;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -32,13 +26,5 @@ public record SelfTrainingReport(int rounds, double threshold, int studentEpochs
 
   public SelfTrainingReport {
     pseudoLabelled = List.copyOf(pseudoLabelled);
-  }
-
-  /** Adds the entry to the {@code metrics.json} in {@code folder} (replaced atomically). */
-  static void add(Path folder, SelfTrainingReport report) throws IOException {
-    Path file = folder.resolve(MetricsFile.FILE_NAME);
-    LinkedHashMap<String, Object> entries = Json.MAPPER.readValue(file.toFile(), new TypeReference<>() {});
-    entries.put(KEY, report);
-    MetricsFile.write(file, entries);
   }
 }

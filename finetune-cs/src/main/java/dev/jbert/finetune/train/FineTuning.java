@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -82,7 +83,21 @@ public final class FineTuning {
    */
   public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output, FineTuneConfig config,
       TrainingListener listener, StopRequest stop) throws IOException {
+    return run(modelDir, train, eval, output, config, listener, stop, Map.of());
+  }
+
+  /**
+   * Runs a fine-tuning whose {@code metrics.json} also holds entries of the caller's, such as the
+   * few-shot recipe's {@code self_training}; otherwise as {@link #run(Path, List, List, Path,
+   * FineTuneConfig, TrainingListener, StopRequest)}.
+   *
+   * @param extraMetrics entries written after the run's own, each value as Jackson writes it
+   * @throws IllegalArgumentException also for an entry named as one of the run's own
+   */
+  public static FineTuneResult run(Path modelDir, List<Example> train, List<Example> eval, Path output, FineTuneConfig config,
+      TrainingListener listener, StopRequest stop, Map<String, ?> extraMetrics) throws IOException {
     Backend.init();
+    RunReport.checkExtraEntries(extraMetrics);
     OutputFolder folder = OutputFolder.of(output);
     folder.checkStart(config, modelDir, List.of(train, eval));
     Data data = prepare(modelDir, train, eval, config);
@@ -119,7 +134,8 @@ public final class FineTuning {
     Split split = data.split();
     List<Example> reportOn = !config.finalEvaluation() ? List.of() : split.eval().isEmpty() ? split.train() : split.eval();
     String reportedSplit = !config.finalEvaluation() ? "none" : split.eval().isEmpty() ? "train" : split.name();
-    FineTuneResult report = RunReport.write(work, split.train(), reportOn, reportedSplit, end, config, start.log().entries());
+    FineTuneResult report = RunReport.write(work, split.train(), reportOn, reportedSplit, end, config, start.log().entries(),
+        extraMetrics);
     folder.publish();
     return new FineTuneResult(folder.output(), report.evaluation(), report.evaluatedOn(), report.state(), report.handOff());
   }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The last stage of a run: reload the kept model from the run's folder, score it, calibrate it and fit
@@ -27,16 +28,30 @@ import java.util.Map;
  */
 final class RunReport {
 
+  /** The entries the report itself may write; a caller's extra entries take other names. */
+  private static final Set<String> OWN_ENTRIES = Set.of("split", "examples", "loss", "classification", "regression",
+      "training", "calibration", "handoff", "out_of_scope_detection", "out_of_scope");
+
   private RunReport() {}
+
+  /** Refuses, before any training, an extra entry that would replace one of the report's own. */
+  static void checkExtraEntries(Map<String, ?> extra) {
+    for (String name : extra.keySet()) {
+      if (OWN_ENTRIES.contains(name)) {
+        throw new IllegalArgumentException("metrics.json entry '" + name + "' is written by the run itself; name yours otherwise");
+      }
+    }
+  }
 
   /**
    * @param output the run's folder, holding the kept model
    * @param train the training examples (out-of-scope detectors are fitted on them)
    * @param examples what to score the kept model on; empty to skip scoring ({@code finalEvaluation} off)
    * @param split what {@code examples} are called in {@code metrics.json}
+   * @param extra the caller's entries, written after the report's own
    */
   static FineTuneResult write(Path output, List<Example> train, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
-      List<LogEntry> log) throws IOException {
+      List<LogEntry> log, Map<String, ?> extra) throws IOException {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("split", split);
     Map<String, Object> training = Map.of("steps", state.step(), "best_epoch", state.bestEpoch(),
@@ -46,6 +61,7 @@ final class RunReport {
     }
     if (examples.isEmpty()) {
       metrics.put("training", training);
+      metrics.putAll(extra);
       MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
       return new FineTuneResult(output, null, split, state, null);
     }
@@ -83,6 +99,7 @@ final class RunReport {
             ? evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff, fitted.handOffScores())
             : evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff));
       }
+      metrics.putAll(extra);
       MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
       if (!evaluation.isRegression()) {
         ConfusionMatrixChart.write(evaluation.classification().confusion(), kept.labels().labels(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.TensorData;
 import dev.jbert.finetune.SharedModels;
@@ -12,6 +13,8 @@ import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ExampleReader;
 import dev.jbert.finetune.data.ReadOptions;
+import dev.jbert.finetune.io.Json;
+import dev.jbert.finetune.metrics.MetricsFile;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.report.TrainingLog;
 import java.nio.file.Files;
@@ -111,5 +114,22 @@ class BadInputTest {
         () -> FineTuning.run(SharedModels.tinyBert(), train, List.of(), out(), resume.toBuilder().lr(2e-3).build(),
             TrainingListener.NONE));
     assertEquals("cannot resume: the checkpoint was trained with max_steps = 1, this run has 0", other.getMessage());
+  }
+
+  @Test
+  void callerEntriesOfMetricsJsonTakeTheirOwnNames() throws Exception {
+    List<Example> train = SyntheticTickets.intents(10, 1, tmp.resolve("train.csv"));
+    FineTuneConfig oneStep = config.toBuilder().maxSteps(1).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuning.run(SharedModels.tinyBert(),
+        train, List.of(), out(), oneStep, TrainingListener.NONE, new StopRequest(), Map.of("training", 1)));
+    assertEquals("metrics.json entry 'training' is written by the run itself; name yours otherwise", e.getMessage());
+    assertFalse(Files.exists(out()), "nothing was trained");
+
+    FineTuning.run(SharedModels.tinyBert(), train, List.of(), out(), oneStep, TrainingListener.NONE, new StopRequest(),
+        Map.of("source", Map.of("tickets", 40)));
+    Map<String, Object> metrics = Json.MAPPER.readValue(out().resolve(MetricsFile.FILE_NAME).toFile(), new TypeReference<>() {});
+    assertEquals(List.of("split", "examples", "loss", "classification", "training", "calibration", "source"),
+        List.copyOf(metrics.keySet()));
+    assertEquals(Map.of("tickets", 40), metrics.get("source"));
   }
 }
