@@ -70,8 +70,7 @@ public final class Gemm {
   /**
    * {@code c = a · Wᵀ} with W packed once ({@link PackedWeight}): a [rows, in]
    * and c [rows, out], FLOAT, contiguous. The rows are copied into a Java array padded to whole tiles
-   * of the kernel, the product is cut over the kernel threads by panels of W (a few rows, as at batch
-   * 1) or by tiles of rows, and the result is copied into c.
+   * of the kernel, the product is cut over the kernel threads by panels of W, and the result is copied into c.
    */
   public static void matmul(INDArray a, PackedWeight w, INDArray c) {
     int rows = (int) c.size(0);
@@ -92,18 +91,13 @@ public final class Gemm {
     float[] y = Flat.scratch(PACKED_OUT, padded * ldc);
     Flat.of(a).get(0, x, 0, rows * k);
     Arrays.fill(x, rows * k, padded * k, 0f);                 // padding rows: computed, then dropped
-    boolean byTiles = tiles >= Parallel.maxParts();
-    Parallel.Body body = (part, from, to) -> {
-      if (byTiles) {
-        VectorGemm.multiply(x, k, w, y, ldc, from * VectorGemm.TILE_ROWS, to * VectorGemm.TILE_ROWS, 0, panels);
-      } else {
-        VectorGemm.multiply(x, k, w, y, ldc, 0, padded, from, to);
-      }
-    };
+    // Cut by panels of W, never by rows: each thread then reads its share of the weight once, from
+    // memory, for all rows, where a cut by rows had both threads stream the whole weight.
+    Parallel.Body body = (part, from, to) -> VectorGemm.multiply(x, k, w, y, ldc, 0, padded, from, to);
     if (2L * padded * ldc * k < SPLIT_FLOPS) {
-      body.run(0, 0, byTiles ? tiles : panels);
+      body.run(0, 0, panels);
     } else {
-      Parallel.rows(byTiles ? tiles : panels, 1, body);
+      Parallel.rows(panels, 1, body);
     }
     Flat out = Flat.of(c);
     if (ldc == n) {

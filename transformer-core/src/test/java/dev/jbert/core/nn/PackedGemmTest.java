@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The packed inference GEMM ({@code c = a Wᵀ} with W packed once) against a plain triple loop in
  * double: rows that are not whole tiles, outputs that are not whole panels, inputs of any length,
- * cut by panels (few rows) and by tiles of rows (many), on views inside larger buffers. The tests run
+ * from one row to many (the threads share the panels), on views inside larger buffers. The tests run
  * with {@code --add-modules jdk.incubator.vector} (the build's test JVM options).
  */
 class PackedGemmTest {
