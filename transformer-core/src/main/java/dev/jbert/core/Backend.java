@@ -1,14 +1,7 @@
 package dev.jbert.core;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +25,6 @@ import org.slf4j.LoggerFactory;
  * first, or export both variables ({@code bin/jbert}, Surefire and the Maven profiles do). jbert's
  * own kernel threads spin only 100 µs, not milliseconds, before they sleep
  * ({@link dev.jbert.core.kernel.Parallel}): enough to catch the next kernel of a batch-1 forward pass.
- *
- * <p>OpenBLAS 0.3.21 (ND4J 1.0.0-M2.1's) predates AMD's AVX-512 CPUs (Zen 4 and 5) and runs its
- * AVX2 kernels there. On such a CPU {@link #init()} also sets {@code OPENBLAS_CORETYPE=SkylakeX}
- * unless it is set, so OpenBLAS uses its AVX-512 kernels ({@link #openBlasCoreType}). Measured with
- * {@code bin/jbert-bench --config minilm --no-torch} on 2 vCPUs of an AMD EPYC with AVX-512, without
- * and with it: SGEMM ceiling 195 and 364 GFLOP/s, MiniLM inference at 32×64 312 and 187 ms, a
- * training step at 32×64 979 and 609 ms; batch-1 inference, whose encoder products are jbert's own,
- * 0.2-0.6 ms slower (5.1 and 4.7 vs 5.3 and 5.3 ms, the attention heads' small products).
  */
 public final class Backend {
 
@@ -51,45 +36,7 @@ public final class Backend {
   private static final Map<String, String> THREAD_ENVIRONMENT =
       Map.of("OMP_WAIT_POLICY", "PASSIVE", "OPENBLAS_THREAD_TIMEOUT", "4");
 
-  /** OpenBLAS's name of its AVX-512 kernels, for AMD CPUs it does not know. */
-  static final String AVX512_CORE_TYPE = "SkylakeX";
-
-  private static final List<String> SKYLAKEX_FLAGS =
-      List.of("avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl");
-
   private Backend() {}
-
-  /**
-   * The {@code OPENBLAS_CORETYPE} this CPU needs, from the text of {@code /proc/cpuinfo}: {@value
-   * #AVX512_CORE_TYPE} for an AMD CPU with the AVX-512 subsets of OpenBLAS's SkylakeX kernels, else
-   * null (OpenBLAS detects Intel's AVX-512 CPUs itself).
-   */
-  static String openBlasCoreType(String cpuinfo) {
-    String vendor = null;
-    Set<String> flags = Set.of();
-    for (String line : cpuinfo.split("\n")) {
-      int colon = line.indexOf(':');
-      if (colon < 0) {
-        continue;
-      }
-      String key = line.substring(0, colon).trim();
-      String value = line.substring(colon + 1).trim();
-      if (key.equals("vendor_id") && vendor == null) {
-        vendor = value;
-      } else if (key.equals("flags") && flags.isEmpty()) {
-        flags = new HashSet<>(Arrays.asList(value.split("\\s+")));
-      }
-    }
-    return "AuthenticAMD".equals(vendor) && flags.containsAll(SKYLAKEX_FLAGS) ? AVX512_CORE_TYPE : null;
-  }
-
-  private static String cpuinfo() {
-    try {
-      return Files.readString(Path.of("/proc/cpuinfo"));
-    } catch (IOException | RuntimeException e) {
-      return "";                                               // not Linux: OpenBLAS decides
-    }
-  }
 
   /** Thread count jbert asks ND4J for. */
   public static int threads() {
@@ -123,10 +70,6 @@ public final class Backend {
         for (Map.Entry<String, String> e : THREAD_ENVIRONMENT.entrySet()) {
           NativeEnvironment.setDefault(e.getKey(), e.getValue());
         }
-        String coreType = openBlasCoreType(cpuinfo());
-        if (coreType != null) {
-          NativeEnvironment.setDefault("OPENBLAS_CORETYPE", coreType);
-        }
         int n = threads();
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
@@ -148,7 +91,6 @@ public final class Backend {
     out.put("cores", String.valueOf(env.get("cores")));
     out.put("OMP_WAIT_POLICY", String.valueOf(NativeEnvironment.get("OMP_WAIT_POLICY")));
     out.put("OPENBLAS_THREAD_TIMEOUT", String.valueOf(NativeEnvironment.get("OPENBLAS_THREAD_TIMEOUT")));
-    out.put("OPENBLAS_CORETYPE", String.valueOf(NativeEnvironment.get("OPENBLAS_CORETYPE")));
     out.put("default.dtype", String.valueOf(Nd4j.dataType()));
     out.put("off-heap.max.bytes", String.valueOf(org.bytedeco.javacpp.Pointer.maxBytes()));
     return out;
