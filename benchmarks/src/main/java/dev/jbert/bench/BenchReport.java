@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 
 /**
@@ -33,9 +34,11 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
    *
    * @param flags the vector-instruction flags of {@code /proc/cpuinfo} that matter to GEMM
    * @param threads the threads every side runs with
+   * @param openBlasCoreType {@code OPENBLAS_CORETYPE} as exported (it overrides OpenBLAS's choice of
+   *     kernels: Haswell's are AVX2 even on an AVX-512 CPU), or "detected" when unset
    */
   record Machine(String cpuModel, List<String> flags, int cores, int threads, String java, String ompWaitPolicy,
-      String loadAverageStart) {
+      String openBlasCoreType, String loadAverageStart) {
 
     private static final List<String> FLAGS = List.of("avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
         "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16");
@@ -58,7 +61,7 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
       }
       return new Machine(model, flags, Runtime.getRuntime().availableProcessors(), threads,
           System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), System.getenv("OMP_WAIT_POLICY"),
-          loadAverage());
+          Objects.requireNonNullElse(System.getenv("OPENBLAS_CORETYPE"), "detected"), loadAverage());
     }
 
     /** {@code AVX-512}, {@code AVX2} or {@code no AVX2}: the widest vector unit the flags name. */

@@ -19,7 +19,7 @@ class BenchTableTest {
 
   private static BenchReport report() {
     BenchReport.Machine machine = new BenchReport.Machine("Test CPU", List.of("avx2", "fma"), 2, 2, "Java 17",
-        "PASSIVE", "0.10 0.20 0.30");
+        "PASSIVE", "Haswell", "0.10 0.20 0.30");
     List<BenchReport.Row> rows = List.of(
         new BenchReport.Row("minilm infer 32x64", "infer", m("jbert", 200, 32, 500), m("onnxruntime", 400, 32, 450), null,
             null, "not installed"),
@@ -39,7 +39,7 @@ class BenchTableTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     BenchTable.print(report(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String text = bytes.toString(StandardCharsets.UTF_8);
-    assertTrue(text.contains("Test CPU, 2 cores, AVX2 (flags: avx2 fma)"), text);
+    assertTrue(text.contains("Test CPU, 2 cores, AVX2 (flags: avx2 fma); OpenBLAS kernels: Haswell;"), text);
     assertTrue(text.contains("SGEMM ceiling: the faster of Gemm.matmul and Nd4j.gemm on OpenBLAS threads, 2048x768x3072 into a preallocated output, 200 GFLOP/s"), text);
     // ORT twice as slow: 2.00x; jbert's 100 GFLOP/s is 50% of the 200 GFLOP/s ceiling.
     assertTrue(text.contains("| minilm infer 32x64 | 200.0 | 400.0 | not installed | 160.00 | 80.00 | – | 2.00x | – | 100"

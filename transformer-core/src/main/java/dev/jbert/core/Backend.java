@@ -91,6 +91,7 @@ public final class Backend {
     out.put("cores", String.valueOf(env.get("cores")));
     out.put("OMP_WAIT_POLICY", String.valueOf(NativeEnvironment.get("OMP_WAIT_POLICY")));
     out.put("OPENBLAS_THREAD_TIMEOUT", String.valueOf(NativeEnvironment.get("OPENBLAS_THREAD_TIMEOUT")));
+    out.put("OPENBLAS_CORETYPE", String.valueOf(NativeEnvironment.get("OPENBLAS_CORETYPE"))); // null: OpenBLAS detects
     out.put("default.dtype", String.valueOf(Nd4j.dataType()));
     out.put("off-heap.max.bytes", String.valueOf(org.bytedeco.javacpp.Pointer.maxBytes()));
     return out;
