@@ -172,6 +172,10 @@ public final class FewShotTraining {
       FineTuneConfig teacherConfig, TrainingListener listener, Consumer<String> stageLog, StopRequest stop)
       throws IOException {
     Set<String> labelledTexts = train.stream().map(Example::text).collect(Collectors.toSet());
+    FineTuneConfig student = classifier.toBuilder().epochs(selfTraining.studentEpochs()).lr(selfTraining.studentLr())
+        .build();
+    FineTuneConfig nextTeacher = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
+        .lr(selfTraining.studentLr()).build();
     List<Integer> added = new ArrayList<>();
     for (int round = 1; ; round++) {
       List<Example> pseudo = pseudoLabels(teacher, unlabelled, selfTraining.threshold(), labelledTexts);
@@ -182,15 +186,11 @@ public final class FewShotTraining {
       List<Example> studentTrain = new ArrayList<>(train);
       studentTrain.addAll(pseudo);
       if (round == selfTraining.rounds()) {
-        FineTuneConfig student = classifier.toBuilder().epochs(selfTraining.studentEpochs()).lr(selfTraining.studentLr())
-            .build();
         SelfTrainingReport report = new SelfTrainingReport(selfTraining.rounds(), selfTraining.threshold(),
             selfTraining.studentEpochs(), selfTraining.studentLr(), train.size(), unlabelled.size(), added);
         return FineTuning.run(teacher, studentTrain, eval, output, student, listener, stop,
             Map.of(SelfTrainingReport.KEY, report));
       }
-      FineTuneConfig nextTeacher = teacherConfig.toBuilder().epochs(selfTraining.studentEpochs())
-          .lr(selfTraining.studentLr()).build();
       FineTuning.run(teacher, studentTrain, List.of(), spare, nextTeacher, listener, stop);
       deleteTree(teacher);
       Files.move(spare, teacher);

@@ -66,7 +66,7 @@ public final class DetectionMetrics {
         below = s;
       }
     }
-    if (below == Double.NEGATIVE_INFINITY || kept == Double.NEGATIVE_INFINITY) {
+    if (below == Double.NEGATIVE_INFINITY) {                  // nothing lower (also when kept is -inf)
       return kept;
     }
     double mid = below + (kept - below) / 2;
