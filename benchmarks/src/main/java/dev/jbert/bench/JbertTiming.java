@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * weights (Hugging Face's init), random token ids in [1, vocab), no padding, float, dropout on in
  * training, gradients disabled in inference; AdamW lr 2e-5, weight decay 0.01, no clipping (the
  * peer does not clip); warm-up, then the median of the timed runs. Warm-up counts runs, not calls
- * (the peer's 2 calls): batch-1 inference averages 20 calls per run, and the JIT needs that many
- * calls to compile the Java kernels.
+ * (the peer's 2 calls): batch-1 inference averages 20 calls per run; and it lasts at least
+ * {@link #MIN_WARMUP_SECONDS}, the time the JIT needs to compile the Java kernels.
  */
 final class JbertTiming {
 
@@ -30,9 +30,7 @@ final class JbertTiming {
       TokenBatch batch = randomBatch(random, w.batch(), w.seq(), model.config().vocabSize());
       int[] labels = random.ints(w.batch(), 0, model.config().numLabels()).toArray();
       Step step = w.mode() == Workload.Mode.TRAIN ? new TrainStep(model, batch, labels) : new InferStep(model, batch);
-      for (int i = 0; i < warmup * w.callsPerRun(); i++) {
-        step.run(null);
-      }
+      warmUp(() -> step.run(null), warmup * w.callsPerRun());
       double[] ms = new double[runs];
       double[][] phases = new double[3][runs];
       for (int r = 0; r < runs; r++) {
@@ -122,6 +120,27 @@ final class JbertTiming {
       }
     }
     return ids;
+  }
+
+  /**
+   * Least warm-up of every side, in seconds of calls. The JIT compiles a method called a dozen times
+   * per forward only after about a thousand forwards: MiniLM 1x32 inference on the AMD EPYC took
+   * 7.4 ms a call after 2 warm-up runs (40 calls), 5.4 ms after 500 calls, 4.3 ms after 1,000 and
+   * 4.5 ms after 3,000, so runs alone timed the compiler, not the kernels, at batch 1.
+   */
+  static final double MIN_WARMUP_SECONDS = 10;
+
+  /** Calls {@code call} {@code calls} times, then on until {@link #MIN_WARMUP_SECONDS} have passed. */
+  static <E extends Exception> void warmUp(Call<E> call, int calls) throws E {
+    long until = System.nanoTime() + (long) (MIN_WARMUP_SECONDS * 1e9);
+    for (int i = 0; i < calls || System.nanoTime() < until; i++) {
+      call.run();
+    }
+  }
+
+  /** One untimed call of a side. */
+  interface Call<E extends Exception> {
+    void run() throws E;
   }
 
   static double median(double[] values) {

@@ -21,7 +21,7 @@ import java.util.Random;
  * export of the bert-base shape, and the peer times inference only.
  *
  * <p>As a worker ({@code main}) it times one inference shape the way {@link JbertTiming} times
- * jbert's (the same random token ids, no padding; warm-up runs, then the median of the timed runs)
+ * jbert's (the same random token ids, no padding; the same warm-up, then the median of the timed runs)
  * and prints the {@link Measurement} as a {@code RESULT} line.
  */
 final class OrtPeer implements AutoCloseable {
@@ -84,9 +84,7 @@ final class OrtPeer implements AutoCloseable {
     int[][] ids = randomIds(w);
     double[] ms = new double[runs];
     try (Inputs in = new Inputs(env, ids)) {
-      for (int i = 0; i < warmup * w.callsPerRun(); i++) {
-        session.run(in.map()).close();
-      }
+      JbertTiming.warmUp(() -> session.run(in.map()).close(), warmup * w.callsPerRun());
       for (int r = 0; r < runs; r++) {
         long start = System.nanoTime();
         for (int c = 0; c < w.callsPerRun(); c++) {

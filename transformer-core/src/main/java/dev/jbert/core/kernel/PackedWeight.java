@@ -30,7 +30,10 @@ public final class PackedWeight {
    * start it when they are built, so that it overlaps the loading of their weights. Null where the
    * kernel is not preferred: nothing may touch the Vector API classes unless the module is there.
    */
-  private static final FutureTask<Void> WARM_UP = PREFERRED ? new FutureTask<>(VectorGemm::warmUp, null) : null;
+  private static final FutureTask<Void> WARM_UP = PREFERRED ? new FutureTask<>(() -> {
+    VectorGemm.warmUp();
+    VectorAttention.warmUp();                                  // FusedAttention's kernel, gated alike
+  }, null) : null;
 
   private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
 

@@ -4,6 +4,7 @@ import dev.jbert.core.BertConfig;
 import dev.jbert.core.ParameterScope;
 import dev.jbert.core.kernel.Attention;
 import dev.jbert.core.kernel.DropoutMask;
+import dev.jbert.core.kernel.FusedAttention;
 import dev.jbert.core.kernel.Linear;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,6 +43,7 @@ public final class BertSelfAttention {
   public static final class Activations {
     private final Buffers buffers;
     private final long rows;
+    private final int seq;
     private final long[] headShape;     // [batch·heads, seq, headDim]
     private final long[] probsShape;    // [batch·heads, seq, seq]
     final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ, without the bias (forward scratch)
@@ -65,6 +67,7 @@ public final class BertSelfAttention {
     private Activations(Buffers b, int batch, int seq, int hidden, int heads) {
       this.buffers = b;
       this.rows = (long) batch * seq;
+      this.seq = seq;
       this.headShape = new long[] {(long) batch * heads, seq, hidden / heads};
       this.probsShape = new long[] {(long) batch * heads, seq, seq};
       this.qkv = b.scratch(rows, 3L * hidden);
@@ -91,6 +94,10 @@ public final class BertSelfAttention {
     a.input = x;
     Projection.forward(a.qkv, x, qkvWeight, a.buffers.forwardOnly());     // the bias is added by the head split
     a.mask = mode.drawMask(dropoutProb);
+    if (a.mask == null && a.buffers.forwardOnly() && FusedAttention.supports(x.dataType(), hidden / heads)) {
+      FusedAttention.forward(a.out, a.qkv, qkvBias.value(), maskAdd, heads, a.seq);   // nothing to save
+      return a.out;
+    }
     if (a.mask != null && a.dropped == null) {
       a.dropped = a.buffers.zeros(a.probsShape);
     }

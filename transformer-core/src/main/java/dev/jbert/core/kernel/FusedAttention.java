@@ -1,0 +1,62 @@
+package dev.jbert.core.kernel;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Multi-head attention for inference (nothing saved for a backward, no dropout), fused per
+ * (sequence, head): from the projection {@code qkv [rows, 3·hidden]} without its bias to the merged
+ * context {@code [rows, hidden]}, one query row's scores at a time. The math is {@link
+ * Attention#forward}'s, {@code softmax(Q Kᵀ / √d + mask) V} per head; what it leaves out is the work
+ * only a backward needs: the heads split into their own arrays, the [batch·heads, seq, seq]
+ * probabilities written out and read back, and two OpenBLAS calls per head. The scale goes into Q
+ * before the product instead of onto the scores (a float rounding apart).
+ *
+ * <p>Used where {@link #supports} says so: FLOAT arrays, the Vector API with 16-float vectors
+ * ({@link PackedWeight#preferred()}, as the packed GEMM), heads a whole number of vectors wide (32
+ * and 64 values: MiniLM, bert-base). The kernel is {@link VectorAttention}.
+ */
+public final class FusedAttention {
+
+  private static final ThreadLocal<float[]> QKV = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> OUT = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> BIAS = ThreadLocal.withInitial(() -> new float[0]);
+
+  private FusedAttention() {}
+
+  /** Whether {@link #forward} runs for a FLOAT projection of {@code heads} heads of {@code headDim} values here. */
+  public static boolean supports(DataType type, int headDim) {
+    return type == DataType.FLOAT && PackedWeight.preferred() && VectorAttention.supports(headDim);
+  }
+
+  /**
+   * {@code out [batch·seq, hidden]} from {@code qkv [batch·seq, 3·hidden]} (without its bias) and
+   * {@code qkvBias [3·hidden]}; {@code maskAdd [batch·seq]}: 0 for tokens, {@link
+   * Attention#MASK_VALUE} for padded keys. Needs {@link #supports}.
+   */
+  public static void forward(INDArray out, INDArray qkv, INDArray qkvBias, double[] maskAdd, int heads, int seq) {
+    int rows = (int) qkv.size(0);
+    int width = (int) qkv.size(1);
+    int hidden = width / 3;
+    int d = hidden / heads;
+    if (!supports(qkv.dataType(), d) || out.size(0) != rows || out.size(1) != hidden || rows % seq != 0) {
+      throw new IllegalArgumentException("fused attention: qkv " + java.util.Arrays.toString(qkv.shape()) + " "
+          + qkv.dataType() + ", out " + java.util.Arrays.toString(out.shape()) + ", " + heads + " heads, seq " + seq);
+    }
+    float[] x = Flat.scratch(QKV, rows * width);
+    float[] y = Flat.scratch(OUT, rows * hidden);
+    Flat in = Flat.of(qkv), o = Flat.of(out);
+    Parallel.rows(rows, 64, (part, from, to) -> in.get(from * width, x, from * width, (to - from) * width));
+    float[] bias = Flat.scratch(BIAS, width);
+    Flat.of(qkvBias).get(0, bias, 0, width);
+    float[] mask = Functions.toFloats(maskAdd);
+    float scale = (float) (1 / Math.sqrt(d));
+    Parallel.rows(rows / seq * heads, 1, (part, from, to) -> {
+      VectorAttention.Scratch s = VectorAttention.scratch();
+      for (int task = from; task < to; task++) {
+        VectorAttention.head(x, bias, mask, y, task / heads, task % heads, seq, heads, d, scale, s);
+      }
+    });
+    Parallel.rows(rows, 64, (part, from, to) -> o.put(from * hidden, y, from * hidden, (to - from) * hidden));
+  }
+}
