@@ -30,10 +30,7 @@ public final class PackedWeight {
    * start it when they are built, so that it overlaps the loading of their weights. Null where the
    * kernel is not preferred: nothing may touch the Vector API classes unless the module is there.
    */
-  private static final FutureTask<Void> WARM_UP = PREFERRED ? new FutureTask<>(() -> {
-    VectorGemm.warmUp();
-    VectorAttention.warmUp();                                  // FusedAttention's kernel, gated alike
-  }, null) : null;
+  private static final FutureTask<Void> WARM_UP = PREFERRED ? new FutureTask<>(VectorGemm::warmUp, null) : null;
 
   private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
 
@@ -50,6 +47,11 @@ public final class PackedWeight {
   /** Whether this JVM can run the packed kernel: it was started with the Vector API module. */
   public static boolean available() {
     return AVAILABLE;
+  }
+
+  /** Whether the Vector API is there with 16-float vectors, without waiting for any warm-up. */
+  static boolean wideVectors() {
+    return PREFERRED;
   }
 
   /**

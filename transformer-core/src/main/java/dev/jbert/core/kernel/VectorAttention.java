@@ -1,16 +1,17 @@
 package dev.jbert.core.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The inner kernel of {@link FusedAttention}: one (sequence, head) at a time, over Java arrays with
- * the Vector API. The keys are stored transposed and both keys and values padded to whole vectors
+ * the Vector API. The keys are stored transposed and both keys and values padded to whole pairs of vectors
  * (padded keys masked), so that a query row's scores are {@code headDim} fused multiply-adds of a
  * broadcast query element by a row of Kᵀ, and its context {@code seq} multiply-adds of a broadcast
- * probability by a row of V: no horizontal sums, no tail loops. Loaded only where {@link
- * PackedWeight#preferred()} (the module is there and the vectors hold 16 floats).
+ * probability by a row of V: no horizontal sums, no tail loops. Loaded only where the module is
+ * there and the vectors hold 16 floats ({@link FusedAttention#supports}).
  */
 final class VectorAttention {
 
@@ -22,7 +23,7 @@ final class VectorAttention {
 
   private VectorAttention() {}
 
-  /** Whether heads of {@code headDim} values fill whole vectors. */
+  /** Whether heads of {@code headDim} values fill whole pairs of vectors. */
   static boolean supports(int headDim) {
     return headDim % (2 * LANES) == 0;
   }
@@ -30,22 +31,6 @@ final class VectorAttention {
   /** Keys padded to whole pairs of vectors: the length of a row of Kᵀ and of the scores. */
   static int paddedSeq(int seq) {
     return (seq + 2 * LANES - 1) / (2 * LANES) * (2 * LANES);
-  }
-
-  /**
-   * Runs the kernel until the JIT has compiled it: 3,000 heads of 32 tokens by 32 values (about
-   * 0.2 s of one core).
-   */
-  static void warmUp() {
-    int seq = 32;
-    int d = 2 * LANES;
-    int hidden = d;
-    float[] qkv = new float[seq * 3 * hidden];
-    float[] out = new float[seq * hidden];
-    Scratch s = new Scratch();
-    for (int i = 0; i < 3000; i++) {
-      head(qkv, new float[3 * hidden], new float[seq], out, 0, 0, seq, 1, d, 1f, s);
-    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -124,14 +109,14 @@ final class VectorAttention {
         kt[e * padded + j] = qkv[row + kCol + e] + bias[kCol + e];
       }
     }
-    java.util.Arrays.fill(q, seq * d, (seq + ROWS - 1) / ROWS * ROWS * d, 0f);
+    Arrays.fill(q, seq * d, (seq + ROWS - 1) / ROWS * ROWS * d, 0f);
     for (int j = seq; j < padded; j++) {
       s.mask[j] = MASK;
       for (int e = 0; e < d; e++) {
         kt[e * padded + j] = 0f;
       }
     }
-    java.util.Arrays.fill(v, seq * d, padded * d, 0f);
+    Arrays.fill(v, seq * d, padded * d, 0f);
   }
 
   /**
