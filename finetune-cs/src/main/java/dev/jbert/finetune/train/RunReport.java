@@ -14,10 +14,11 @@ import dev.jbert.finetune.report.LearningCurveChart;
 import dev.jbert.finetune.report.LogEntry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The last stage of a run: reload the kept model from the run's folder, score it, calibrate it and fit
@@ -28,16 +29,24 @@ import java.util.Set;
  */
 final class RunReport {
 
-  /** The entries the report itself may write; a caller's extra entries take other names. */
-  private static final Set<String> OWN_ENTRIES = Set.of("split", "examples", "loss", "classification", "regression",
-      "training", "calibration", "handoff", "out_of_scope_detection", "out_of_scope");
+  /**
+   * The entries the report itself writes, each named here once ({@link #key}), so that a caller's
+   * extra entries can be refused a name the report uses.
+   */
+  private enum Entry {
+    SPLIT, EXAMPLES, LOSS, CLASSIFICATION, REGRESSION, TRAINING, CALIBRATION, HANDOFF, OUT_OF_SCOPE_DETECTION,
+    OUT_OF_SCOPE;
+
+    /** Its name in {@code metrics.json}. */
+    final String key = name().toLowerCase(Locale.ROOT);
+  }
 
   private RunReport() {}
 
   /** Refuses, before any training, an extra entry that would replace one of the report's own. */
   static void checkExtraEntries(Map<String, ?> extra) {
     for (String name : extra.keySet()) {
-      if (OWN_ENTRIES.contains(name)) {
+      if (Arrays.stream(Entry.values()).anyMatch(e -> e.key.equals(name))) {
         throw new IllegalArgumentException("metrics.json entry '" + name + "' is written by the run itself; name yours otherwise");
       }
     }
@@ -53,14 +62,14 @@ final class RunReport {
   static FineTuneResult write(Path output, List<Example> train, List<Example> examples, String split, TrainerState state, FineTuneConfig config,
       List<LogEntry> log, Map<String, ?> extra) throws IOException {
     Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("split", split);
+    put(metrics, Entry.SPLIT, split);
     Map<String, Object> training = Map.of("steps", state.step(), "best_epoch", state.bestEpoch(),
         "selection_metric", config.metric(), "stop_reason", String.valueOf(state.stopReason()));
     if (!log.isEmpty()) {
       LearningCurveChart.write(log, config.metric(), output.resolve(LearningCurveChart.FILE_NAME));
     }
     if (examples.isEmpty()) {
-      metrics.put("training", training);
+      put(metrics, Entry.TRAINING, training);
       metrics.putAll(extra);
       MetricsFile.write(output.resolve(MetricsFile.FILE_NAME), metrics);
       return new FineTuneResult(output, null, split, state, null);
@@ -80,22 +89,22 @@ final class RunReport {
       if (!settings.equals(kept.settings())) {
         settings.writeTo(kept.model().config()).save(output.resolve("config.json"));
       }
-      metrics.put("examples", evaluation.count());
-      metrics.put("loss", evaluation.loss());
-      metrics.put(evaluation.isRegression() ? "regression" : "classification",
+      put(metrics, Entry.EXAMPLES, evaluation.count());
+      put(metrics, Entry.LOSS, evaluation.loss());
+      put(metrics, evaluation.isRegression() ? Entry.REGRESSION : Entry.CLASSIFICATION,
           evaluation.isRegression() ? evaluation.regression() : evaluation.classification());
-      metrics.put("training", training);
+      put(metrics, Entry.TRAINING, training);
       if (fitted != null) {
-        metrics.put("calibration", fitted.calibration());
+        put(metrics, Entry.CALIBRATION, fitted.calibration());
       }
       if (choice != null) {
-        metrics.put("handoff", handOffEntry(choice, handOff, config.handOffPrecision()));
+        put(metrics, Entry.HANDOFF, handOffEntry(choice, handOff, config.handOffPrecision()));
       }
       if (fitted != null && fitted.detection() != null) {
-        metrics.put("out_of_scope_detection", fitted.detection());
+        put(metrics, Entry.OUT_OF_SCOPE_DETECTION, fitted.detection());
       }
       if (config.outOfScopeLabel() != null) {
-        metrics.put("out_of_scope", fitted != null && fitted.handOffScores() != null
+        put(metrics, Entry.OUT_OF_SCOPE, fitted != null && fitted.handOffScores() != null
             ? evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff, fitted.handOffScores())
             : evaluation.outOfScope(kept.labels(), config.outOfScopeLabel(), handOff));
       }
@@ -107,6 +116,10 @@ final class RunReport {
       }
       return new FineTuneResult(output, evaluation, split, state, choice);
     }
+  }
+
+  private static void put(Map<String, Object> metrics, Entry entry, Object value) {
+    metrics.put(entry.key, value);
   }
 
   private static Map<String, Object> handOffEntry(ThresholdPicker.Choice choice, HandOff handOff, double target) {
