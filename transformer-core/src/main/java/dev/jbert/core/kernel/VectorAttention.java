@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The inner kernel of {@link FusedAttention}: one (sequence, head) at a time, over Java arrays with
- * the Vector API. The keys are stored transposed and both keys and values padded to whole pairs of vectors
- * (padded keys masked), so that a query row's scores are {@code headDim} fused multiply-adds of a
+ * the Vector API. The keys are stored transposed and both keys and values padded to whole pairs of
+ * vectors (padding keys scored -∞), so that a query row's scores are {@code headDim} fused multiply-adds of a
  * broadcast query element by a row of Kᵀ, and its context {@code seq} multiply-adds of a broadcast
  * probability by a row of V: no horizontal sums, no tail loops. Loaded only where the module is
  * there and the vectors hold 16 floats ({@link FusedAttention#supports}).
@@ -17,7 +17,11 @@ final class VectorAttention {
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = S.length();
-  private static final float MASK = (float) Attention.MASK_VALUE;
+  /**
+   * The score of a padding lane: below any key's, masked ones included, so that a sequence whose
+   * every key is masked still spreads its attention over its own keys, as the reference does.
+   */
+  private static final float PADDING = Float.NEGATIVE_INFINITY;
   /** Query rows per tile: four rows by two vectors of keys (or of head values) are eight accumulators. */
   private static final int ROWS = 4;
 
@@ -80,7 +84,8 @@ final class VectorAttention {
         norm[r] = softmax(p, r * padded, padded);
       }
       for (int c = 0; c < d; c += 2 * LANES) {
-        context(p, padded, s.v, d, c, seq, norm, out, (b * seq + i0) * hidden + h * d + c, hidden, Math.min(ROWS, seq - i0));
+        int outOff = (b * seq + i0) * hidden + h * d + c;
+        context(p, padded, s.v, d, c, seq, norm, out, outOff, hidden, Math.min(ROWS, seq - i0));
       }
     }
   }
@@ -111,7 +116,7 @@ final class VectorAttention {
     }
     Arrays.fill(q, seq * d, (seq + ROWS - 1) / ROWS * ROWS * d, 0f);
     for (int j = seq; j < padded; j++) {
-      s.mask[j] = MASK;
+      s.mask[j] = PADDING;
       for (int e = 0; e < d; e++) {
         kt[e * padded + j] = 0f;
       }
