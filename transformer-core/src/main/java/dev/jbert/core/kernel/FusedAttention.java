@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Multi-head attention for inference (nothing saved for a backward, no dropout), fused per
  * (sequence, head): from the projection {@code qkv [rows, 3·hidden]} without its bias to the merged
- * context {@code [rows, hidden]}, one query row's scores at a time. The math is {@link
+ * context {@code [rows, hidden]}, the scores of four query rows at a time. The math is {@link
  * Attention#forward}'s, {@code softmax(Q Kᵀ / √d + mask) V} per head; what it leaves out is the work
  * only a backward needs: the heads split into their own arrays, the [batch·heads, seq, seq]
  * probabilities written out and read back, and two OpenBLAS calls per head. The scale goes into Q

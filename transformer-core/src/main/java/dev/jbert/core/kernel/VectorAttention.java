@@ -92,7 +92,7 @@ final class VectorAttention {
 
   /**
    * Q [roundUp(seq, ROWS), d] (bias added, times the scale; padding rows zero), Kᵀ [d, padded], V
-   * [padded, d] and the key mask [padded] of one head, the keys past seq zero and masked.
+   * [padded, d] and the key mask [padded] of one head; the keys past seq are zeros scored −∞.
    */
   private static void pack(float[] qkv, float[] bias, float[] maskAdd, int b, int h, int seq, int heads, int d,
       float scale, Scratch s) {
