@@ -42,29 +42,19 @@ public class AttentionBenchmark {
   @Param({"kernel", "nd4j"})
   public String impl;
 
-  private int heads;
-  private INDArray qkv, qkvBias, out, q, k, v, probs, context, maskAdd2d;
+  private AttentionArrays a;
+  private INDArray maskAdd2d;
   private INDArray dout, dqkv, dqkvBias, dContext, dProbs, dq, dk, dv;
-  private double[] maskAdd;
 
   @Setup
   public void setUp() {
     KernelState.init();
     DataType t = KernelState.dataType(impl);
-    heads = KernelState.HEADS;
     int batch = KernelState.TOKENS / seq;
-    int hidden = heads * headDim;
+    a = new AttentionArrays(t, batch, seq, headDim);
+    int hidden = a.heads * headDim;
     int rows = batch * seq;
-    int n = batch * heads;
-    qkv = KernelState.randn(t, 1, rows, 3 * hidden);
-    qkvBias = KernelState.randn(t, 0.1, 3 * hidden);
-    out = Nd4j.zeros(t, rows, hidden);
-    q = Nd4j.zeros(t, n, seq, headDim);
-    k = Nd4j.zeros(t, n, seq, headDim);
-    v = Nd4j.zeros(t, n, seq, headDim);
-    probs = Nd4j.zeros(t, n, seq, seq);
-    context = Nd4j.zeros(t, n, seq, headDim);
-    maskAdd = new double[rows];
+    int n = batch * a.heads;
     maskAdd2d = Nd4j.zeros(t, batch, seq);
     dout = KernelState.randn(t, 1e-3, rows, hidden);
     dqkv = Nd4j.zeros(t, rows, 3 * hidden);
@@ -80,19 +70,19 @@ public class AttentionBenchmark {
   @Benchmark
   public INDArray forward() {
     if (impl.equals("nd4j")) {
-      Nd4jAttention.forward(out, q, k, v, probs, context, qkv, qkvBias, maskAdd2d, heads);
-    } else {
-      Attention.forward(out, q, k, v, probs, null, context, qkv, qkvBias, maskAdd, heads, null);
+      Nd4jAttention.forward(a.out, a.q, a.k, a.v, a.probs, a.context, a.qkv, a.qkvBias, maskAdd2d, a.heads);
+      return a.out;
     }
-    return out;
+    return a.forward();
   }
 
   @Benchmark
   public INDArray backward() {
     if (impl.equals("nd4j")) {
-      Nd4jAttention.backward(dqkv, dqkvBias, dContext, dProbs, dq, dk, dv, dout, q, k, v, probs, heads);
+      Nd4jAttention.backward(dqkv, dqkvBias, dContext, dProbs, dq, dk, dv, dout, a.q, a.k, a.v, a.probs, a.heads);
     } else {
-      Attention.backward(dqkv, dqkvBias, dContext, dProbs, dq, dk, dv, dout, q, k, v, probs, null, heads, null);
+      Attention.backward(dqkv, dqkvBias, dContext, dProbs, dq, dk, dv, dout, a.q, a.k, a.v, a.probs, null, a.heads,
+          null);
     }
     return dqkv;
   }

@@ -1,11 +1,9 @@
 package dev.jbert.bench.kernel;
 
-import dev.jbert.core.kernel.Attention;
 import dev.jbert.core.kernel.FusedAttention;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Attention's forward for inference, FLOAT, 12 heads of {@code headDim}, from the fused QKV
- * projection to the merged context: {@code batched} ({@link Attention#forward}, which keeps the
+ * projection to the merged context: {@code batched} ({@link dev.jbert.core.kernel.Attention#forward}, which keeps the
  * split heads and the probabilities for a backward) against {@code fused} ({@link FusedAttention}),
  * for one sequence of {@code seq} tokens ({@code batch=1}) and for 2,048 tokens as {@code 2048/seq}
  * sequences ({@code batch=fill}). The fused kernel needs the Vector API on 16-float vectors: JMH's
@@ -46,29 +44,14 @@ public class InferenceAttentionBenchmark {
   @Param({"batched", "fused"})
   public String impl;
 
-  private int heads;
-  private INDArray qkv, qkvBias, out, q, k, v, probs, context;
-  private double[] maskAdd;
+  private AttentionArrays a;
 
   @Setup
   public void setUp() {
     KernelState.init();
-    heads = KernelState.HEADS;
     int sequences = batch.equals("1") ? 1 : Math.max(1, KernelState.TOKENS / seq);
-    int hidden = heads * headDim;
-    int rows = sequences * seq;
-    int n = sequences * heads;
-    DataType t = DataType.FLOAT;
-    qkv = KernelState.randn(t, 1, rows, 3 * hidden);
-    qkvBias = KernelState.randn(t, 0.1, 3 * hidden);
-    out = Nd4j.zeros(t, rows, hidden);
-    q = Nd4j.zeros(t, n, seq, headDim);
-    k = Nd4j.zeros(t, n, seq, headDim);
-    v = Nd4j.zeros(t, n, seq, headDim);
-    probs = Nd4j.zeros(t, n, seq, seq);
-    context = Nd4j.zeros(t, n, seq, headDim);
-    maskAdd = new double[rows];
-    if (impl.equals("fused") && !FusedAttention.supports(t, headDim)) {
+    a = new AttentionArrays(DataType.FLOAT, sequences, seq, headDim);
+    if (impl.equals("fused") && !FusedAttention.supports(DataType.FLOAT, headDim)) {
       throw new IllegalStateException("the fused attention does not run here (it needs the Vector API on 16-float "
           + "vectors, AVX-512)");
     }
@@ -77,10 +60,9 @@ public class InferenceAttentionBenchmark {
   @Benchmark
   public INDArray forward() {
     if (impl.equals("fused")) {
-      FusedAttention.forward(out, qkv, qkvBias, maskAdd, heads, seq);
-    } else {
-      Attention.forward(out, q, k, v, probs, null, context, qkv, qkvBias, maskAdd, heads, null);
+      FusedAttention.forward(a.out, a.qkv, a.qkvBias, a.maskAdd, a.heads, a.seq);
+      return a.out;
     }
-    return out;
+    return a.forward();
   }
 }
