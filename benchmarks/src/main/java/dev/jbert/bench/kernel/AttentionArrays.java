@@ -12,7 +12,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class AttentionArrays {
 
-  final int sequences;
   final int seq;
   final int heads = KernelState.HEADS;
   final INDArray qkv;        // [rows, 3·hidden]
@@ -26,7 +25,6 @@ final class AttentionArrays {
   final double[] maskAdd;    // [rows], all tokens
 
   AttentionArrays(DataType t, int sequences, int seq, int headDim) {
-    this.sequences = sequences;
     this.seq = seq;
     int hidden = heads * headDim;
     int rows = sequences * seq;
