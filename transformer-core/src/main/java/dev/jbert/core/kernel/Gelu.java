@@ -38,16 +38,18 @@ public final class Gelu {
     Parallel.rows(rows, 16, (part, from, to) -> {
       float[] v = new float[width];
       float[] cdf = new float[width];
-      float[] pdf = new float[width];
+      float[] pdf = s == null ? null : new float[width];
       for (int row = from; row < to; row++) {
         in.get(row * width, v, 0, width);
         for (int j = 0; j < width; j++) {
           v[j] += b[j];
           cdf[j] = v[j] * (float) INV_SQRT2;
-          pdf[j] = -0.5f * v[j] * v[j];
         }
         Functions.erf(cdf, 0, width);                                   // erf(x/√2)
         if (s != null) {
+          for (int j = 0; j < width; j++) {
+            pdf[j] = -0.5f * v[j] * v[j];
+          }
           Functions.expNonPositive(pdf, 0, width);                      // e^(−x²/2)
           for (int j = 0; j < width; j++) {
             pdf[j] = 0.5f * (1f + cdf[j]) + v[j] * (float) INV_SQRT_2PI * pdf[j];
