@@ -21,7 +21,8 @@ public final class LayerNorm {
   /**
    * {@code out = γ·x̂ + β} with x̂ the normalised {@code dropout(inp + inpBias) + residual}; all [rows, width].
    *
-   * @param xhat, rstd saved for {@link #backward}: x̂ [rows, width] and 1/√(var + eps) [rows]
+   * @param xhat, rstd saved for {@link #backward}: x̂ [rows, width] and 1/√(var + eps) [rows]; xhat null
+   *     when no backward follows (inference: one [rows, width] write less)
    * @param inpBias [width] or null; mask the dropout on inp + inpBias, or null; residual may be null
    */
   public static void forward(INDArray out, INDArray xhat, double[] rstd, INDArray inp, INDArray inpBias,
@@ -34,7 +35,7 @@ public final class LayerNorm {
       return;
     }
     float[] ib = Activation.biasFloats(inpBias, width);
-    Flat in = Flat.of(inp), res = Flat.ofNullable(residual), o = Flat.of(out), norm = Flat.of(xhat);
+    Flat in = Flat.of(inp), res = Flat.ofNullable(residual), o = Flat.of(out), norm = Flat.ofNullable(xhat);
     float[] g = Functions.toFloats(Flat.of(weight).toArray());
     float[] b = Functions.toFloats(Flat.of(bias).toArray());
     Parallel.rows(rows, 64, (part, from, to) -> {
@@ -65,7 +66,9 @@ public final class LayerNorm {
         for (int j = 0; j < width; j++) {
           v[j] *= rsf;
         }
-        norm.put(off, v, 0, width);
+        if (norm != null) {
+          norm.put(off, v, 0, width);
+        }
         for (int j = 0; j < width; j++) {
           v[j] = v[j] * g[j] + b[j];
         }
@@ -166,7 +169,9 @@ public final class LayerNorm {
         y[off + j] = x[off + j] * g[j] + b[j];
       }
     }
-    Flat.of(xhat).put(0, x, 0, x.length);
+    if (xhat != null) {
+      Flat.of(xhat).put(0, x, 0, x.length);
+    }
     Flat.of(out).put(0, y, 0, y.length);
   }
 

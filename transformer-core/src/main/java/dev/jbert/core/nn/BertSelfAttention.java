@@ -47,11 +47,11 @@ public final class BertSelfAttention {
     private final long[] headShape;     // [batch·heads, seq, headDim]
     private final long[] probsShape;    // [batch·heads, seq, seq]
     final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ, without the bias (forward scratch)
-    final INDArray q;                   // heads, bias added
-    final INDArray k;
-    final INDArray v;
-    final INDArray probs;               // softmax(Q Kᵀ / √d + mask)
-    final INDArray context;             // dropout(P) V, per head (forward scratch)
+    INDArray q;                         // heads, bias added; this and the next four only where the
+    INDArray k;                         // batched path runs (see batchedBuffers)
+    INDArray v;
+    INDArray probs;                     // softmax(Q Kᵀ / √d + mask)
+    INDArray context;                   // dropout(P) V, per head (forward scratch)
     final INDArray out;                 // [rows, hidden] the merged context
     INDArray input;                     // [rows, hidden] x of the last forward
     DropoutMask mask;                   // the dropout on P of the last forward, null if none acted
@@ -71,12 +71,25 @@ public final class BertSelfAttention {
       this.headShape = new long[] {(long) batch * heads, seq, hidden / heads};
       this.probsShape = new long[] {(long) batch * heads, seq, seq};
       this.qkv = b.scratch(rows, 3L * hidden);
-      this.q = b.zeros(headShape);
-      this.k = b.zeros(headShape);
-      this.v = b.zeros(headShape);
-      this.probs = b.zeros(probsShape);
-      this.context = b.scratch(headShape);
       this.out = b.zeros(rows, hidden);
+      if (!(b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads))) {
+        batchedBuffers();
+      }
+    }
+
+    /**
+     * The heads, probabilities and per-head context of the batched path. Inference that runs the
+     * fused kernel needs none of them (MiniLM at 32×64: 19 MB), so they are allocated only for
+     * training or when an inference forward takes the batched path (dropout acting in train mode).
+     */
+    private void batchedBuffers() {
+      if (q == null) {
+        q = buffers.zeros(headShape);
+        k = buffers.zeros(headShape);
+        v = buffers.zeros(headShape);
+        probs = buffers.zeros(probsShape);
+        context = buffers.scratch(headShape);
+      }
     }
   }
 
@@ -98,6 +111,7 @@ public final class BertSelfAttention {
       FusedAttention.forward(a.out, a.qkv, qkvBias.value(), maskAdd, heads, a.seq);   // nothing to save
       return a.out;
     }
+    a.batchedBuffers();
     if (a.mask != null && a.dropped == null) {
       a.dropped = a.buffers.zeros(a.probsShape);
     }

@@ -38,7 +38,7 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
     private final int rows;
     final INDArray dense;        // [rows, out] x Wᵀ, before the bias and the dropout (forward scratch)
     final INDArray out;          // [rows, out] the module's output
-    final INDArray xhat;         // [rows, out] saved by the LayerNorm
+    final INDArray xhat;         // [rows, out] saved by the LayerNorm; null when no backward follows
     final double[] rstd;         // [rows]
     INDArray input;              // [rows, in] x of the last forward (another module's output)
     DropoutMask mask;            // the dropout of the last forward, null if none acted
@@ -51,7 +51,7 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
       this.rows = rows;
       this.dense = b.scratch(rows, out);
       this.out = b.zeros(rows, out);
-      this.xhat = b.zeros(rows, out);
+      this.xhat = b.forwardOnly() ? null : b.zeros(rows, out);
       this.rstd = new double[rows];
     }
   }

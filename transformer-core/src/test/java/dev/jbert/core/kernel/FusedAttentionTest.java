@@ -97,6 +97,35 @@ class FusedAttentionTest {
     }
   }
 
+  /**
+   * Inference that runs the fused kernel holds no heads, probabilities or per-head context; a
+   * forward in train mode without gradients (dropout on the probabilities: the batched path) gets
+   * them when it first needs them, and eval answers as before afterwards.
+   */
+  @Test
+  void inferenceAllocatesTheBatchedBuffersOnlyWhenItTakesThatPath() {
+    assumeTrue(PackedWeight.preferred());
+    int batch = 2, seq = 8, hidden = 64, heads = 2;
+    BertConfig c = BertConfig.builder().vocabSize(50).hiddenSize(hidden).numHiddenLayers(2).numAttentionHeads(heads)
+        .intermediateSize(96).maxPositionEmbeddings(40).build().withLabels(List.of("a", "b"));
+    int[][] ids = {{2, 17, 33, 41, 9, 3, 0, 0}, {2, 5, 6, 7, 8, 9, 10, 3}};
+    try (BertForSequenceClassification model = new BertForSequenceClassification(c, DataType.FLOAT)) {
+      model.eval();
+      model.setGradEnabled(false);
+      float[] fused = model.forward(ids, null, null).dup().ravel().toFloatVector();
+      long fusedBytes = model.bert().activationBytes();
+      model.train();
+      float[] dropped = model.forward(ids, null, null).dup().ravel().toFloatVector();
+      long batchedBytes = 4L * (4L * batch * seq * hidden + (long) batch * heads * seq * seq);  // q, k, v, context, probs
+      assertTrue(model.bert().activationBytes() - fusedBytes >= batchedBytes,
+          "eval " + fusedBytes + " bytes, train " + model.bert().activationBytes());
+      assertFalse(java.util.Arrays.equals(fused, dropped), "dropout acted in train mode");
+      model.eval();
+      float[] again = model.forward(ids, null, null).dup().ravel().toFloatVector();
+      assertTrue(java.util.Arrays.equals(fused, again), "eval after the batched path answers as before");
+    }
+  }
+
   private static double[] gaussians(Random random, int n, double sd) {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {

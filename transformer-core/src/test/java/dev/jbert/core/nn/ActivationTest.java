@@ -31,6 +31,22 @@ class ActivationTest {
     }
   }
 
+  /** Inference runs the activation in place (BertIntermediate's output is its dense buffer). */
+  @ParameterizedTest
+  @ValueSource(strings = {"gelu", "gelu_new", "relu"})
+  void inPlaceEqualsOutOfPlace(String name) {
+    dev.jbert.core.kernel.Activation act = dev.jbert.core.kernel.Activation.of(name);
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      INDArray x = random(27, 2.0, 40, 33).castTo(dt);
+      INDArray bias = random(28, 0.5, 33).castTo(dt);
+      INDArray expected = Nd4j.zeros(dt, 40, 33);
+      act.forward(expected, null, x, bias);
+      INDArray inPlace = x.dup();
+      act.forward(inPlace, null, inPlace, bias);
+      assertEquals(expected, inPlace, name + " " + dt);
+    }
+  }
+
   @Test
   void geluBackwardAfterAnEvalForwardEqualsTheTrainingOne() {
     for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {

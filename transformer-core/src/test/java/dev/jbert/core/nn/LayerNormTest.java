@@ -7,6 +7,7 @@ import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jbert.core.Parameters;
+import dev.jbert.core.kernel.LayerNorm;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,6 +46,25 @@ class LayerNormTest {
           assertEquals(expected, y.getDouble(r, j), 1e-13);
         }
       }
+    }
+  }
+
+  /** Inference passes no x̂ to save: the output is the same, float and double. */
+  @Test
+  void forwardWithoutSavingXhatGivesTheSameOutput() {
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      Parameters p = Parameters.builder().add("ln.weight", 6).add("ln.bias", 6).build(type);
+      FiniteDifferences.randomize(p, 11, 0.3);
+      INDArray x = random(12, 2.0, 5, 6).castTo(type);
+      INDArray res = random(13, 1.0, 5, 6).castTo(type);
+      INDArray bias = random(14, 0.5, 6).castTo(type);
+      INDArray saved = org.nd4j.linalg.factory.Nd4j.zeros(type, 5, 6);
+      INDArray unsaved = org.nd4j.linalg.factory.Nd4j.zeros(type, 5, 6);
+      LayerNorm.forward(saved, org.nd4j.linalg.factory.Nd4j.zeros(type, 5, 6), new double[5], x, bias, null, res,
+          p.value("ln.weight"), p.value("ln.bias"), 1e-12);
+      LayerNorm.forward(unsaved, null, new double[5], x, bias, null, res, p.value("ln.weight"), p.value("ln.bias"),
+          1e-12);
+      assertEquals(saved, unsaved, type.toString());
     }
   }
 
