@@ -22,12 +22,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * Post-LN {@link LayerNorm} of {@code inp + residual} over [2048, width] (MiniLM 384, bert-base
  * 768), no dropout: {@code kernel} (float, rows over threads), {@code double} (the reference on
  * DOUBLE arrays), {@code nd4j} (an add and ND4J's {@code layer_norm} op; backward
- * {@code layer_norm_bp}).
+ * {@code layer_norm_bp}). {@link #forward} is training's (x̂ saved for the backward), {@link
+ * #inference} writes the output only. The forks start with the Vector API module, so the float
+ * forward runs its vector row steps where the vectors hold 16 floats; {@link
+ * #inferenceWithoutVectorModule} runs in a fork without the module: the plain loops for {@code
+ * kernel}, and for the implementations that do not use the module a measure of the noise between
+ * forks.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @Warmup(iterations = 2, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 public class LayerNormBenchmark {
@@ -70,6 +75,23 @@ public class LayerNormBenchmark {
       LayerNorm.forward(out, xhat, rstd, inp, null, null, residual, weight, bias, 1e-12);
     }
     return out;
+  }
+
+  /** The forward of a model without gradients: nothing saved for a backward. */
+  @Benchmark
+  public INDArray inference() {
+    if (impl.equals("nd4j")) {
+      return forward();
+    }
+    LayerNorm.forward(out, null, rstd, inp, null, null, residual, weight, bias, 1e-12);
+    return out;
+  }
+
+  /** {@link #inference} in a JVM started without {@code jdk.incubator.vector}. */
+  @Benchmark
+  @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
+  public INDArray inferenceWithoutVectorModule() {
+    return inference();
   }
 
   @Benchmark

