@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Measured at [2048, 384] float, min of 20 on the shared 2-core machine (KernelTiming): forward
  * with the residual 1.7 ms (the double kernel on float data took 2.5) against 4.6 ms for an ND4J
  * add plus its {@code layer_norm} op; backward 1.4 ms against 25.7 ms for {@code layer_norm_bp}.
- * Where the Vector API runs on 16-float vectors, the float forward's row steps are {@link
- * VectorLayerNorm}'s (about twice as fast again; the plain loops stay for other machines).
+ * Where the Vector API runs on 16-float vectors, the row steps of a float forward that saves no x̂
+ * (inference) are {@link VectorLayerNorm}'s (1.5× faster in LayerNormBenchmark).
  */
 public final class LayerNorm {
 
@@ -40,7 +40,9 @@ public final class LayerNorm {
     Flat in = Flat.of(inp), res = Flat.ofNullable(residual), o = Flat.of(out), norm = Flat.ofNullable(xhat);
     float[] g = Functions.toFloats(Flat.of(weight).toArray());
     float[] b = Functions.toFloats(Flat.of(bias).toArray());
-    boolean vector = PackedWeight.wideVectors() && VectorLayerNorm.fits(width);
+    // The vector rows for inference only: training keeps the plain loops' rounding, so that a
+    // training run gives the same weights, bit for bit, as before them.
+    boolean vector = norm == null && PackedWeight.wideVectors() && VectorLayerNorm.fits(width);
     Parallel.rows(rows, 64, (part, from, to) -> {
       float[] v = new float[width];
       float[] r = res == null ? null : new float[width];

@@ -7,14 +7,17 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float {@link LayerNorm#forward} of one row with the Vector API: the same steps as the plain
  * loops there, but the mean and the variance summed in vector lanes (HotSpot does not vectorise a
- * floating-point sum: it must keep the order). Loaded only where the module is there and the
- * vectors hold 16 floats ({@link LayerNorm#forward} asks {@link PackedWeight#wideVectors()}), for
- * rows a whole number of vectors wide (384 and 768: MiniLM, bert-base).
+ * floating-point sum: it must keep the order). Used by the forwards that save nothing for a
+ * backward (inference), where the module is there and the vectors hold 16 floats ({@link
+ * LayerNorm#forward} asks {@link PackedWeight#wideVectors()}), for rows a whole number of vectors
+ * wide (384 and 768: MiniLM, bert-base). Training keeps the plain loops, whose rounding its results
+ * were measured with.
  *
- * <p>Measured on 2 vCPUs of an AVX-512 EPYC, min of 7 (harness, separate JVMs): [2048, 384] with
- * bias and residual 340-389 µs against 718-1,067 µs for the plain loops; [32, 384] 6.9-7.1 against
- * 18.5-23.3 µs. The results differ from the plain loops' by float rounding (sums in 16 lanes
- * instead of four double accumulators): at most 1e-6 on unit-scale outputs.
+ * <p>Measured on 2 vCPUs of an AVX-512 EPYC (LayerNormBenchmark, inference, with and without the
+ * module in the fork): [2048, 384] 352 ± 51 against 532 ± 60 µs, [2048, 768] 697 ± 36 against
+ * 1,093 ± 85 µs; one sequence, [32, 384] (harness, min of 7): 6.9-7.1 against 18.5-23.3 µs. The
+ * results differ from the plain loops' by float rounding (sums in 16 lanes instead of four double
+ * accumulators): at most 1e-6 on unit-scale outputs.
  */
 final class VectorLayerNorm {
 

@@ -68,6 +68,34 @@ class LayerNormTest {
     }
   }
 
+  /**
+   * The float forward that saves no x̂ (inference; where the Vector API has 16-float vectors, its
+   * vector rows for widths of whole vectors) against the double reference: widths 384 and 768
+   * (vector rows) and 40 (plain loops), with the linear's bias and a residual.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {384, 768, 40})
+  void floatInferenceForwardMatchesTheDoubleReference(int width) {
+    int rows = 7;
+    INDArray x = random(31, 3.0, rows, width).addi(0.7);
+    INDArray res = random(32, 1.0, rows, width);
+    INDArray bias = random(33, 0.5, width);
+    INDArray gamma = random(34, 0.2, width).addi(1);
+    INDArray beta = random(35, 0.2, width);
+    INDArray expected = org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, rows, width);
+    LayerNorm.forward(expected, null, new double[rows], x, bias, null, res, gamma, beta, 1e-12);
+    DataType f = DataType.FLOAT;
+    INDArray actual = org.nd4j.linalg.factory.Nd4j.zeros(f, rows, width);
+    double[] rstd = new double[rows];
+    LayerNorm.forward(actual, null, rstd, x.castTo(f), bias.castTo(f), null, res.castTo(f), gamma.castTo(f),
+        beta.castTo(f), 1e-12);
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < width; j++) {
+        assertEquals(expected.getDouble(r, j), actual.getDouble(r, j), 2e-6, "[" + r + ", " + j + "]");
+      }
+    }
+  }
+
   @Test
   void backwardMatchesFiniteDifferencesForInputResidualAndParameters() {
     Parameters p = params();
