@@ -28,9 +28,10 @@ public enum Activation {
 
   /**
    * {@code out = f(inp + bias)} and/or {@code slope = f'(inp + bias)}, whichever is not null; all
-   * [rows, width], bias [width] or null; out may be inp (each row is read before it is written). The bias of the linear before is added here, in the same
-   * pass, instead of by an ND4J op of its own (the linears' ND4J bias adds were 5.2% of a batch-1
-   * MiniLM forward in a profile, mostly dispatch).
+   * [rows, width], bias [width] or null; out may be inp (each row is read before it is written).
+   * The bias of the linear before is added here, in the same pass, instead of by an ND4J op of its
+   * own (the linears' ND4J bias adds were 5.2% of a batch-1 MiniLM forward in a profile, mostly
+   * dispatch).
    */
   public void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
     switch (this) {

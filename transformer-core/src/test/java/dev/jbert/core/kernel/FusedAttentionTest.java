@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,13 +117,14 @@ class FusedAttentionTest {
       long fusedBytes = model.bert().activationBytes();
       model.train();
       float[] dropped = model.forward(ids, null, null).dup().ravel().toFloatVector();
-      long batchedBytes = 4L * (4L * batch * seq * hidden + (long) batch * heads * seq * seq);  // q, k, v, context, probs
+      // q, k, v and context [tokens, hidden], probs [batch·heads, seq, seq], in floats
+      long batchedBytes = 4L * (4L * batch * seq * hidden + (long) batch * heads * seq * seq);
       assertTrue(model.bert().activationBytes() - fusedBytes >= batchedBytes,
           "eval " + fusedBytes + " bytes, train " + model.bert().activationBytes());
-      assertFalse(java.util.Arrays.equals(fused, dropped), "dropout acted in train mode");
+      assertFalse(Arrays.equals(fused, dropped), "dropout acted in train mode");
       model.eval();
       float[] again = model.forward(ids, null, null).dup().ravel().toFloatVector();
-      assertTrue(java.util.Arrays.equals(fused, again), "eval after the batched path answers as before");
+      assertTrue(Arrays.equals(fused, again), "eval after the batched path answers as before");
     }
   }
 

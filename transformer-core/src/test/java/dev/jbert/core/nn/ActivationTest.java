@@ -6,6 +6,7 @@ import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jbert.core.kernel.Activation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,7 +36,7 @@ class ActivationTest {
   @ParameterizedTest
   @ValueSource(strings = {"gelu", "gelu_new", "relu"})
   void inPlaceEqualsOutOfPlace(String name) {
-    dev.jbert.core.kernel.Activation act = dev.jbert.core.kernel.Activation.of(name);
+    Activation act = Activation.of(name);
     for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       INDArray x = random(27, 2.0, 40, 33).castTo(dt);
       INDArray bias = random(28, 0.5, 33).castTo(dt);

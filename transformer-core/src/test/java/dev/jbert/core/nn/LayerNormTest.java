@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jbert.core.Parameters;
 import dev.jbert.core.kernel.LayerNorm;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class LayerNormTest {
 
@@ -58,9 +61,9 @@ class LayerNormTest {
       INDArray x = random(12, 2.0, 5, 6).castTo(type);
       INDArray res = random(13, 1.0, 5, 6).castTo(type);
       INDArray bias = random(14, 0.5, 6).castTo(type);
-      INDArray saved = org.nd4j.linalg.factory.Nd4j.zeros(type, 5, 6);
-      INDArray unsaved = org.nd4j.linalg.factory.Nd4j.zeros(type, 5, 6);
-      LayerNorm.forward(saved, org.nd4j.linalg.factory.Nd4j.zeros(type, 5, 6), new double[5], x, bias, null, res,
+      INDArray saved = Nd4j.zeros(type, 5, 6);
+      INDArray unsaved = Nd4j.zeros(type, 5, 6);
+      LayerNorm.forward(saved, Nd4j.zeros(type, 5, 6), new double[5], x, bias, null, res,
           p.value("ln.weight"), p.value("ln.bias"), 1e-12);
       LayerNorm.forward(unsaved, null, new double[5], x, bias, null, res, p.value("ln.weight"), p.value("ln.bias"),
           1e-12);
@@ -73,8 +76,8 @@ class LayerNormTest {
    * vector rows for widths of whole vectors) against the double reference: widths 384 and 768
    * (vector rows) and 40 (plain loops), with the linear's bias and a residual.
    */
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(ints = {384, 768, 40})
+  @ParameterizedTest
+  @ValueSource(ints = {384, 768, 40})
   void floatInferenceForwardMatchesTheDoubleReference(int width) {
     int rows = 7;
     INDArray x = random(31, 3.0, rows, width).addi(0.7);
@@ -82,10 +85,10 @@ class LayerNormTest {
     INDArray bias = random(33, 0.5, width);
     INDArray gamma = random(34, 0.2, width).addi(1);
     INDArray beta = random(35, 0.2, width);
-    INDArray expected = org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, rows, width);
+    INDArray expected = Nd4j.zeros(DataType.DOUBLE, rows, width);
     LayerNorm.forward(expected, null, new double[rows], x, bias, null, res, gamma, beta, 1e-12);
     DataType f = DataType.FLOAT;
-    INDArray actual = org.nd4j.linalg.factory.Nd4j.zeros(f, rows, width);
+    INDArray actual = Nd4j.zeros(f, rows, width);
     double[] rstd = new double[rows];
     LayerNorm.forward(actual, null, rstd, x.castTo(f), bias.castTo(f), null, res.castTo(f), gamma.castTo(f),
         beta.castTo(f), 1e-12);
