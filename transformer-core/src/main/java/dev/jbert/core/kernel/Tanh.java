@@ -7,10 +7,20 @@ public final class Tanh {
 
   private Tanh() {}
 
-  /** {@code out = tanh(inp)}: exact for DOUBLE arrays, float-accurate for FLOAT. */
-  public static void forward(INDArray out, INDArray inp) {
+  /**
+   * {@code out = tanh(inp + bias)}, inp and out [rows, width], bias [width] or null (the linear
+   * before then adds its own): exact for DOUBLE arrays, float-accurate for FLOAT.
+   */
+  public static void forward(INDArray out, INDArray inp, INDArray bias) {
+    boolean exact = Flat.isDouble(inp);
     double[] t = Flat.of(inp).toArray();
-    Functions.tanh(t, 0, t.length, Flat.isDouble(inp));
+    if (bias != null) {
+      double[] b = Flat.of(bias).toArray();
+      for (int i = 0; i < t.length; i++) {                   // a float sum for FLOAT, as ND4J's bias add was
+        t[i] = exact ? t[i] + b[i % b.length] : (float) t[i] + (float) b[i % b.length];
+      }
+    }
+    Functions.tanh(t, 0, t.length, exact);
     Flat.of(out).put(0, t, 0, t.length);
   }
 

@@ -44,7 +44,7 @@ public final class BertEmbeddings {
     private final int seq;
     final INDArray sum;            // [rows, hidden] the three embeddings summed
     final INDArray normed;         // [rows, hidden] after the LayerNorm
-    final INDArray xhat;           // [rows, hidden] saved by the LayerNorm
+    final INDArray xhat;           // [rows, hidden] saved by the LayerNorm; null when no backward follows
     final double[] rstd;           // [rows]
     int[] inputIds;                // [rows] of the last forward
     int[] tokenTypeIds;
@@ -59,7 +59,7 @@ public final class BertEmbeddings {
       this.seq = seq;
       this.sum = b.zeros(rows, hidden);
       this.normed = b.zeros(rows, hidden);
-      this.xhat = b.zeros(rows, hidden);
+      this.xhat = b.forwardOnly() ? null : b.zeros(rows, hidden);
       this.rstd = new double[rows];
     }
   }

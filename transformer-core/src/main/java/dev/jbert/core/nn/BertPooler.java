@@ -2,10 +2,10 @@ package dev.jbert.core.nn;
 
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.ParameterScope;
+import dev.jbert.core.kernel.FirstToken;
 import dev.jbert.core.kernel.Linear;
 import dev.jbert.core.kernel.Tanh;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Hugging Face's {@code BertPooler} ({@code pooler}): the first token's hidden state → dense →
@@ -27,7 +27,7 @@ public final class BertPooler {
     private final Buffers buffers;
     private final int batch;
     private final int seq;
-    final INDArray dense;          // [batch, hidden] before the tanh
+    final INDArray dense;          // [batch, hidden] cls Wᵀ, before the bias and the tanh
     final INDArray cls;            // [batch, hidden] each sequence's first token
     final INDArray pooled;         // [batch, hidden]
     private INDArray dDense;       // [batch, hidden]
@@ -52,9 +52,9 @@ public final class BertPooler {
 
   /** hidden states [batch·seq, hidden] → pooled [batch, hidden] = tanh(hidden[:, 0] Wᵀ + b). */
   public INDArray forward(Activations a, INDArray hiddenStates) {
-    a.cls.assign(firstTokens(a, hiddenStates));
-    Linear.forward(a.dense, a.cls, dense.weight().value(), dense.bias().value());
-    Tanh.forward(a.pooled, a.dense);
+    FirstToken.forward(a.cls, hiddenStates, a.seq);
+    Projection.forward(a.dense, a.cls, dense.weight(), a.buffers.forwardOnly());  // the bias is added by the tanh
+    Tanh.forward(a.pooled, a.dense, dense.bias().value());
     return a.pooled;
   }
 
@@ -72,18 +72,11 @@ public final class BertPooler {
     Linear.backward(a.dCls, dense.weight().grad(), dense.bias().grad(), a.dDense, a.cls, dense.weight().value());
     if (dOther != null) {
       a.dHidden.assign(dOther);
-      firstTokens(a, a.dHidden).addi(a.dCls);
-    } else {
-      if (a.otherRowsWritten) {
-        a.dHidden.assign(0);
-      }
-      firstTokens(a, a.dHidden).assign(a.dCls);
+    } else if (a.otherRowsWritten) {
+      a.dHidden.assign(0);
     }
+    FirstToken.backward(a.dHidden, a.dCls, a.seq, dOther != null);
     a.otherRowsWritten = dOther != null;
     return a.dHidden;
-  }
-
-  private INDArray firstTokens(Activations a, INDArray h) {
-    return h.reshape(a.batch, a.seq, hidden).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
   }
 }
