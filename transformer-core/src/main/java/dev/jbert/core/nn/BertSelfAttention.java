@@ -53,6 +53,7 @@ public final class BertSelfAttention {
     INDArray probs;                     // softmax(Q Kᵀ / √d + mask)
     INDArray context;                   // dropout(P) V, per head (forward scratch)
     final INDArray out;                 // [rows, hidden] the merged context
+    final boolean fusable;              // no backward follows and the fused kernel runs these heads
     INDArray input;                     // [rows, hidden] x of the last forward
     DropoutMask mask;                   // the dropout on P of the last forward, null if none acted
     private INDArray dropped;           // P after dropout, allocated by the first forward that drops
@@ -72,7 +73,8 @@ public final class BertSelfAttention {
       this.probsShape = new long[] {(long) batch * heads, seq, seq};
       this.qkv = b.scratch(rows, 3L * hidden);
       this.out = b.zeros(rows, hidden);
-      if (!(b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads))) {
+      this.fusable = b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads);
+      if (!fusable) {
         batchedBuffers();
       }
     }
@@ -107,7 +109,7 @@ public final class BertSelfAttention {
     a.input = x;
     Projection.forward(a.qkv, x, qkvWeight, a.buffers.forwardOnly());     // the bias is added by the head split
     a.mask = mode.drawMask(dropoutProb);
-    if (a.mask == null && a.buffers.forwardOnly() && FusedAttention.supports(x.dataType(), hidden / heads)) {
+    if (a.mask == null && a.fusable) {                                     // no dropout acted
       FusedAttention.forward(a.out, a.qkv, qkvBias.value(), maskAdd, heads, a.seq);   // nothing to save
       return a.out;
     }
