@@ -1,8 +1,12 @@
 package dev.jbert.cli;
 
+import dev.jbert.core.Backend;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.HubException;
 import dev.jbert.finetune.data.DataFileException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,23 +14,13 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code jbert} command line. Each task is one subcommand class; add new ones to
- * {@code subcommands} below.
+ * {@link #SUBCOMMANDS}.
  */
 @Command(
     name = "jbert",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
-    description = "Fine-tune and run BERT models on customer-service text, in pure Java.",
-    subcommands = {
-      VersionCommand.class,
-      TokenizeCommand.class,
-      EmbedCommand.class,
-      TrainCommand.class,
-      EvalCommand.class,
-      PredictCommand.class,
-      ServeCommand.class,
-      CommandLine.HelpCommand.class,
-    })
+    description = "Fine-tune and run BERT models on customer-service text, in pure Java.")
 public final class JbertCli implements Callable<Integer> {
 
   /** Shared by every subcommand: {@code -v} shows library logging (ND4J start-up included). */
@@ -54,9 +48,35 @@ public final class JbertCli implements Callable<Integer> {
     return BAD_INPUT;
   }
 
-  /** Builds the configured command line; tests call this to run subcommands in-process. */
+  /** The subcommands, in the order {@code jbert --help} lists them. */
+  private static final List<Class<?>> SUBCOMMANDS = List.of(VersionCommand.class, TokenizeCommand.class,
+      EmbedCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class,
+      CommandLine.HelpCommand.class);
+
+  /** Builds the configured command line with every subcommand; tests call this to run subcommands in-process. */
   public static CommandLine commandLine() {
+    return commandLine(SUBCOMMANDS);
+  }
+
+  /**
+   * The command line for {@code args}: only the subcommand they name where they name one (picocli
+   * reads a subcommand's options by reflection, which for all seven took a quarter of a second of
+   * every start), else all of them (for {@code help}, a usage listing or a mistyped name's
+   * suggestions).
+   */
+  static CommandLine commandLine(String[] args) {
+    String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    List<Class<?>> needed = SUBCOMMANDS.stream()
+        .filter(c -> c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(named))
+        .toList();
+    return commandLine(needed.isEmpty() ? SUBCOMMANDS : needed);
+  }
+
+  private static CommandLine commandLine(List<Class<?>> subcommands) {
     CommandLine cl = new CommandLine(new JbertCli());
+    for (Class<?> subcommand : subcommands) {
+      cl.addSubcommand(subcommand);
+    }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
@@ -80,10 +100,26 @@ public final class JbertCli implements Callable<Integer> {
     return badInput ? BAD_INPUT : 1;
   }
 
+  /** The subcommands that run a model, and so load ND4J's native backend. */
+  private static final Set<String> MODEL_COMMANDS = Set.of("embed", "train", "eval", "predict", "serve");
+
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
     // Quiet by default; -v (parsed before any ND4J class loads) raises the level.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    System.exit(commandLine().execute(args));
+    if (runsModel(args)) {
+      Backend.initInBackground();   // ND4J's libraries load while picocli builds and parses the command line
+    }
+    System.exit(commandLine(args).execute(args));
+  }
+
+  /**
+   * Whether {@code args} name a subcommand that runs a model, without {@code -v}: verbose runs load
+   * ND4J after the option has raised the log level, so that its start-up lines show.
+   */
+  static boolean runsModel(String[] args) {
+    boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || (a.startsWith("-v") && !a.startsWith("--")));
+    String command = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    return !verbose && MODEL_COMMANDS.contains(command);
   }
 }

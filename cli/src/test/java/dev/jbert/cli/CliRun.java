@@ -19,7 +19,7 @@ record CliRun(int exitCode, List<String> out, String err) {
     StringWriter err = new StringWriter();
     try {
       System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      CommandLine cl = JbertCli.commandLine();
+      CommandLine cl = JbertCli.commandLine(args);            // as main builds it: only the subcommand named
       cl.setOut(new PrintWriter(out));
       cl.setErr(new PrintWriter(err));
       int code = cl.execute(args);

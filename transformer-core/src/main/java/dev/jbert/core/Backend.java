@@ -2,6 +2,9 @@ package dev.jbert.core;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,11 @@ public final class Backend {
 
   private static volatile boolean initialised;
 
+  /** {@link #init()} run by {@link #initInBackground()}; waited for by the next {@link #init()}. */
+  private static final FutureTask<Void> BACKGROUND = new FutureTask<>(Backend::initHere, null);
+
+  private static final AtomicBoolean BACKGROUND_STARTED = new AtomicBoolean();
+
   /** Environment defaults read by libgomp and OpenBLAS when they load. */
   private static final Map<String, String> THREAD_ENVIRONMENT =
       Map.of("OMP_WAIT_POLICY", "PASSIVE", "OPENBLAS_THREAD_TIMEOUT", "4");
@@ -55,11 +63,48 @@ public final class Backend {
     return Math.min(2, Runtime.getRuntime().availableProcessors());
   }
 
-  /** Sets both ND4J thread pools; idempotent and cheap after the first call. */
+  /**
+   * Sets both ND4J thread pools; idempotent and cheap after the first call. Where {@link
+   * #initInBackground()} started it, waits for that and throws what it threw.
+   */
   public static void init() {
     if (initialised) {
       return;
     }
+    if (BACKGROUND_STARTED.get()) {
+      try {
+        BACKGROUND.get();
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while ND4J's native backend loaded", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        if (e.getCause() instanceof Error er) {
+          throw er;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    initHere();
+  }
+
+  /**
+   * Starts {@link #init()} on a daemon thread, once per JVM: loading ND4J's native libraries takes a
+   * quarter of a second or more, which a program can spend on other start-up work (the command line
+   * does, while it parses its options); the next {@link #init()} waits for it.
+   */
+  public static void initInBackground() {
+    if (!initialised && BACKGROUND_STARTED.compareAndSet(false, true)) {
+      Thread t = new Thread(BACKGROUND, "jbert-backend-init");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private static void initHere() {
     synchronized (Backend.class) {
       if (!initialised) {
         if (NativeEnvironment.isLoaded("libopenblas") && System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
