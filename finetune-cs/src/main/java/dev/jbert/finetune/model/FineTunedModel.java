@@ -11,8 +11,11 @@ import dev.jbert.finetune.ood.DetectorKind;
 import dev.jbert.finetune.ood.OodDetector;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -48,7 +51,6 @@ public final class FineTunedModel implements AutoCloseable {
    *     {@code architectures} are refused before any weight is read)
    */
   public static FineTunedModel load(Path dir) throws IOException {
-    Backend.init();
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
     if (!config.architectures().isEmpty() && !config.architectures().contains(ModelLoader.CLASSIFIER_ARCHITECTURE)) {
       // Refused before loading: loading would first warn that the head is new ("You should probably TRAIN this model").
@@ -56,24 +58,60 @@ public final class FineTunedModel implements AutoCloseable {
           + config.architectures() + ", not " + ModelLoader.CLASSIFIER_ARCHITECTURE + "; fine-tune it first");
     }
     TaskSettings settings = TaskSettings.read(config);
-    BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
-    ModelFolderCheck.check(dir, config, tokenizer);
-    BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, config);
-    if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
-      model.close();
-      throw new CheckpointException(dir, "has no trained classification head (classifier.* is missing); fine-tune it first");
-    }
-    model.eval();
-    model.setGradEnabled(false);
-    int maxLength = settings.maxLength() > 0 ? settings.maxLength() : TextEncoder.defaultMaxLength(config, tokenizer);
-    Map<DetectorKind, OodDetector> detectors;
+    // The tokenizer (tokenizer.json parsed, vocab.txt compared: about a quarter of a second) loads on
+    // a second thread while ND4J and the weights load on this one.
+    FutureTask<BertTokenizer> tokenizer = new FutureTask<>(() -> {
+      BertTokenizer loaded = BertTokenizer.fromPretrained(dir);
+      ModelFolderCheck.check(dir, config, loaded);
+      return loaded;
+    });
+    Thread loader = new Thread(tokenizer, "jbert-tokenizer-load");
+    loader.setDaemon(true);
+    loader.start();
+    Backend.init();
+    BertForSequenceClassification model;
     try {
-      detectors = DetectorFile.load(dir, settings.temperature());
+      model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, config);
+    } catch (IOException | RuntimeException e) {
+      loaded(tokenizer, dir);            // a tokenizer that does not fit is reported first, as when it loaded first
+      throw e;
+    }
+    try {
+      BertTokenizer loaded = loaded(tokenizer, dir);
+      if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
+        throw new CheckpointException(dir, "has no trained classification head (classifier.* is missing); fine-tune it first");
+      }
+      model.eval();
+      model.setGradEnabled(false);
+      int maxLength = settings.maxLength() > 0 ? settings.maxLength() : TextEncoder.defaultMaxLength(config, loaded);
+      TextEncoder encoder = new TextEncoder(loaded, maxLength, settings.contextSegment());
+      return new FineTunedModel(dir, model, settings, encoder, DetectorFile.load(dir, settings.temperature()));
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
     }
-    return new FineTunedModel(dir, model, settings, new TextEncoder(tokenizer, maxLength, settings.contextSegment()), detectors);
+  }
+
+  /** The tokenizer that {@code task} loaded, or what it threw. */
+  private static BertTokenizer loaded(FutureTask<BertTokenizer> task, Path dir) throws IOException {
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the tokenizer of " + dir + " loaded");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error er) {
+        throw er;
+      }
+      throw new IllegalStateException(cause);
+    }
   }
 
   /** The folder it was loaded from. */

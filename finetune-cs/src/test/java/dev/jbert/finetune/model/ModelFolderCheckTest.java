@@ -2,6 +2,7 @@ package dev.jbert.finetune.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.io.CheckpointException;
@@ -49,6 +50,14 @@ class ModelFolderCheckTest {
     CheckpointException e = assertThrows(CheckpointException.class, () -> FineTunedModel.load(dir));
     assertEquals(dir + ": vocab.txt and tokenizer.json disagree: vocab.txt line 2 gives '[UNK]' id 1, tokenizer.json gives it"
         + " id 100 (vocab.txt has 99 lines, tokenizer.json 30522 tokens); the two files belong to different models", e.getMessage());
+  }
+
+  @Test
+  void aTokenizerThatDoesNotFitIsReportedBeforeUnreadableWeights() throws Exception {
+    Path dir = mixed("tokenizer.json");
+    Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});     // the weights fail too, on another thread
+    CheckpointException e = assertThrows(CheckpointException.class, () -> FineTunedModel.load(dir));
+    assertTrue(e.getMessage().startsWith(dir + ": vocab.txt and tokenizer.json disagree"), e.getMessage());
   }
 
   @Test
