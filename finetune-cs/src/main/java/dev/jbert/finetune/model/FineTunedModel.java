@@ -45,7 +45,11 @@ public final class FineTunedModel implements AutoCloseable {
   }
 
   /**
-   * Loads a model folder written by fine-tuning (or any Hugging Face sequence classifier).
+   * Loads a model folder written by fine-tuning (or any Hugging Face sequence classifier). The
+   * tokenizer loads on a second thread; where the weights are in before it, one forward pass of eight
+   * tokens runs meanwhile, so that the first answer finds the kernels compiled and, for a model small
+   * enough for the packed batch-1 products, the weights packed (for all-MiniLM-L6-v2 a 42 MB copy that
+   * the first short answer would otherwise make).
    *
    * @throws CheckpointException when the folder has no trained classification head (a base model's
    *     {@code architectures} are refused before any weight is read)
@@ -77,12 +81,15 @@ public final class FineTunedModel implements AutoCloseable {
       throw e;
     }
     try {
+      model.eval();
+      model.setGradEnabled(false);
+      if (!tokenizer.isDone()) {
+        warmUp(model);
+      }
       BertTokenizer loaded = loaded(tokenizer, dir);
       if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
         throw new CheckpointException(dir, "has no trained classification head (classifier.* is missing); fine-tune it first");
       }
-      model.eval();
-      model.setGradEnabled(false);
       int maxLength = settings.maxLength() > 0 ? settings.maxLength() : TextEncoder.defaultMaxLength(config, loaded);
       TextEncoder encoder = new TextEncoder(loaded, maxLength, settings.contextSegment());
       return new FineTunedModel(dir, model, settings, encoder, DetectorFile.load(dir, settings.temperature()));
@@ -90,6 +97,15 @@ public final class FineTunedModel implements AutoCloseable {
       model.close();
       throw e;
     }
+  }
+
+  /**
+   * One forward pass of eight tokens, run while the tokenizer is still loading: it packs the weights
+   * for batch-1 products and has the JIT compile the kernels, work the first answer would otherwise
+   * wait for.
+   */
+  private static void warmUp(BertForSequenceClassification model) {
+    model.forward(new int[][] {new int[8]}, null, null);
   }
 
   /** The tokenizer that {@code task} loaded, or what it threw. */
