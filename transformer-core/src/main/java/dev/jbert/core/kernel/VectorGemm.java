@@ -46,8 +46,8 @@ final class VectorGemm {
    * {@link #WARM_CALLS} calls in a row each took under 5 µs (compiled, one takes well under a
    * microsecond; with its vectors boxed, in the interpreter or C1, tens of microseconds), for at most
    * {@link #WARM_UP_LIMIT_NANOS}. The products are short because the JIT counts calls and loop
-   * iterations, not work: over an inner dimension of 256 the warm-up took 690-750 ms, over 8 it takes
-   * a fraction of that (StartupTiming's in-process figures in the README).
+   * iterations, not work: 4,000 products over an inner dimension of 256 took 690-750 ms of one core
+   * before the kernel ran compiled, these 346-446 ms (fresh JVMs on the project machine).
    */
   static void warmUp() {
     int k = 8;
