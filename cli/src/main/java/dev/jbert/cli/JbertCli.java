@@ -53,6 +53,10 @@ public final class JbertCli implements Callable<Integer> {
       EmbedCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class,
       CommandLine.HelpCommand.class);
 
+  /** The subcommands that run a model, and so load ND4J's native backend. */
+  private static final Set<Class<?>> MODEL_COMMANDS = Set.of(EmbedCommand.class, TrainCommand.class,
+      EvalCommand.class, PredictCommand.class, ServeCommand.class);
+
   /** Builds the configured command line with every subcommand; tests call this to run subcommands in-process. */
   public static CommandLine commandLine() {
     return commandLine(SUBCOMMANDS);
@@ -65,11 +69,14 @@ public final class JbertCli implements Callable<Integer> {
    * suggestions).
    */
   static CommandLine commandLine(String[] args) {
-    String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
-    List<Class<?>> needed = SUBCOMMANDS.stream()
-        .filter(c -> c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(named))
-        .toList();
-    return commandLine(needed.isEmpty() ? SUBCOMMANDS : needed);
+    Class<?> named = named(args);
+    return commandLine(named == null || named == CommandLine.HelpCommand.class ? SUBCOMMANDS : List.of(named));
+  }
+
+  /** The subcommand {@code args} name (their first argument that is not an option), or null. */
+  private static Class<?> named(String[] args) {
+    String name = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    return SUBCOMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(name)).findFirst().orElse(null);
   }
 
   private static CommandLine commandLine(List<Class<?>> subcommands) {
@@ -100,9 +107,6 @@ public final class JbertCli implements Callable<Integer> {
     return badInput ? BAD_INPUT : 1;
   }
 
-  /** The subcommands that run a model, and so load ND4J's native backend. */
-  private static final Set<String> MODEL_COMMANDS = Set.of("embed", "train", "eval", "predict", "serve");
-
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
     // Quiet by default; -v (parsed before any ND4J class loads) raises the level.
@@ -119,7 +123,7 @@ public final class JbertCli implements Callable<Integer> {
    */
   static boolean runsModel(String[] args) {
     boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("--verbose") || (a.startsWith("-v") && !a.startsWith("--")));
-    String command = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
-    return !verbose && MODEL_COMMANDS.contains(command);
+    Class<?> named = named(args);
+    return !verbose && named != null && MODEL_COMMANDS.contains(named);
   }
 }

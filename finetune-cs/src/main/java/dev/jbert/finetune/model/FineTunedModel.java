@@ -83,11 +83,12 @@ public final class FineTunedModel implements AutoCloseable {
     try {
       model.eval();
       model.setGradEnabled(false);
-      if (!tokenizer.isDone()) {
+      boolean headMissing = model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."));
+      if (!headMissing && !tokenizer.isDone()) {
         warmUp(model);
       }
       BertTokenizer loaded = loaded(tokenizer, dir);
-      if (model.loadReport().missingKeys().stream().anyMatch(k -> k.startsWith("classifier."))) {
+      if (headMissing) {
         throw new CheckpointException(dir, "has no trained classification head (classifier.* is missing); fine-tune it first");
       }
       int maxLength = settings.maxLength() > 0 ? settings.maxLength() : TextEncoder.defaultMaxLength(config, loaded);
