@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the Vector API. The keys are stored transposed and both keys and values padded to whole pairs of
  * vectors (padding keys scored -∞), so that a query row's scores are {@code headDim} fused
  * multiply-adds of a broadcast query element by a row of Kᵀ, and its context {@code seq}
- * multiply-adds of a broadcast probability by a row of V: no horizontal sums, no tail loops. Loaded only where the module is
- * there and the vectors hold 16 floats ({@link FusedAttention#supports}).
+ * multiply-adds of a broadcast probability by a row of V: no horizontal sums, no tail loops.
+ * Loaded only where the module is there and the vectors hold 16 floats ({@link
+ * FusedAttention#supports}).
  */
 final class VectorAttention {
 

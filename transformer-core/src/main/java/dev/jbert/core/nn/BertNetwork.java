@@ -55,8 +55,7 @@ public final class BertNetwork {
       this.withGradients = withGradients;
       // Without gradients the embeddings and the pooler are forward-only too (no x̂ saved, the packed
       // product at batch 1), each over a pool of its own so that no array of theirs is a layer's.
-      this.embeddings = n.embeddings.allocate(withGradients ? buffers : buffers.sharingActivations(new Buffers.Pool()),
-          batch, seq);
+      this.embeddings = n.embeddings.allocate(ownPool(buffers, withGradients), batch, seq);
       // With gradients, layer i's backward output is consumed by layer i-1 before layer i-2 runs:
       // two pools of backward scratch suffice, and one of forward scratch. Without, every layer
       // takes the same buffers: a layer's output then lands in its input's buffer, written last
@@ -68,9 +67,13 @@ public final class BertNetwork {
             : buffers.sharingActivations(pools[0]);
         layers.add(n.layers.get(i).allocate(layerBuffers, batch, seq));
       }
-      this.pooler = n.pooler == null ? null
-          : n.pooler.allocate(withGradients ? buffers : buffers.sharingActivations(new Buffers.Pool()), batch, seq);
+      this.pooler = n.pooler == null ? null : n.pooler.allocate(ownPool(buffers, withGradients), batch, seq);
       this.maskAdd = new double[batch * seq];
+    }
+
+    /** {@code buffers} with gradients, else forward-only buffers over a pool of their own. */
+    private static Buffers ownPool(Buffers buffers, boolean withGradients) {
+      return withGradients ? buffers : buffers.sharingActivations(new Buffers.Pool());
     }
 
     /** The embedding output and each layer's output of the last forward, each [batch·seq, hidden]. */
