@@ -1,16 +1,22 @@
 package dev.jbert.core.kernel;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The inner kernel of {@link FusedAttention}: one (sequence, head) at a time, over Java arrays with
- * the Vector API. The keys are stored transposed and both keys and values padded to whole pairs of
- * vectors (padding keys scored -∞), so that a query row's scores are {@code headDim} fused
- * multiply-adds of a broadcast query element by a row of Kᵀ, and its context {@code seq}
- * multiply-adds of a broadcast probability by a row of V: no horizontal sums, no tail loops.
+ * The inner kernel of {@link FusedAttention}: one head of one sequence at a time, over Java arrays
+ * with the Vector API, the queries along the vector lanes. Per block of two vectors of queries the
+ * scores are held transposed, {@code Pᵀ [seq keys, block]}, so that the softmax over the keys (a
+ * maximum, exponentials, a sum) is lane-wise arithmetic down the rows, with no horizontal reductions
+ * and no per-row scalars; K and V are read as stored (one key's or head value's element broadcast
+ * against a vector of queries), and only Q and the context are transposed, by gathers.
+ *
+ * <p>The kernel before it held query rows by vectors of keys: K transposed, two horizontal
+ * reductions and a scalar division per query row. Against it, MiniLM's 12 heads of 32 (a harness
+ * alternating the two, 2 vCPUs of an AVX-512 EPYC): 32 sequences of 64 tokens 3.3 → 1.8 ms a call,
+ * 16 of 128 5.3 → 2.7-3.1 ms, one of 32 59 → 25-41 µs; in a MiniLM forward (the two alternated in
+ * one JVM, median of 30 blocks each) 32×64 158.9 → 156.3 and 171.3 → 167.3 ms, 16×128 174.5 →
+ * 169.8 ms, 1×32 4.74 → 4.70 ms, where the forward without attention took 144.0 ms at 32×64.
  * Loaded only where the module is there and the vectors hold 16 floats ({@link
  * FusedAttention#supports}).
  */
@@ -18,13 +24,12 @@ final class VectorAttention {
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = S.length();
-  /**
-   * The score of a padding lane: below any key's, masked ones included, so that a sequence whose
-   * every key is masked still spreads its attention over its own keys, as the reference does.
-   */
-  private static final float PADDING = Float.NEGATIVE_INFINITY;
-  /** Query rows per tile: four rows by two vectors of keys (or of head values) are eight accumulators. */
-  private static final int ROWS = 4;
+  /** Queries per block: two vectors. */
+  static final int BLOCK = 2 * LANES;
+  /** Keys per tile of the scores: four keys by two vectors of queries are eight accumulators. */
+  private static final int KEYS = 4;
+  /** Head values per tile of the context, likewise. */
+  private static final int VALUES = 4;
 
   private VectorAttention() {}
 
@@ -33,9 +38,13 @@ final class VectorAttention {
     return headDim % (2 * LANES) == 0;
   }
 
-  /** Keys padded to whole pairs of vectors: the length of a row of Kᵀ and of the scores. */
-  static int paddedSeq(int seq) {
-    return (seq + 2 * LANES - 1) / (2 * LANES) * (2 * LANES);
+  /** Offsets of LANES consecutive head values' rows in the transposed context (e·BLOCK), for the gather back. */
+  private static final int[] CONTEXT_ROWS = new int[LANES];
+
+  static {
+    for (int i = 0; i < LANES; i++) {
+      CONTEXT_ROWS[i] = i * BLOCK;
+    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -45,196 +54,204 @@ final class VectorAttention {
     return SCRATCH.get();
   }
 
-  /** A thread's arrays for one head: Q, Kᵀ, V, the scores of ROWS query rows, the key mask (see {@code pack}). */
+  /**
+   * A thread's arrays: one sequence's projection rows and context rows ({@code qkv [seq, 3·hidden]},
+   * {@code out [seq, hidden]}) and key mask, and per head K, V [seq, d] with their bias, and per block
+   * Qᵀ [d, BLOCK], Pᵀ [seq, BLOCK], the context transposed [d, BLOCK] and 1/Σ [BLOCK].
+   */
   static final class Scratch {
-    float[] q = new float[0];
-    float[] kt = new float[0];
-    float[] v = new float[0];
-    float[] scores = new float[0];
+    float[] qkv = new float[0];
+    float[] out = new float[0];
     float[] mask = new float[0];
-    final float[] norm = new float[ROWS];
-    /** Offsets of LANES consecutive keys' rows in qkv (i·width), for the gather that transposes K. */
-    final int[] keyRows = new int[LANES];
+    float[] k = new float[0];
+    float[] v = new float[0];
+    float[] qt = new float[0];
+    float[] pt = new float[0];
+    float[] ct = new float[0];
+    final float[] norm = new float[BLOCK];
+    /** Offsets of LANES consecutive queries' rows in qkv (i·width), for the gather that transposes Q. */
+    final int[] queryRows = new int[LANES];
     private int width;
 
-    void fit(int seq, int d, int width) {
-      if (this.width != width) {
+    void fit(int seq, int heads, int d) {
+      int hidden = heads * d;
+      if (width != 3 * hidden) {
+        width = 3 * hidden;
         for (int i = 0; i < LANES; i++) {
-          keyRows[i] = i * width;
+          queryRows[i] = i * width;
         }
-        this.width = width;
       }
-      int padded = paddedSeq(seq);
-      if (q.length < padded * d || kt.length < d * padded || mask.length < padded) {
-        q = new float[padded * d];                           // padded ≥ seq rounded up to ROWS
-        kt = new float[d * padded];
-        v = new float[padded * d];
-        scores = new float[ROWS * padded];
-        mask = new float[padded];
+      if (qkv.length < seq * width) {
+        qkv = new float[seq * width];
+        out = new float[seq * hidden];
       }
-    }
-  }
-
-  /**
-   * Head {@code h} of sequence {@code b}: {@code out[t, h·d + e] = Σ_j P[i, j] V[j, e]} for token t =
-   * b·seq + i, with {@code P[i] = softmax_j(Q[i]·K[j]·scale + maskAdd[b·seq + j])}; qkv [rows,
-   * 3·hidden] without its bias, out [rows, hidden], both row-major.
-   */
-  static void head(float[] qkv, float[] bias, float[] maskAdd, float[] out, int b, int h, int seq, int heads, int d,
-      float scale, Scratch s) {
-    int hidden = heads * d;
-    int padded = paddedSeq(seq);
-    s.fit(seq, d, 3 * hidden);
-    pack(qkv, bias, maskAdd, b, h, seq, heads, d, scale, s);
-    float[] p = s.scores;
-    float[] norm = s.norm;
-    for (int i0 = 0; i0 < seq; i0 += ROWS) {
-      scores(s.q, i0 * d, d, s.kt, padded, s.mask, p);
-      for (int r = 0; r < ROWS; r++) {
-        norm[r] = softmax(p, r * padded, padded);
+      if (mask.length < seq) {
+        mask = new float[seq];
+        pt = new float[seq * BLOCK];
       }
-      for (int c = 0; c < d; c += 2 * LANES) {
-        int outOff = (b * seq + i0) * hidden + h * d + c;
-        context(p, padded, s.v, d, c, seq, norm, out, outOff, hidden, Math.min(ROWS, seq - i0));
+      if (k.length < seq * d) {
+        k = new float[seq * d];
+        v = new float[seq * d];
+      }
+      if (qt.length < d * BLOCK) {
+        qt = new float[d * BLOCK];
+        ct = new float[d * BLOCK];
       }
     }
   }
 
   /**
-   * Q [roundUp(seq, ROWS), d] (bias added, times the scale; padding rows zero), Kᵀ [d, padded], V
-   * [padded, d] and the key mask [padded] of one head; the keys past seq are zeros scored −∞.
+   * Head {@code h} of the sequence in {@code s.qkv} ([seq, 3·hidden], without its bias) into {@code
+   * s.out[:, h·d, (h+1)·d)}: {@code out[i] = Σ_j P[i, j] V[j]} with {@code P[i] = softmax_j(Q[i]·K[j]·scale
+   * + s.mask[j])}. Needs {@link Scratch#fit}.
    */
-  private static void pack(float[] qkv, float[] bias, float[] maskAdd, int b, int h, int seq, int heads, int d,
-      float scale, Scratch s) {
+  static void head(float[] bias, int h, int seq, int heads, int d, float scale, Scratch s) {
     int hidden = heads * d;
-    int width = 3 * hidden;
-    int padded = paddedSeq(seq);
-    int qCol = h * d, kCol = hidden + h * d, vCol = 2 * hidden + h * d;
-    float[] q = s.q, kt = s.kt, v = s.v;
+    keysAndValues(s.qkv, bias, hidden + h * d, 2 * hidden + h * d, 3 * hidden, seq, d, s.k, s.v);
+    for (int i0 = 0; i0 < seq; i0 += BLOCK) {
+      int queries = Math.min(BLOCK, seq - i0);
+      queriesTransposed(s.qkv, bias, h * d, 3 * hidden, i0, queries, d, scale, s.queryRows, s.qt);
+      scores(s.qt, s.k, s.mask, s.pt, seq, d);
+      softmax(s.pt, s.norm, seq);
+      context(s.pt, s.v, s.norm, s.ct, seq, d);
+      for (int i = 0; i < queries; i++) {                        // the context back to rows: gathers
+        for (int e = 0; e < d; e += LANES) {
+          FloatVector.fromArray(S, s.ct, e * BLOCK + i, CONTEXT_ROWS, 0).intoArray(s.out, (i0 + i) * hidden + h * d + e);
+        }
+      }
+    }
+  }
+
+  /** K and V [seq, d] of one head, bias added: whole vectors of each row as stored. */
+  private static void keysAndValues(float[] qkv, float[] bias, int kCol, int vCol, int width, int seq, int d,
+      float[] k, float[] v) {
     for (int j = 0; j < seq; j++) {
-      int row = (b * seq + j) * width;
-      s.mask[j] = maskAdd[b * seq + j];
-      for (int e = 0; e < d; e += LANES) {                     // Q and V rows: whole vectors
-        FloatVector.fromArray(S, qkv, row + qCol + e).add(FloatVector.fromArray(S, bias, qCol + e)).mul(scale)
-            .intoArray(q, j * d + e);
-        FloatVector.fromArray(S, qkv, row + vCol + e).add(FloatVector.fromArray(S, bias, vCol + e))
+      for (int e = 0; e < d; e += LANES) {
+        FloatVector.fromArray(S, qkv, j * width + kCol + e).add(FloatVector.fromArray(S, bias, kCol + e))
+            .intoArray(k, j * d + e);
+        FloatVector.fromArray(S, qkv, j * width + vCol + e).add(FloatVector.fromArray(S, bias, vCol + e))
             .intoArray(v, j * d + e);
       }
     }
-    // K transposed by gathers of LANES keys (one element of each row): 2.8 against 3.3-3.6 us a head
-    // at 32 tokens, 8.0-8.3 against 8.6 at 64, 27.4-27.7 against 28.7-29.1 at 128 one element at a time.
-    int whole = seq / LANES * LANES;
-    for (int j0 = 0; j0 < whole; j0 += LANES) {
-      int base = (b * seq + j0) * width + kCol;
-      for (int e = 0; e < d; e++) {
-        FloatVector.fromArray(S, qkv, base + e, s.keyRows, 0).add(bias[kCol + e]).intoArray(kt, e * padded + j0);
-      }
-    }
-    for (int j = whole; j < seq; j++) {                         // the last keys one element at a time
-      int row = (b * seq + j) * width;
-      for (int e = 0; e < d; e++) {
-        kt[e * padded + j] = qkv[row + kCol + e] + bias[kCol + e];
-      }
-    }
-    Arrays.fill(q, seq * d, (seq + ROWS - 1) / ROWS * ROWS * d, 0f);
-    for (int j = seq; j < padded; j++) {
-      s.mask[j] = PADDING;
-      for (int e = 0; e < d; e++) {
-        kt[e * padded + j] = 0f;
-      }
-    }
-    Arrays.fill(v, seq * d, padded * d, 0f);
   }
 
   /**
-   * Scores of ROWS query rows from {@code qOff}: {@code p[r, j] = mask[j] + Σ_e Q[r, e]·Kᵀ[e, j]},
-   * two key vectors at a time, eight accumulators written out (independent chains, in registers).
+   * Qᵀ [d, BLOCK] of queries [i0, i0 + queries), bias added, times the scale; lanes past the last
+   * query are zero. Whole vectors of queries by gathers (one element of LANES rows), the rest one by one.
    */
-  private static void scores(float[] q, int qOff, int d, float[] kt, int padded, float[] mask, float[] p) {
-    for (int c = 0; c < padded; c += 2 * LANES) {
-      FloatVector m0 = FloatVector.fromArray(S, mask, c), m1 = FloatVector.fromArray(S, mask, c + LANES);
-      FloatVector s00 = m0, s01 = m1, s10 = m0, s11 = m1, s20 = m0, s21 = m1, s30 = m0, s31 = m1;
+  private static void queriesTransposed(float[] qkv, float[] bias, int qCol, int width, int i0, int queries, int d,
+      float scale, int[] queryRows, float[] qt) {
+    int whole = queries / LANES * LANES;
+    for (int c = 0; c < whole; c += LANES) {
+      int base = (i0 + c) * width + qCol;
       for (int e = 0; e < d; e++) {
-        FloatVector k0 = FloatVector.fromArray(S, kt, e * padded + c);
-        FloatVector k1 = FloatVector.fromArray(S, kt, e * padded + c + LANES);
-        FloatVector q0 = FloatVector.broadcast(S, q[qOff + e]);
-        FloatVector q1 = FloatVector.broadcast(S, q[qOff + d + e]);
-        FloatVector q2 = FloatVector.broadcast(S, q[qOff + 2 * d + e]);
-        FloatVector q3 = FloatVector.broadcast(S, q[qOff + 3 * d + e]);
-        s00 = k0.fma(q0, s00);
-        s01 = k1.fma(q0, s01);
-        s10 = k0.fma(q1, s10);
-        s11 = k1.fma(q1, s11);
-        s20 = k0.fma(q2, s20);
-        s21 = k1.fma(q2, s21);
-        s30 = k0.fma(q3, s30);
-        s31 = k1.fma(q3, s31);
+        FloatVector.fromArray(S, qkv, base + e, queryRows, 0).add(bias[qCol + e]).mul(scale).intoArray(qt, e * BLOCK + c);
       }
-      s00.intoArray(p, c);
-      s01.intoArray(p, c + LANES);
-      s10.intoArray(p, padded + c);
-      s11.intoArray(p, padded + c + LANES);
-      s20.intoArray(p, 2 * padded + c);
-      s21.intoArray(p, 2 * padded + c + LANES);
-      s30.intoArray(p, 3 * padded + c);
-      s31.intoArray(p, 3 * padded + c + LANES);
+    }
+    for (int e = 0; e < d; e++) {
+      for (int c = whole; c < BLOCK; c++) {
+        qt[e * BLOCK + c] = c < queries ? (qkv[(i0 + c) * width + qCol + e] + bias[qCol + e]) * scale : 0f;
+      }
     }
   }
 
-  /** Row {@code p[off, off + n)} → exp(p − max) in place; returns 1 / Σ exp. */
-  private static float softmax(float[] p, int off, int n) {
-    FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-    for (int c = 0; c < n; c += LANES) {
-      max = max.max(FloatVector.fromArray(S, p, off + c));
+  /** {@code pt[j, c] = mask[j] + Σ_e K[j, e]·Qᵀ[e, c]}: KEYS keys by the two query vectors at a time. */
+  private static void scores(float[] qt, float[] k, float[] mask, float[] pt, int seq, int d) {
+    int j = 0;
+    for (; j + KEYS <= seq; j += KEYS) {
+      FloatVector s00 = FloatVector.broadcast(S, mask[j]), s01 = s00;
+      FloatVector s10 = FloatVector.broadcast(S, mask[j + 1]), s11 = s10;
+      FloatVector s20 = FloatVector.broadcast(S, mask[j + 2]), s21 = s20;
+      FloatVector s30 = FloatVector.broadcast(S, mask[j + 3]), s31 = s30;
+      for (int e = 0; e < d; e++) {
+        FloatVector q0 = FloatVector.fromArray(S, qt, e * BLOCK);
+        FloatVector q1 = FloatVector.fromArray(S, qt, e * BLOCK + LANES);
+        FloatVector k0 = FloatVector.broadcast(S, k[j * d + e]);
+        FloatVector k1 = FloatVector.broadcast(S, k[(j + 1) * d + e]);
+        FloatVector k2 = FloatVector.broadcast(S, k[(j + 2) * d + e]);
+        FloatVector k3 = FloatVector.broadcast(S, k[(j + 3) * d + e]);
+        s00 = q0.fma(k0, s00);
+        s01 = q1.fma(k0, s01);
+        s10 = q0.fma(k1, s10);
+        s11 = q1.fma(k1, s11);
+        s20 = q0.fma(k2, s20);
+        s21 = q1.fma(k2, s21);
+        s30 = q0.fma(k3, s30);
+        s31 = q1.fma(k3, s31);
+      }
+      s00.intoArray(pt, j * BLOCK);
+      s01.intoArray(pt, j * BLOCK + LANES);
+      s10.intoArray(pt, (j + 1) * BLOCK);
+      s11.intoArray(pt, (j + 1) * BLOCK + LANES);
+      s20.intoArray(pt, (j + 2) * BLOCK);
+      s21.intoArray(pt, (j + 2) * BLOCK + LANES);
+      s30.intoArray(pt, (j + 3) * BLOCK);
+      s31.intoArray(pt, (j + 3) * BLOCK + LANES);
     }
-    float rowMax = max.reduceLanes(VectorOperators.MAX);
-    FloatVector sum = FloatVector.zero(S);
-    for (int c = 0; c < n; c += LANES) {
-      FloatVector e = exp(FloatVector.fromArray(S, p, off + c).sub(rowMax));
-      e.intoArray(p, off + c);
-      sum = sum.add(e);
+    for (; j < seq; j++) {                                          // the last keys one at a time
+      FloatVector s0 = FloatVector.broadcast(S, mask[j]), s1 = s0;
+      for (int e = 0; e < d; e++) {
+        FloatVector kj = FloatVector.broadcast(S, k[j * d + e]);
+        s0 = FloatVector.fromArray(S, qt, e * BLOCK).fma(kj, s0);
+        s1 = FloatVector.fromArray(S, qt, e * BLOCK + LANES).fma(kj, s1);
+      }
+      s0.intoArray(pt, j * BLOCK);
+      s1.intoArray(pt, j * BLOCK + LANES);
     }
-    return 1f / sum.reduceLanes(VectorOperators.ADD);
   }
 
   /**
-   * Columns [c, c + 2·LANES) of the context of ROWS query rows: {@code Σ_j p[r, j]·V[j]} times
-   * {@code norm[r]}, the first {@code rows} of them written to out from {@code outOff} (stride ldo).
+   * Each column of {@code pt} (a query) → exp(p − max) in place over the seq keys; norm = 1 / Σ. One
+   * vector of queries at a time, so that {@link #exp} has one call site (it is inlined there, where
+   * two call sites in one loop were sometimes left as calls, which box their vectors).
    */
-  private static void context(float[] p, int padded, float[] v, int d, int c, int seq, float[] norm, float[] out,
-      int outOff, int ldo, int rows) {
-    FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    for (int j = 0; j < seq; j++) {
-      FloatVector v0 = FloatVector.fromArray(S, v, j * d + c);
-      FloatVector v1 = FloatVector.fromArray(S, v, j * d + c + LANES);
-      FloatVector p0 = FloatVector.broadcast(S, p[j]);
-      FloatVector p1 = FloatVector.broadcast(S, p[padded + j]);
-      FloatVector p2 = FloatVector.broadcast(S, p[2 * padded + j]);
-      FloatVector p3 = FloatVector.broadcast(S, p[3 * padded + j]);
-      a00 = v0.fma(p0, a00);
-      a01 = v1.fma(p0, a01);
-      a10 = v0.fma(p1, a10);
-      a11 = v1.fma(p1, a11);
-      a20 = v0.fma(p2, a20);
-      a21 = v1.fma(p2, a21);
-      a30 = v0.fma(p3, a30);
-      a31 = v1.fma(p3, a31);
-    }
-    store(a00, a01, norm[0], out, outOff);                   // rows past the sequence are dropped
-    if (rows > 1) {
-      store(a10, a11, norm[1], out, outOff + ldo);
-    }
-    if (rows > 2) {
-      store(a20, a21, norm[2], out, outOff + 2 * ldo);
-    }
-    if (rows > 3) {
-      store(a30, a31, norm[3], out, outOff + 3 * ldo);
+  private static void softmax(float[] pt, float[] norm, int seq) {
+    for (int c = 0; c < BLOCK; c += LANES) {
+      FloatVector max = FloatVector.fromArray(S, pt, c);
+      for (int j = 1; j < seq; j++) {
+        max = max.max(FloatVector.fromArray(S, pt, j * BLOCK + c));
+      }
+      FloatVector sum = FloatVector.zero(S);
+      for (int j = 0; j < seq; j++) {
+        FloatVector e = exp(FloatVector.fromArray(S, pt, j * BLOCK + c).sub(max));
+        e.intoArray(pt, j * BLOCK + c);
+        sum = sum.add(e);
+      }
+      FloatVector.broadcast(S, 1f).div(sum).intoArray(norm, c);
     }
   }
 
-  private static void store(FloatVector lo, FloatVector hi, float norm, float[] out, int off) {
-    lo.mul(norm).intoArray(out, off);
-    hi.mul(norm).intoArray(out, off + LANES);
+  /** {@code ct[e, c] = norm[c]·Σ_j V[j, e]·pt[j, c]}: VALUES head values by the two query vectors at a time. */
+  private static void context(float[] pt, float[] v, float[] norm, float[] ct, int seq, int d) {
+    FloatVector n0 = FloatVector.fromArray(S, norm, 0);
+    FloatVector n1 = FloatVector.fromArray(S, norm, LANES);
+    for (int e = 0; e < d; e += VALUES) {
+      FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      for (int j = 0; j < seq; j++) {
+        FloatVector p0 = FloatVector.fromArray(S, pt, j * BLOCK);
+        FloatVector p1 = FloatVector.fromArray(S, pt, j * BLOCK + LANES);
+        FloatVector v0 = FloatVector.broadcast(S, v[j * d + e]);
+        FloatVector v1 = FloatVector.broadcast(S, v[j * d + e + 1]);
+        FloatVector v2 = FloatVector.broadcast(S, v[j * d + e + 2]);
+        FloatVector v3 = FloatVector.broadcast(S, v[j * d + e + 3]);
+        a00 = p0.fma(v0, a00);
+        a01 = p1.fma(v0, a01);
+        a10 = p0.fma(v1, a10);
+        a11 = p1.fma(v1, a11);
+        a20 = p0.fma(v2, a20);
+        a21 = p1.fma(v2, a21);
+        a30 = p0.fma(v3, a30);
+        a31 = p1.fma(v3, a31);
+      }
+      a00.mul(n0).intoArray(ct, e * BLOCK);
+      a01.mul(n1).intoArray(ct, e * BLOCK + LANES);
+      a10.mul(n0).intoArray(ct, (e + 1) * BLOCK);
+      a11.mul(n1).intoArray(ct, (e + 1) * BLOCK + LANES);
+      a20.mul(n0).intoArray(ct, (e + 2) * BLOCK);
+      a21.mul(n1).intoArray(ct, (e + 2) * BLOCK + LANES);
+      a30.mul(n0).intoArray(ct, (e + 3) * BLOCK);
+      a31.mul(n1).intoArray(ct, (e + 3) * BLOCK + LANES);
+    }
   }
 
   /** {@link Functions#expApprox(float)} on each lane (x ≤ 0): the same polynomial and squarings. */
