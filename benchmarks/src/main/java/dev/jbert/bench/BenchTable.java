@@ -20,7 +20,8 @@ final class BenchTable {
     BenchReport.Machine m = r.machine();
     out.println();
     out.printf(Locale.ROOT, "jbert-bench %s (%s run): median of %d timed runs after %d warm-up runs, %d threads,"
-        + " each side in its own process%n", r.date(), r.quick() ? "quick" : "full", r.runs(), r.warmup(), m.threads());
+        + " each side in its own process, jbert and ONNX Runtime taking their timed runs in turns%n", r.date(),
+        r.quick() ? "quick" : "full", r.runs(), r.warmup(), m.threads());
     out.printf(Locale.ROOT, "CPU: %s, %d cores, %s (flags: %s); OpenBLAS kernels: %s; %s; load average %s at the start,"
         + " %s at the end%n", m.cpuModel(), m.cores(), m.vectorWidth(), String.join(" ", m.flags()), m.openBlasCoreType(),
         m.java(), m.loadAverageStart(), r.loadAverageEnd());

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * PyTorch through {@code ../shared/peers/run_torch.sh} ({@link TorchPeer}; "not installed" where
  * {@code /usr/bin/python3} has no torch); with ratios, GFLOP/s, percent of the SGEMM ceiling
  * measured first ({@link SgemmCeiling}), and each side's peak RSS (every workload of every side
- * runs in its own process). Then the tokenizer beside Hugging Face tokenizers
+ * runs in its own process; jbert and ONNX Runtime take their timed runs in turns, {@link
+ * ChildJvm#runAlternating}, so that a neighbour's load on a shared machine falls on both). Then the tokenizer beside Hugging Face tokenizers
  * ({@link TokenizerThroughput}), start-up ({@link StartupTiming}: {@code jbert predict} to its first
  * answer, {@code fromPretrained} to the first forward) and the check that jbert and ONNX Runtime
  * compute the same function (max |diff| of last_hidden_state). Writes everything as JSON.
@@ -136,18 +137,27 @@ public final class JbertBench implements Callable<Integer> {
     }
     List<BenchReport.Row> rows = new ArrayList<>();
     for (Workload w : plan.workloads()) {
-      Measurement mine = ChildJvm.run(ModelThroughput.class, ModelThroughput.workerArgs(w, plan.runs(), plan.warmup()),
-          Measurement.class);
+      List<String> jbertArgs = ModelThroughput.workerArgs(w, plan.runs(), plan.warmup());
+      Measurement mine = null;
       Measurement ort = null;
       String ortNote = ortNote(w);
-      if (ortNote == null) {
+      if (ortNote == null) {                       // beside ONNX Runtime: the timed runs in turns
+        List<String> ortArgs = List.of(w.batch() + "x" + w.seq(), Integer.toString(plan.runs()),
+            Integer.toString(plan.warmup()), OrtPeer.ON_REQUEST);
+        List<String> onRequest = new ArrayList<>(jbertArgs);
+        onRequest.add(OrtPeer.ON_REQUEST);
         try {
-          ort = ChildJvm.run(OrtPeer.class, List.of(w.batch() + "x" + w.seq(), Integer.toString(plan.runs()),
-              Integer.toString(plan.warmup())), Measurement.class);
+          List<Measurement> both = ChildJvm.runAlternating(List.of(new ChildJvm.Worker(ModelThroughput.class, onRequest),
+              new ChildJvm.Worker(OrtPeer.class, ortArgs)), plan.runs(), Measurement.class);
+          mine = both.get(0);
+          ort = both.get(1);
         } catch (IllegalStateException e) {
           ortNote = "failed";
-          notes.add("ONNX Runtime on " + w + ": " + e.getMessage());
+          notes.add("ONNX Runtime beside jbert on " + w + ": " + e.getMessage() + "; jbert timed alone");
         }
+      }
+      if (mine == null) {
+        mine = ChildJvm.run(ModelThroughput.class, jbertArgs, Measurement.class);
       }
       Measurement theirs = null;
       String rowTorchNote = torchNote;

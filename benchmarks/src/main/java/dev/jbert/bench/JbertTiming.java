@@ -6,8 +6,13 @@ import dev.jbert.core.TokenBatch;
 import dev.jbert.optim.AdamW;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.OptimizerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -24,6 +29,15 @@ final class JbertTiming {
 
   /** Runs {@code warmup} untimed and {@code runs} timed runs of {@link Workload#callsPerRun()} calls of {@code w}. */
   static Measurement measure(Workload w, int warmup, int runs) {
+    return measure(w, warmup, runs, false);
+  }
+
+  /**
+   * {@link #measure(Workload, int, int)}, or with {@code onRequest} the timed runs one per request
+   * of the parent that alternates this side with its peer ({@link ChildJvm#runsOnRequest}; {@code
+   * runs} is then not used).
+   */
+  static Measurement measure(Workload w, int warmup, int runs, boolean onRequest) {
     Backend.init();
     try (BertForSequenceClassification model = new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)) {
       Random random = new Random(0);
@@ -31,26 +45,43 @@ final class JbertTiming {
       int[] labels = random.ints(w.batch(), 0, model.config().numLabels()).toArray();
       Step step = w.mode() == Workload.Mode.TRAIN ? new TrainStep(model, batch, labels) : new InferStep(model, batch);
       warmUp(() -> step.run(null), warmup * w.callsPerRun());
-      double[] ms = new double[runs];
-      double[][] phases = new double[3][runs];
-      for (int r = 0; r < runs; r++) {
+      List<double[]> phases = new ArrayList<>();
+      DoubleSupplier timedRun = () -> {
         double[] phase = new double[3];
         long start = System.nanoTime();
         for (int c = 0; c < w.callsPerRun(); c++) {
           step.run(phase);
         }
-        ms[r] = (System.nanoTime() - start) / 1e6 / w.callsPerRun();
+        double ms = (System.nanoTime() - start) / 1e6 / w.callsPerRun();
         for (int p = 0; p < 3; p++) {
-          phases[p][r] = phase[p] / w.callsPerRun();
+          phase[p] /= w.callsPerRun();
         }
-      }
+        phases.add(phase);
+        return ms;
+      };
+      double[] ms = onRequest ? ChildJvm.runsOnRequest(timedRun) : repeat(timedRun, runs);
       double median = median(ms);
       boolean train = w.mode() == Workload.Mode.TRAIN;
-      return new Measurement("jbert", w.toString(), runs, median, Arrays.stream(ms).min().orElseThrow(),
+      return new Measurement("jbert", w.toString(), ms.length, median, Arrays.stream(ms).min().orElseThrow(),
           Arrays.stream(ms).max().orElseThrow(), w.batch() / (median / 1e3), w.flops() / (median / 1e3) / 1e9,
-          ProcessMemory.peakResidentBytes() / 1e6, train ? median(phases[0]) : null,
-          train ? median(phases[1]) : null, train ? median(phases[2]) : null);
+          ProcessMemory.peakResidentBytes() / 1e6, train ? medianPhase(phases, 0) : null,
+          train ? medianPhase(phases, 1) : null, train ? medianPhase(phases, 2) : null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code runs} calls of {@code timedRun}, their results in order. */
+  static double[] repeat(DoubleSupplier timedRun, int runs) {
+    double[] ms = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      ms[r] = timedRun.getAsDouble();
+    }
+    return ms;
+  }
+
+  private static double medianPhase(List<double[]> phases, int p) {
+    return median(phases.stream().mapToDouble(phase -> phase[p]).toArray());
   }
 
   /** One timed call; adds milliseconds per phase (forward, backward, optimizer) to {@code phase} when not null. */

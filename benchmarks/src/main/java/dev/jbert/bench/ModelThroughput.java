@@ -73,6 +73,9 @@ public final class ModelThroughput implements Callable<Integer> {
   @Option(names = "--worker", hidden = true, description = "Time one workload (config mode BxS) and print it as JSON.")
   boolean worker;
 
+  @Option(names = OrtPeer.ON_REQUEST, hidden = true, description = "As a worker, time a run per request on stdin.")
+  boolean onRequest;
+
   @Option(names = "--memory-worker", hidden = true, description = "Run the memory report in this JVM.")
   boolean memoryWorker;
 
@@ -84,7 +87,7 @@ public final class ModelThroughput implements Callable<Integer> {
   public Integer call() throws Exception {
     if (worker) {
       Workload w = workloads().get(0);
-      ChildJvm.printResult(JbertTiming.measure(w, warmup, runs));
+      ChildJvm.printResult(JbertTiming.measure(w, warmup, runs, onRequest));
       return 0;
     }
     if (memoryWorker) {

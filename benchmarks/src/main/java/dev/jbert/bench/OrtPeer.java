@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 
 /**
  * The ONNX Runtime peer: ONNX Runtime Java on the all-MiniLM-L6-v2 ONNX export that
@@ -77,24 +78,38 @@ final class OrtPeer implements AutoCloseable {
   }
 
   /** Times inference at {@code w} (MiniLM, infer) with the ids {@link JbertTiming} draws for it. */
-  Measurement measure(Workload w, int warmup, int runs) throws OrtException {
+  Measurement measure(Workload w, int warmup, int runs) throws OrtException, IOException {
+    return measure(w, warmup, runs, false);
+  }
+
+  /**
+   * {@link #measure(Workload, int, int)}, or with {@code onRequest} the timed runs one per request of
+   * the parent that alternates this side with jbert ({@link ChildJvm#runsOnRequest}; {@code runs}
+   * is then not used).
+   */
+  Measurement measure(Workload w, int warmup, int runs, boolean onRequest) throws OrtException, IOException {
     if (w.shape() != ModelShape.MINILM || w.mode() != Workload.Mode.INFER) {
       throw new IllegalArgumentException("the ONNX Runtime peer runs MiniLM inference only, not " + w);
     }
     int[][] ids = randomIds(w);
-    double[] ms = new double[runs];
+    double[] ms;
     try (Inputs in = new Inputs(env, ids)) {
       JbertTiming.warmUp(() -> session.run(in.map()).close(), warmup * w.callsPerRun());
-      for (int r = 0; r < runs; r++) {
-        long start = System.nanoTime();
-        for (int c = 0; c < w.callsPerRun(); c++) {
-          session.run(in.map()).close();
+      DoubleSupplier timedRun = () -> {
+        try {
+          long start = System.nanoTime();
+          for (int c = 0; c < w.callsPerRun(); c++) {
+            session.run(in.map()).close();
+          }
+          return (System.nanoTime() - start) / 1e6 / w.callsPerRun();
+        } catch (OrtException e) {
+          throw new IllegalStateException("ONNX Runtime failed on " + w, e);
         }
-        ms[r] = (System.nanoTime() - start) / 1e6 / w.callsPerRun();
-      }
+      };
+      ms = onRequest ? ChildJvm.runsOnRequest(timedRun) : JbertTiming.repeat(timedRun, runs);
     }
     double median = JbertTiming.median(ms);
-    return new Measurement("onnxruntime " + version(), w.toString(), runs, median, Arrays.stream(ms).min().orElseThrow(),
+    return new Measurement("onnxruntime " + version(), w.toString(), ms.length, median, Arrays.stream(ms).min().orElseThrow(),
         Arrays.stream(ms).max().orElseThrow(), w.batch() / (median / 1e3), w.flops() / (median / 1e3) / 1e9,
         ProcessMemory.peakResidentBytes() / 1e6, null, null, null);
   }
@@ -109,15 +124,22 @@ final class OrtPeer implements AutoCloseable {
     session.close();
   }
 
-  /** Worker: {@code OrtPeer BATCHxSEQ RUNS WARMUP} prints the MiniLM inference {@link Measurement}. */
+  /** The worker's last argument that makes it time its runs on request ({@link ChildJvm#runAlternating}). */
+  static final String ON_REQUEST = "--on-request";
+
+  /**
+   * Worker: {@code OrtPeer BATCHxSEQ RUNS WARMUP [--on-request]} prints the MiniLM inference {@link
+   * Measurement}.
+   */
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      throw new IllegalArgumentException("usage: OrtPeer BATCHxSEQ RUNS WARMUP");
+    boolean onRequest = args.length == 4 && args[3].equals(ON_REQUEST);
+    if (args.length != 3 && !onRequest) {
+      throw new IllegalArgumentException("usage: OrtPeer BATCHxSEQ RUNS WARMUP [" + ON_REQUEST + "]");
     }
     String[] bs = args[0].toLowerCase(Locale.ROOT).split("x");
     Workload w = new Workload(ModelShape.MINILM, Workload.Mode.INFER, Integer.parseInt(bs[0]), Integer.parseInt(bs[1]));
     try (OrtPeer peer = open()) {
-      ChildJvm.printResult(peer.measure(w, Integer.parseInt(args[2]), Integer.parseInt(args[1])));
+      ChildJvm.printResult(peer.measure(w, Integer.parseInt(args[2]), Integer.parseInt(args[1]), onRequest));
     }
   }
 
