@@ -33,10 +33,11 @@ import picocli.CommandLine.Option;
  * {@code /usr/bin/python3} has no torch); with ratios, GFLOP/s, percent of the SGEMM ceiling
  * measured first ({@link SgemmCeiling}), and each side's peak RSS (every workload of every side
  * runs in its own process; jbert and ONNX Runtime take their timed runs in turns, {@link
- * ChildJvm#runAlternating}, so that a neighbour's load on a shared machine falls on both). Then the tokenizer beside Hugging Face tokenizers
- * ({@link TokenizerThroughput}), start-up ({@link StartupTiming}: {@code jbert predict} to its first
- * answer, {@code fromPretrained} to the first forward) and the check that jbert and ONNX Runtime
- * compute the same function (max |diff| of last_hidden_state). Writes everything as JSON.
+ * ChildJvm#runAlternating}, so that a neighbour's load on a shared machine falls on both). Then the
+ * tokenizer beside Hugging Face tokenizers ({@link TokenizerThroughput}), start-up ({@link
+ * StartupTiming}: {@code jbert predict} to its first answer, {@code fromPretrained} to the first
+ * forward) and the check that jbert and ONNX Runtime compute the same function (max |diff| of
+ * last_hidden_state). Writes everything as JSON.
  *
  * <p>{@code --quick}: MiniLM only, 3 timed runs after 1 warm-up, 3 tokenizer passes, one start-up
  * run. The default full run: both shapes, 5 after 2, 9 passes, 3 start-up runs.
@@ -147,8 +148,9 @@ public final class JbertBench implements Callable<Integer> {
         List<String> onRequest = new ArrayList<>(jbertArgs);
         onRequest.add(OrtPeer.ON_REQUEST);
         try {
-          List<Measurement> both = ChildJvm.runAlternating(List.of(new ChildJvm.Worker(ModelThroughput.class, onRequest),
-              new ChildJvm.Worker(OrtPeer.class, ortArgs)), plan.runs(), Measurement.class);
+          List<Measurement> both = ChildJvm.runAlternating(List.of(
+              new ChildJvm.Worker(ModelThroughput.class, onRequest), new ChildJvm.Worker(OrtPeer.class, ortArgs)),
+              plan.runs(), Measurement.class);
           mine = both.get(0);
           ort = both.get(1);
         } catch (IllegalStateException e) {

@@ -109,9 +109,9 @@ final class OrtPeer implements AutoCloseable {
       ms = onRequest ? ChildJvm.runsOnRequest(timedRun) : JbertTiming.repeat(timedRun, runs);
     }
     double median = JbertTiming.median(ms);
-    return new Measurement("onnxruntime " + version(), w.toString(), ms.length, median, Arrays.stream(ms).min().orElseThrow(),
-        Arrays.stream(ms).max().orElseThrow(), w.batch() / (median / 1e3), w.flops() / (median / 1e3) / 1e9,
-        ProcessMemory.peakResidentBytes() / 1e6, null, null, null);
+    return new Measurement("onnxruntime " + version(), w.toString(), ms.length, median,
+        Arrays.stream(ms).min().orElseThrow(), Arrays.stream(ms).max().orElseThrow(), w.batch() / (median / 1e3),
+        w.flops() / (median / 1e3) / 1e9, ProcessMemory.peakResidentBytes() / 1e6, null, null, null);
   }
 
   /** The token ids {@link JbertTiming#measure} draws for {@code w}: the same seed, vocabulary and order. */

@@ -116,7 +116,8 @@ final class VectorAttention {
       context(s.pt, s.v, s.norm, s.ct, seq, d);
       for (int i = 0; i < queries; i++) {                        // the context back to rows: gathers
         for (int e = 0; e < d; e += LANES) {
-          FloatVector.fromArray(S, s.ct, e * BLOCK + i, CONTEXT_ROWS, 0).intoArray(s.out, (i0 + i) * hidden + h * d + e);
+          FloatVector.fromArray(S, s.ct, e * BLOCK + i, CONTEXT_ROWS, 0)
+              .intoArray(s.out, (i0 + i) * hidden + h * d + e);
         }
       }
     }
@@ -145,7 +146,8 @@ final class VectorAttention {
     for (int c = 0; c < whole; c += LANES) {
       int base = (i0 + c) * width + qCol;
       for (int e = 0; e < d; e++) {
-        FloatVector.fromArray(S, qkv, base + e, queryRows, 0).add(bias[qCol + e]).mul(scale).intoArray(qt, e * BLOCK + c);
+        FloatVector.fromArray(S, qkv, base + e, queryRows, 0).add(bias[qCol + e]).mul(scale)
+            .intoArray(qt, e * BLOCK + c);
       }
     }
     for (int e = 0; e < d; e++) {
@@ -221,12 +223,13 @@ final class VectorAttention {
     }
   }
 
-  /** {@code ct[e, c] = norm[c]·Σ_j V[j, e]·pt[j, c]}: VALUES head values by the two query vectors at a time. */
+  /** {@code ct[e, c] = norm[c]·Σ_j V[j, e]·pt[j, c]}: VALUES head values by the two query vectors at once. */
   private static void context(float[] pt, float[] v, float[] norm, float[] ct, int seq, int d) {
     FloatVector n0 = FloatVector.fromArray(S, norm, 0);
     FloatVector n1 = FloatVector.fromArray(S, norm, LANES);
     for (int e = 0; e < d; e += VALUES) {
-      FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+      FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
       for (int j = 0; j < seq; j++) {
         FloatVector p0 = FloatVector.fromArray(S, pt, j * BLOCK);
         FloatVector p1 = FloatVector.fromArray(S, pt, j * BLOCK + LANES);
