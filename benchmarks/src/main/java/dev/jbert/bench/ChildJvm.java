@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,18 +57,11 @@ final class ChildJvm {
    * @throws IllegalStateException when the child fails or prints no result
    */
   static <T> T run(Class<?> main, List<String> args, Class<T> type) throws IOException, InterruptedException {
-    T result = null;
-    Process p = start(new Worker(main, args));
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith(RESULT)) {
-          result = JSON.readValue(line.substring(RESULT.length()), type);
-        } else {
-          System.out.println(line);
-        }
-      }
+    Worker w = new Worker(main, args);
+    Process p = start(w);
+    try (BufferedReader out = stdout(p)) {
+      return result(w, p, out, type);
     }
-    return checked(new Worker(main, args), p, result);
   }
 
   /**
@@ -87,14 +79,14 @@ final class ChildJvm {
       for (Worker w : workers) {
         Process p = start(w);
         processes.add(p);
-        outs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+        outs.add(stdout(p));
         untilLine(w, outs.get(outs.size() - 1), READY);
       }
       for (int r = 0; r < runs; r++) {
         for (int i = 0; i < workers.size(); i++) {
           Thread.sleep(TURN_PAUSE_MS);
-          Writer in = new OutputStreamWriter(processes.get(i).getOutputStream(), StandardCharsets.UTF_8);
-          in.write(RUN + "\n");
+          OutputStream in = processes.get(i).getOutputStream();
+          in.write((RUN + "\n").getBytes(StandardCharsets.UTF_8));
           in.flush();
           untilLine(workers.get(i), outs.get(i), RUN + " ");
         }
@@ -102,15 +94,7 @@ final class ChildJvm {
       List<T> results = new ArrayList<>();
       for (int i = 0; i < workers.size(); i++) {
         processes.get(i).getOutputStream().close();
-        T result = null;
-        for (String line; (line = outs.get(i).readLine()) != null; ) {
-          if (line.startsWith(RESULT)) {
-            result = JSON.readValue(line.substring(RESULT.length()), type);
-          } else {
-            System.out.println(line);
-          }
-        }
-        results.add(checked(workers.get(i), processes.get(i), result));
+        results.add(result(workers.get(i), processes.get(i), outs.get(i), type));
       }
       return results;
     } finally {
@@ -162,7 +146,24 @@ final class ChildJvm {
     throw new IllegalStateException(name(w) + " ended before its '" + prefix.strip() + "' line");
   }
 
-  private static <T> T checked(Worker w, Process p, T result) throws InterruptedException {
+  private static BufferedReader stdout(Process p) {
+    return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads the worker's output to its end, passing every line through but its {@code RESULT} line,
+   * which it returns as {@code type} once the worker has exited 0.
+   */
+  private static <T> T result(Worker w, Process p, BufferedReader out, Class<T> type)
+      throws IOException, InterruptedException {
+    T result = null;
+    for (String line; (line = out.readLine()) != null; ) {
+      if (line.startsWith(RESULT)) {
+        result = JSON.readValue(line.substring(RESULT.length()), type);
+      } else {
+        System.out.println(line);
+      }
+    }
     int exit = p.waitFor();
     if (exit != 0 || result == null) {
       throw new IllegalStateException(name(w) + " failed in its JVM (exit " + exit

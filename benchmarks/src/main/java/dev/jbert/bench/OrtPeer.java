@@ -77,15 +77,10 @@ final class OrtPeer implements AutoCloseable {
     }
   }
 
-  /** Times inference at {@code w} (MiniLM, infer) with the ids {@link JbertTiming} draws for it. */
-  Measurement measure(Workload w, int warmup, int runs) throws OrtException, IOException {
-    return measure(w, warmup, runs, false);
-  }
-
   /**
-   * {@link #measure(Workload, int, int)}, or with {@code onRequest} the timed runs one per request of
-   * the parent that alternates this side with jbert ({@link ChildJvm#runsOnRequest}; {@code runs}
-   * is then not used).
+   * Times inference at {@code w} (MiniLM, infer) with the ids {@link JbertTiming} draws for it:
+   * {@code runs} timed runs, or with {@code onRequest} one per request of the parent that alternates
+   * this side with jbert ({@link ChildJvm#runsOnRequest}; {@code runs} is then not used).
    */
   Measurement measure(Workload w, int warmup, int runs, boolean onRequest) throws OrtException, IOException {
     if (w.shape() != ModelShape.MINILM || w.mode() != Workload.Mode.INFER) {

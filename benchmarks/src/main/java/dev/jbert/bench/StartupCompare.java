@@ -53,20 +53,13 @@ public final class StartupCompare implements Callable<Integer> {
         }
       }
       for (int i = 0; i < launchers.size(); i++) {
-        List<Double> ms = firstAnswer.get(i);
-        ms.sort(null);
+        double[] ms = firstAnswer.get(i).stream().mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.printf(Locale.ROOT, "%s: first answer median %.0f ms (min %.0f, max %.0f) over %d runs%n",
-            launchers.get(i), median(ms), ms.get(0), ms.get(ms.size() - 1), ms.size());
+            launchers.get(i), JbertTiming.median(ms), ms[0], ms[ms.length - 1], ms.length);
       }
       return 0;
     } finally {
       AtomicFiles.deleteTree(dir);
     }
-  }
-
-  /** Median of a sorted list. */
-  static double median(List<Double> sorted) {
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 }
