@@ -27,7 +27,7 @@ final class RecipeOption {
 
   @Option(names = "--recipe", paramLabel = "NAME",
       description = "intent: the settings chosen on Banking77 (mean-pooling head, lr 1e-4, layer-wise decay 0.9, label "
-          + "smoothing 0.1, weight average 0.998, 5 epochs). few-shot: a contrastive stage on pairs of the examples "
+          + "smoothing 0.1, weight average 0.998, 6 epochs). few-shot: a contrastive stage on pairs of the examples "
           + "(SetFit), a logistic-regression head on the normalised mean embedding, then the classifier stage (default "
           + "there: --epochs 1 --lr 2e-5, no validation split). Options given beside a recipe override it.")
   String recipe;

@@ -31,7 +31,7 @@ class RecipeCliTest {
     assertEquals("0.1", settings.get("label_smoothing").asText());
     assertEquals("0.998", settings.get("ema_decay").asText());
     assertEquals("mean", settings.get("classifier_pooling").asText());
-    assertEquals("1", settings.get("epochs").asText(), "--epochs beside the recipe wins over its 5");
+    assertEquals("1", settings.get("epochs").asText(), "--epochs beside the recipe wins over its 6");
     assertTrue(Files.isRegularFile(out.resolve("checkpoint/ema.safetensors")));
   }
 
