@@ -90,14 +90,12 @@ public final class Gemm {
     int ldc = panels * VectorGemm.PANEL;
     Flat in = Flat.of(a);
     Flat out = Flat.of(c);
-    // One slice of panels per thread, each thread copying the rows in and its own columns out
-    // itself. Cut by panels of W, never by rows: each thread then reads its share of the weight once,
-    // from memory, for all rows, where a cut by rows had both threads stream the whole weight. At
-    // batch 1 the rows were just written by both threads' previous kernel and the next kernel reads
-    // the columns from both, so the copies are traffic between the cores; done by the caller alone
-    // they ran before and after the product, one thread at a time (MiniLM 1x32 forward, the two
-    // alternated in one JVM, medians of 30: 4.90-4.96 ms so, 4.41-4.58 ms this way; 1x64 8.22 vs
-    // 7.34 ms).
+    // One slice of panels per thread, each copying the rows in and its own columns out. Cut by
+    // panels of W, never by rows: each thread reads its share of the weight once, for all rows (a cut
+    // by rows had both threads stream the whole weight). The copies are traffic between the cores
+    // (the rows were written by both threads' previous kernel, the columns are read by both in the
+    // next); done by the caller alone they ran with the other thread idle, 0.3-0.5 ms of a 1x32
+    // MiniLM forward (README, "The packed batch-1 GEMM").
     Parallel.Body body = (part, from, to) -> {
       float[] x = Flat.scratch(PACKED_IN, padded * k);
       in.get(0, x, 0, rows * k);
