@@ -35,6 +35,9 @@ final class ChildJvm {
   /** The parent's line that asks for one timed run, and the prefix of the worker's answer ({@code RUN <ms>}). */
   static final String RUN = "RUN";
 
+  /** Makes a worker (jbert's or ONNX Runtime's) time its runs on request ({@link #runsOnRequest}). */
+  static final String ON_REQUEST = "--on-request";
+
   /** The pause before each turn: the side that just ran lets its idle threads go to sleep first. */
   private static final long TURN_PAUSE_MS = 200;
 

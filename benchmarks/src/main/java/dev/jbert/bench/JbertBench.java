@@ -144,9 +144,9 @@ public final class JbertBench implements Callable<Integer> {
       String ortNote = ortNote(w);
       if (ortNote == null) {                       // beside ONNX Runtime: the timed runs in turns
         List<String> ortArgs = List.of(w.batch() + "x" + w.seq(), Integer.toString(plan.runs()),
-            Integer.toString(plan.warmup()), OrtPeer.ON_REQUEST);
+            Integer.toString(plan.warmup()), ChildJvm.ON_REQUEST);
         List<String> onRequest = new ArrayList<>(jbertArgs);
-        onRequest.add(OrtPeer.ON_REQUEST);
+        onRequest.add(ChildJvm.ON_REQUEST);
         try {
           List<Measurement> both = ChildJvm.runAlternating(List.of(
               new ChildJvm.Worker(ModelThroughput.class, onRequest), new ChildJvm.Worker(OrtPeer.class, ortArgs)),

@@ -73,7 +73,7 @@ public final class ModelThroughput implements Callable<Integer> {
   @Option(names = "--worker", hidden = true, description = "Time one workload (config mode BxS) and print it as JSON.")
   boolean worker;
 
-  @Option(names = OrtPeer.ON_REQUEST, hidden = true, description = "As a worker, time a run per request on stdin.")
+  @Option(names = ChildJvm.ON_REQUEST, hidden = true, description = "As a worker, time a run per request on stdin.")
   boolean onRequest;
 
   @Option(names = "--memory-worker", hidden = true, description = "Run the memory report in this JVM.")

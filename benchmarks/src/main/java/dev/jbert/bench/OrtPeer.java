@@ -119,17 +119,14 @@ final class OrtPeer implements AutoCloseable {
     session.close();
   }
 
-  /** The worker's last argument that makes it time its runs on request ({@link ChildJvm#runAlternating}). */
-  static final String ON_REQUEST = "--on-request";
-
   /**
    * Worker: {@code OrtPeer BATCHxSEQ RUNS WARMUP [--on-request]} prints the MiniLM inference {@link
    * Measurement}.
    */
   public static void main(String[] args) throws Exception {
-    boolean onRequest = args.length == 4 && args[3].equals(ON_REQUEST);
+    boolean onRequest = args.length == 4 && args[3].equals(ChildJvm.ON_REQUEST);
     if (args.length != 3 && !onRequest) {
-      throw new IllegalArgumentException("usage: OrtPeer BATCHxSEQ RUNS WARMUP [" + ON_REQUEST + "]");
+      throw new IllegalArgumentException("usage: OrtPeer BATCHxSEQ RUNS WARMUP [" + ChildJvm.ON_REQUEST + "]");
     }
     String[] bs = args[0].toLowerCase(Locale.ROOT).split("x");
     Workload w = new Workload(ModelShape.MINILM, Workload.Mode.INFER, Integer.parseInt(bs[0]), Integer.parseInt(bs[1]));
