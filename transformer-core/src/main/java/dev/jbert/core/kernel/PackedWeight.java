@@ -113,7 +113,7 @@ public final class PackedWeight {
     return new PackedWeight(panels, out, in);
   }
 
-  /** Output columns per panel (two vectors); needs the module, as {@link #of}. */
+  /** Output columns per panel (three vectors); needs the module, as {@link #of}. */
   public static int panelWidth() {
     requireAvailable();
     return VectorGemm.PANEL;

@@ -7,25 +7,29 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The packed GEMM's inner kernel, {@code c = a · Wᵀ} over Java arrays with the Vector API: tiles of
- * 8 rows by one panel of {@link PackedWeight} (two vectors wide) held in 16 vector registers, one
+ * 8 rows by one panel of {@link PackedWeight} (three vectors wide) held in 24 vector registers, one
  * fused multiply-add per weight vector and row for each k. Loaded only when {@link
  * PackedWeight#available()} found the {@code jdk.incubator.vector} module.
  *
  * <p>Why a kernel of our own, measured on 2 vCPUs of an AVX-512 Xeon at MiniLM's batch-1 shapes (32
  * rows by 384×1152, 384×384, 384×1536, 1536×384): with one weight hot in cache and one thread,
  * OpenBLAS 0.3.21's {@code cblas_sgemm} runs 70-79 GFLOP/s, a good half of it re-packing the weight,
- * and this kernel on the weight packed once 117-135 GFLOP/s (a 4-row tile 87-101, a dot-product form
- * on the weight as stored 44-69). Over the 24 distinct weights of a forward pass (cold in cache, as
- * in a model) on 2 threads: 5.7-5.9 ms in OpenBLAS, 4.6-5.2 ms packed. GemmBenchmark (2 threads,
- * the weight in cache) has the per-product figures: 1.19-1.44× OpenBLAS's speed at 32 rows, 0.93× at
- * 128, 0.65× at 2048.
+ * and the first form of this kernel (panels two vectors wide) on the weight packed once 117-135
+ * GFLOP/s (a 4-row tile 87-101, a dot-product form on the weight as stored 44-69). With panels three
+ * vectors wide, GemmBenchmark (2 threads, the weight in cache, OpenBLAS on its own SkylakeX kernels;
+ * 2 vCPUs of an AMD EPYC, Zen 5) gives 93, 36, 125 and 124 µs per 32-row product against OpenBLAS's
+ * 198, 66, 243 and 235 (1.8-2.1×), 1.3× at 128 rows, 1.2× at 256, 0.91× at 2048.
  */
 final class VectorGemm {
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = S.length();
-  /** Output columns of one panel: two vectors. */
-  static final int PANEL = 2 * LANES;
+  /**
+   * Output columns of one panel: three vectors. Each k then loads 3 weight vectors and 8 row values
+   * for 24 multiply-adds, where a panel of two vectors loaded 2 and 8 for 16; MiniLM's 1x32 forward
+   * ran 17-24% faster so (README, "The packed batch-1 GEMM").
+   */
+  static final int PANEL = 3 * LANES;
   /** Rows of one tile; the caller pads its rows to a multiple of this. */
   static final int TILE_ROWS = 8;
 
@@ -84,70 +88,96 @@ final class VectorGemm {
 
   /**
    * Eight rows of a from {@code aOff} (stride k) times one panel from {@code bOff} → c from {@code cOff}
-   * (stride ldc). Written out row by row on purpose: sixteen named accumulators stay in registers,
-   * an array of vectors would not.
+   * (stride ldc). Written out row by row on purpose: twenty-four named accumulators stay in registers
+   * (with the three weight vectors and the broadcast row value, 28 of AVX-512's 32), an array of
+   * vectors would not.
    */
   private static void tile(float[] a, int aOff, int k, float[] b, int bOff, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
+    FloatVector c02 = c00;
     FloatVector c10 = c00;
     FloatVector c11 = c00;
+    FloatVector c12 = c00;
     FloatVector c20 = c00;
     FloatVector c21 = c00;
+    FloatVector c22 = c00;
     FloatVector c30 = c00;
     FloatVector c31 = c00;
+    FloatVector c32 = c00;
     FloatVector c40 = c00;
     FloatVector c41 = c00;
+    FloatVector c42 = c00;
     FloatVector c50 = c00;
     FloatVector c51 = c00;
+    FloatVector c52 = c00;
     FloatVector c60 = c00;
     FloatVector c61 = c00;
+    FloatVector c62 = c00;
     FloatVector c70 = c00;
     FloatVector c71 = c00;
+    FloatVector c72 = c00;
     for (int i = 0; i < k; i++, bOff += PANEL) {
-      FloatVector b0 = FloatVector.fromArray(S, b, bOff);          // W[panel columns 0..LANES), k = i]
-      FloatVector b1 = FloatVector.fromArray(S, b, bOff + LANES);  // W[panel columns LANES..PANEL), k = i]
+      FloatVector b0 = FloatVector.fromArray(S, b, bOff);              // W[panel columns 0..LANES), k = i]
+      FloatVector b1 = FloatVector.fromArray(S, b, bOff + LANES);      // W[columns LANES..2·LANES), k = i]
+      FloatVector b2 = FloatVector.fromArray(S, b, bOff + 2 * LANES);  // W[columns 2·LANES..PANEL), k = i]
       int ai = aOff + i;
-      FloatVector x = FloatVector.broadcast(S, a[ai]);            // a[row 0, i], then rows 1..7
+      FloatVector x = FloatVector.broadcast(S, a[ai]);                // a[row 0, i], then rows 1..7
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
       x = FloatVector.broadcast(S, a[ai += k]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
       x = FloatVector.broadcast(S, a[ai += k]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
+      c22 = x.fma(b2, c22);
       x = FloatVector.broadcast(S, a[ai += k]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
+      c32 = x.fma(b2, c32);
       x = FloatVector.broadcast(S, a[ai += k]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
+      c42 = x.fma(b2, c42);
       x = FloatVector.broadcast(S, a[ai += k]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
+      c52 = x.fma(b2, c52);
       x = FloatVector.broadcast(S, a[ai += k]);
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
+      c62 = x.fma(b2, c62);
       x = FloatVector.broadcast(S, a[ai + k]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
+      c72 = x.fma(b2, c72);
     }
     c00.intoArray(c, cOff);
     c01.intoArray(c, cOff + LANES);
+    c02.intoArray(c, cOff + 2 * LANES);
     c10.intoArray(c, cOff += ldc);
     c11.intoArray(c, cOff + LANES);
+    c12.intoArray(c, cOff + 2 * LANES);
     c20.intoArray(c, cOff += ldc);
     c21.intoArray(c, cOff + LANES);
+    c22.intoArray(c, cOff + 2 * LANES);
     c30.intoArray(c, cOff += ldc);
     c31.intoArray(c, cOff + LANES);
+    c32.intoArray(c, cOff + 2 * LANES);
     c40.intoArray(c, cOff += ldc);
     c41.intoArray(c, cOff + LANES);
+    c42.intoArray(c, cOff + 2 * LANES);
     c50.intoArray(c, cOff += ldc);
     c51.intoArray(c, cOff + LANES);
+    c52.intoArray(c, cOff + 2 * LANES);
     c60.intoArray(c, cOff += ldc);
     c61.intoArray(c, cOff + LANES);
+    c62.intoArray(c, cOff + 2 * LANES);
     c70.intoArray(c, cOff += ldc);
     c71.intoArray(c, cOff + LANES);
+    c72.intoArray(c, cOff + 2 * LANES);
   }
 }

@@ -16,8 +16,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Projection {
 
   /**
-   * Above this many rows OpenBLAS on the weight as stored is the faster (GemmBenchmark, MiniLM's
-   * 384×1536 weight, 2 threads: 32 rows 1.38× faster packed, 128 rows 0.93×, 2048 rows 0.65×).
+   * Above this many rows OpenBLAS on the weight as stored is as fast or faster in a model, where the
+   * weights come cold from memory: with the weight hot in cache the packed kernel still wins at 256
+   * rows (GemmBenchmark, MiniLM's 384×1536 weight, 2 threads: 1.5× at 64 rows, 1.3× at 128, 1.2× at
+   * 256, 0.91× at 2048), but MiniLM's forward at 2×64 (128 rows) gained only 4% through it (12.4 vs
+   * 12.9 ms, alternated in one JVM) and at 32×64 lost (188 vs 170 ms).
    */
   static final int PACKED_MAX_ROWS = 64;
 

@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The packed inference GEMM ({@code c = a Wᵀ} with W packed once) against a plain triple loop in
  * double: rows that are not whole tiles, outputs that are not whole panels, inputs of any length,
- * from one row to many (the threads share the panels), on views inside larger buffers. The tests run
+ * from one row to many (the threads share the panels; past 128 rows they go block by block, the last
+ * one partial), on views inside larger buffers. The tests run
  * with {@code --add-modules jdk.incubator.vector} (the build's test JVM options).
  */
 class PackedGemmTest {
@@ -49,7 +50,7 @@ class PackedGemmTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"1,7,5", "8,37,33", "13,96,611", "37,200,611", "32,384,1152", "64,384,384", "100,40,70"})
+  @CsvSource({"1,7,5", "8,37,33", "13,96,611", "37,200,611", "32,384,1152", "64,384,384", "100,40,70", "301,24,50"})
   void matchesTripleLoop(int m, int k, int n) {
     INDArray a = inside(random(1, 1.0, m, k), 37);
     INDArray w = inside(random(2, 1.0, n, k), 11);
