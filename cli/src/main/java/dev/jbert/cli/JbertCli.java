@@ -51,11 +51,11 @@ public final class JbertCli implements Callable<Integer> {
   /** The subcommands, in the order {@code jbert --help} lists them. */
   private static final List<Class<?>> SUBCOMMANDS = List.of(VersionCommand.class, TokenizeCommand.class,
       EmbedCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class,
-      CommandLine.HelpCommand.class);
+      CommandLine.HelpCommand.class, ArchiveRunCommand.class);
 
   /** The subcommands that run a model, and so load ND4J's native backend. */
   private static final Set<Class<?>> MODEL_COMMANDS = Set.of(EmbedCommand.class, TrainCommand.class,
-      EvalCommand.class, PredictCommand.class, ServeCommand.class);
+      EvalCommand.class, PredictCommand.class, ServeCommand.class, ArchiveRunCommand.class);
 
   /** Builds the configured command line with every subcommand; tests call this to run subcommands in-process. */
   public static CommandLine commandLine() {

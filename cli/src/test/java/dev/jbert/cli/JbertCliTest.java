@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line main builds: only the subcommand the arguments name, all of them where they name none. */
 class JbertCliTest {
 
-  private static final Set<String> ALL = Set.of("version", "tokenize", "embed", "train", "eval", "predict", "serve", "help");
+  private static final Set<String> ALL =
+      Set.of("version", "tokenize", "embed", "train", "eval", "predict", "serve", "help", "archive-run");
 
   private static Set<String> subcommands(String... args) {
     return JbertCli.commandLine(args).getSubcommands().keySet();
@@ -54,5 +58,19 @@ class JbertCliTest {
         List.of(), List.of("-v", "predict", "--model", "m"), List.of("predict", "--verbose", "--model", "m"))) {
       assertFalse(JbertCli.runsModel(args.toArray(String[]::new)), args.toString());
     }
+  }
+
+  @Test
+  void theArchiveRunsClassifierAnswersAndTheCommandIsNotListed(@TempDir Path tmp) throws IOException {
+    Path model = tmp.resolve("tiny");
+    ArchiveRunCommand.writeTinyClassifier(model);   // bin/jbert discards the run's output: a broken folder would only cost the archive
+    CliRun predict = CliRun.withStdin("{\"text\":\"where is my card?\"}\n", "predict", "--model", model.toString());
+    assertEquals(0, predict.exitCode(), predict.err());
+    assertEquals(1, predict.out().size(), String.join("\n", predict.out()));
+    assertTrue(predict.out().get(0).matches(".*\"label\":\"(card_arrival|refund)\".*"), predict.out().get(0));
+
+    CliRun run = CliRun.run("archive-run");
+    assertEquals(0, run.exitCode(), run.err());
+    assertFalse(String.join("\n", CliRun.run("--help").out()).contains("archive-run"), "a hidden command");
   }
 }
