@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -57,11 +57,7 @@ final class ArchiveRunCommand implements Callable<Integer> {
       }
       return exit;
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      AtomicFiles.deleteTree(dir);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.jbert.finetune.fewshot;
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -142,8 +142,8 @@ public final class FewShotTraining {
     }
     Path stage = sibling(output, STAGE_SUFFIX);
     Path teacher = sibling(output, TEACHER_SUFFIX);
-    deleteTree(stage);
-    deleteTree(teacher);
+    AtomicFiles.deleteTree(stage);
+    AtomicFiles.deleteTree(teacher);
     try {
       contrastiveModel(modelDir, trainPart, stage, classifier, contrastive, stageLog, stop);
       stageLog.accept("classifier stage: from the contrastive model with the fitted head");
@@ -154,12 +154,12 @@ public final class FewShotTraining {
       FineTuneConfig teacherConfig = classifier.toBuilder().validationSplit(0).finalEvaluation(false)
           .handOffPrecision(null).confidence(ConfidenceConfig.DEFAULT.withCalibrate(false)).overwrite(true).build();
       FineTuning.run(stage, trainPart, List.of(), teacher, teacherConfig, listener, stop);
-      deleteTree(stage);
+      AtomicFiles.deleteTree(stage);
       return selfTrain(teacher, stage, trainPart, evalPart, unlabelled, selfTraining, output, classifier, teacherConfig,
           listener, stageLog, stop);
     } finally {
-      deleteTree(stage);
-      deleteTree(teacher);
+      AtomicFiles.deleteTree(stage);
+      AtomicFiles.deleteTree(teacher);
     }
   }
 
@@ -192,7 +192,7 @@ public final class FewShotTraining {
             Map.of(SelfTrainingReport.KEY, report));
       }
       FineTuning.run(teacher, studentTrain, List.of(), spare, nextTeacher, listener, stop);
-      deleteTree(teacher);
+      AtomicFiles.deleteTree(teacher);
       Files.move(spare, teacher);
     }
   }
@@ -233,17 +233,6 @@ public final class FewShotTraining {
       Files.createDirectories(stage);
       model.savePretrained(stage);
       FineTuning.copyTokenizerFiles(modelDir, stage);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }
