@@ -22,14 +22,17 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The exact (erf) {@link Gelu} over [2048, width] (the FFN: MiniLM 1536, bert-base 3072):
  * {@code kernel} (float erf approximation, rows over threads), {@code double} (exact erf on DOUBLE
- * arrays), {@code nd4j} (mul, erf, add, mul, mul). {@code forward} is the inference form (output
- * only); the kernels' backward multiplies by the slope their training forward saved, the ND4J
- * backward recomputes it from x (erf, exp and 8 ops), as it saves nothing.
+ * arrays), {@code nd4j} (mul, erf, add, mul, mul). {@code forward} is the training forward's
+ * output alone (the plain loop), {@code inference} the forward of a model without gradients (for
+ * {@code kernel} the Vector API's rows where the vectors hold 16 floats; the forks start with the
+ * module, and {@code inferenceWithoutVectorModule} runs without it); the kernels' backward multiplies
+ * by the slope their training forward saved, the ND4J backward recomputes it from x (erf, exp and 8
+ * ops), as it saves nothing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @Warmup(iterations = 2, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 public class GeluBenchmark {
@@ -72,6 +75,23 @@ public class GeluBenchmark {
     }
     Gelu.forward(out, null, x, null);
     return out;
+  }
+
+  /** The forward of a model without gradients ({@link Gelu#inference}); ND4J has no other form. */
+  @Benchmark
+  public INDArray inference() {
+    if (impl.equals("nd4j")) {
+      return forward();
+    }
+    Gelu.inference(out, x, null);
+    return out;
+  }
+
+  /** {@link #inference} in a JVM started without {@code jdk.incubator.vector}. */
+  @Benchmark
+  @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
+  public INDArray inferenceWithoutVectorModule() {
+    return inference();
   }
 
   @Benchmark

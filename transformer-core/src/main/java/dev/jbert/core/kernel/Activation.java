@@ -42,6 +42,18 @@ public enum Activation {
     }
   }
 
+  /**
+   * {@code out = f(inp + bias)} when no backward follows (inference; out may be inp): {@link #forward}'s
+   * output, possibly from a faster kernel that rounds differently ({@link Gelu#inference}).
+   */
+  public void inference(INDArray out, INDArray inp, INDArray bias) {
+    if (this == GELU) {
+      Gelu.inference(out, inp, bias);
+    } else {
+      forward(out, null, inp, bias);
+    }
+  }
+
   /** {@code dinp = dout ⊙ slope}, with the slope a forward wrote. */
   public void backward(INDArray dinp, INDArray dout, INDArray slope) {
     multiply(dinp, dout, slope);

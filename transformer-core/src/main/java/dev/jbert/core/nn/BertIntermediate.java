@@ -12,7 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code dense.weight} [intermediate, hidden] and {@code dense.bias}.
  *
  * <p>In training the activation's forward also writes its slope, so the backward is one multiply;
- * after an eval-mode forward the backward computes the slope from the kept pre-activation.
+ * after an eval-mode forward the backward computes the slope from the kept pre-activation. With
+ * inference buffers (no backward can follow) the activation runs its inference kernel
+ * ({@link Activation#inference}), which may round differently.
  */
 public final class BertIntermediate {
 
@@ -63,7 +65,11 @@ public final class BertIntermediate {
     if (a.slopeFresh && a.slope == null) {
       a.slope = a.buffers.zeros(a.rows, width);
     }
-    activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense, dense.bias().value());
+    if (a.buffers.forwardOnly()) {
+      activation.inference(a.out, a.dense, dense.bias().value());
+    } else {
+      activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense, dense.bias().value());
+    }
     return a.out;
   }
 

@@ -48,6 +48,60 @@ class ActivationTest {
     }
   }
 
+  /**
+   * The inference forward (no slope; the Vector API's rows where it has 16-float vectors) against the
+   * double reference and the training forward's float output: widths of whole vectors (1536), whole
+   * vectors and a tail (40) and a tail alone (7), in place and out of place, and the far ends of the
+   * clamp of erf's argument.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1536, 40, 7})
+  void inferenceGeluMatchesTheReferenceAndTheTrainingForward(int width) {
+    INDArray x = random(31, 3.0, 9, width);
+    x.putScalar(0, 0, 100.0);
+    x.putScalar(0, 1, -100.0);
+    x.putScalar(0, 2, 5.7);
+    x.putScalar(0, 3, -5.7);
+    x.putScalar(0, 4, 0.0);
+    INDArray bias = random(32, 0.5, width);
+    bias.putScalar(0, 0.0);
+    bias.putScalar(1, 0.0);
+    INDArray reference = Nd4j.zeros(DataType.DOUBLE, 9, width);
+    Activation.GELU.forward(reference, null, x, bias);
+    INDArray xf = x.castTo(DataType.FLOAT);
+    INDArray bf = bias.castTo(DataType.FLOAT);
+    INDArray trained = Nd4j.zeros(DataType.FLOAT, 9, width);
+    Activation.GELU.forward(trained, Nd4j.zeros(DataType.FLOAT, 9, width), xf, bf);
+    INDArray inferred = Nd4j.zeros(DataType.FLOAT, 9, width);
+    Activation.GELU.inference(inferred, xf, bf);
+    INDArray inPlace = xf.dup();
+    Activation.GELU.inference(inPlace, inPlace, bf);
+    assertEquals(inferred, inPlace, "in place");
+    for (int r = 0; r < 9; r++) {
+      for (int j = 0; j < width; j++) {
+        double tolerance = 2e-6 * Math.max(1.0, Math.abs(x.getDouble(r, j) + bias.getDouble(j)));
+        String at = "gelu at [" + r + ", " + j + "]";
+        assertEquals(reference.getDouble(r, j), inferred.getDouble(r, j), tolerance, at + " vs the double reference");
+        assertEquals(trained.getDouble(r, j), inferred.getDouble(r, j), tolerance, at + " vs the training forward");
+      }
+    }
+    assertEquals(100.0, inferred.getDouble(0, 0), 0.0, "gelu(100)");
+    assertEquals(0.0, inferred.getDouble(0, 1), 0.0, "gelu(-100)");
+  }
+
+  @Test
+  void inferenceOfTheOtherActivationsIsTheirForward() {
+    INDArray x = random(33, 2.0, 4, 20).castTo(DataType.FLOAT);
+    INDArray bias = random(34, 0.5, 20).castTo(DataType.FLOAT);
+    for (Activation act : new Activation[] {Activation.GELU_TANH, Activation.RELU}) {
+      INDArray expected = Nd4j.zeros(DataType.FLOAT, 4, 20);
+      act.forward(expected, null, x, bias);
+      INDArray inferred = Nd4j.zeros(DataType.FLOAT, 4, 20);
+      act.inference(inferred, x, bias);
+      assertEquals(expected, inferred, act.toString());
+    }
+  }
+
   @Test
   void geluBackwardAfterAnEvalForwardEqualsTheTrainingOne() {
     for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
