@@ -9,7 +9,12 @@ import jdk.incubator.vector.VectorSpecies;
  * scores are held transposed, {@code Pᵀ [seq keys, block]}, so that the softmax over the keys (a
  * maximum, exponentials, a sum) is lane-wise arithmetic down the rows, with no horizontal reductions
  * and no per-row scalars; K and V are read as stored (one key's or head value's element broadcast
- * against a vector of queries), and only Q and the context are transposed, by gathers.
+ * against a vector of queries), and only Q is transposed, by gathers. The context is computed by
+ * rows (a query's probability broadcast against vectors of V's head values), so each query's
+ * context row is written as it is; computed with the queries on the lanes and gathered back into
+ * rows it took 12% longer at 32×64 (2.67 against 2.36 ms a call, 16×128 3.06 against 2.96 ms, 1×32
+ * 26 against 23 µs; AttnAB harness, the two alternated, medians of 30 rounds; the same floats to
+ * the bit: each element is the same chain of fused multiply-adds over the keys).
  *
  * <p>The kernel before it held query rows by vectors of keys: K transposed, two horizontal
  * reductions and a scalar division per query row. Against it, MiniLM's 12 heads of 32 (a harness
@@ -28,23 +33,14 @@ final class VectorAttention {
   static final int BLOCK = 2 * LANES;
   /** Keys per tile of the scores: four keys by two vectors of queries are eight accumulators. */
   private static final int KEYS = 4;
-  /** Head values per tile of the context, likewise. */
-  private static final int VALUES = 4;
+  /** Queries per tile of the context: four queries by two vectors of head values are eight accumulators. */
+  private static final int QUERIES = 4;
 
   private VectorAttention() {}
 
   /** Whether heads of {@code headDim} values fill whole pairs of vectors. */
   static boolean supports(int headDim) {
     return headDim % (2 * LANES) == 0;
-  }
-
-  /** Offsets of LANES consecutive head values' rows in the transposed context (e·BLOCK), for the gather back. */
-  private static final int[] CONTEXT_ROWS = new int[LANES];
-
-  static {
-    for (int i = 0; i < LANES; i++) {
-      CONTEXT_ROWS[i] = i * BLOCK;
-    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -57,7 +53,7 @@ final class VectorAttention {
   /**
    * A thread's arrays: one sequence's projection rows and context rows ({@code qkv [seq, 3·hidden]},
    * {@code out [seq, hidden]}) and key mask, and per head K, V [seq, d] with their bias, and per block
-   * Qᵀ [d, BLOCK], Pᵀ [seq, BLOCK], the context transposed [d, BLOCK] and 1/Σ [BLOCK].
+   * Qᵀ [d, BLOCK], Pᵀ [seq, BLOCK] and 1/Σ [BLOCK].
    */
   static final class Scratch {
     float[] qkv = new float[0];
@@ -67,7 +63,6 @@ final class VectorAttention {
     float[] v = new float[0];
     float[] qt = new float[0];
     float[] pt = new float[0];
-    float[] ct = new float[0];
     final float[] norm = new float[BLOCK];
     /** Offsets of LANES consecutive queries' rows in qkv (i·width), for the gather that transposes Q. */
     final int[] queryRows = new int[LANES];
@@ -95,7 +90,6 @@ final class VectorAttention {
       }
       if (qt.length < d * BLOCK) {
         qt = new float[d * BLOCK];
-        ct = new float[d * BLOCK];
       }
     }
   }
@@ -113,13 +107,7 @@ final class VectorAttention {
       queriesTransposed(s.qkv, bias, h * d, 3 * hidden, i0, queries, d, scale, s.queryRows, s.qt);
       scores(s.qt, s.k, s.mask, s.pt, seq, d);
       softmax(s.pt, s.norm, seq);
-      context(s.pt, s.v, s.norm, s.ct, seq, d);
-      for (int i = 0; i < queries; i++) {                        // the context back to rows: gathers
-        for (int e = 0; e < d; e += LANES) {
-          FloatVector.fromArray(S, s.ct, e * BLOCK + i, CONTEXT_ROWS, 0)
-              .intoArray(s.out, (i0 + i) * hidden + h * d + e);
-        }
-      }
+      context(s.pt, s.v, s.norm, s.out, i0 * hidden + h * d, hidden, queries, seq, d);
     }
   }
 
@@ -223,37 +211,55 @@ final class VectorAttention {
     }
   }
 
-  /** {@code ct[e, c] = norm[c]·Σ_j V[j, e]·pt[j, c]}: VALUES head values by the two query vectors at once. */
-  private static void context(float[] pt, float[] v, float[] norm, float[] ct, int seq, int d) {
-    FloatVector n0 = FloatVector.fromArray(S, norm, 0);
-    FloatVector n1 = FloatVector.fromArray(S, norm, LANES);
-    for (int e = 0; e < d; e += VALUES) {
-      FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
-      FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-      for (int j = 0; j < seq; j++) {
-        FloatVector p0 = FloatVector.fromArray(S, pt, j * BLOCK);
-        FloatVector p1 = FloatVector.fromArray(S, pt, j * BLOCK + LANES);
-        FloatVector v0 = FloatVector.broadcast(S, v[j * d + e]);
-        FloatVector v1 = FloatVector.broadcast(S, v[j * d + e + 1]);
-        FloatVector v2 = FloatVector.broadcast(S, v[j * d + e + 2]);
-        FloatVector v3 = FloatVector.broadcast(S, v[j * d + e + 3]);
-        a00 = p0.fma(v0, a00);
-        a01 = p1.fma(v0, a01);
-        a10 = p0.fma(v1, a10);
-        a11 = p1.fma(v1, a11);
-        a20 = p0.fma(v2, a20);
-        a21 = p1.fma(v2, a21);
-        a30 = p0.fma(v3, a30);
-        a31 = p1.fma(v3, a31);
+  /**
+   * {@code out[outOff + c·hidden + e] = norm[c]·Σ_j pt[j, c]·V[j, e]} for the block's queries c:
+   * {@link #QUERIES} queries by two vectors of head values at a time, each query's row written as it is.
+   */
+  private static void context(float[] pt, float[] v, float[] norm, float[] out, int outOff, int hidden,
+      int queries, int seq, int d) {
+    for (int e = 0; e < d; e += 2 * LANES) {
+      int c = 0;
+      for (; c + QUERIES <= queries; c += QUERIES) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int j = 0; j < seq; j++) {
+          FloatVector v0 = FloatVector.fromArray(S, v, j * d + e);
+          FloatVector v1 = FloatVector.fromArray(S, v, j * d + e + LANES);
+          int pj = j * BLOCK + c;
+          FloatVector p = FloatVector.broadcast(S, pt[pj]);
+          a00 = p.fma(v0, a00);
+          a01 = p.fma(v1, a01);
+          p = FloatVector.broadcast(S, pt[pj + 1]);
+          a10 = p.fma(v0, a10);
+          a11 = p.fma(v1, a11);
+          p = FloatVector.broadcast(S, pt[pj + 2]);
+          a20 = p.fma(v0, a20);
+          a21 = p.fma(v1, a21);
+          p = FloatVector.broadcast(S, pt[pj + 3]);
+          a30 = p.fma(v0, a30);
+          a31 = p.fma(v1, a31);
+        }
+        int o = outOff + c * hidden + e;
+        a00.mul(norm[c]).intoArray(out, o);
+        a01.mul(norm[c]).intoArray(out, o + LANES);
+        a10.mul(norm[c + 1]).intoArray(out, o += hidden);
+        a11.mul(norm[c + 1]).intoArray(out, o + LANES);
+        a20.mul(norm[c + 2]).intoArray(out, o += hidden);
+        a21.mul(norm[c + 2]).intoArray(out, o + LANES);
+        a30.mul(norm[c + 3]).intoArray(out, o += hidden);
+        a31.mul(norm[c + 3]).intoArray(out, o + LANES);
       }
-      a00.mul(n0).intoArray(ct, e * BLOCK);
-      a01.mul(n1).intoArray(ct, e * BLOCK + LANES);
-      a10.mul(n0).intoArray(ct, (e + 1) * BLOCK);
-      a11.mul(n1).intoArray(ct, (e + 1) * BLOCK + LANES);
-      a20.mul(n0).intoArray(ct, (e + 2) * BLOCK);
-      a21.mul(n1).intoArray(ct, (e + 2) * BLOCK + LANES);
-      a30.mul(n0).intoArray(ct, (e + 3) * BLOCK);
-      a31.mul(n1).intoArray(ct, (e + 3) * BLOCK + LANES);
+      for (; c < queries; c++) {                                   // the last queries one at a time
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        for (int j = 0; j < seq; j++) {
+          FloatVector p = FloatVector.broadcast(S, pt[j * BLOCK + c]);
+          a0 = p.fma(FloatVector.fromArray(S, v, j * d + e), a0);
+          a1 = p.fma(FloatVector.fromArray(S, v, j * d + e + LANES), a1);
+        }
+        int o = outOff + c * hidden + e;
+        a0.mul(norm[c]).intoArray(out, o);
+        a1.mul(norm[c]).intoArray(out, o + LANES);
+      }
     }
   }
 
