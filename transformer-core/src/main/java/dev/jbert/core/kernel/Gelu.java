@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * forward + backward: 47 → 35 ms a step, for one more [rows, width] buffer a layer).
  *
  * <p>{@link #inference}, the forward no backward follows, runs {@link VectorGelu}'s rows where the
- * Vector API has 16-float vectors: MiniLM's forward 3-4% faster (Fwd harness, the two alternated in
+ * Vector API has 16-float vectors and there are {@link #VECTOR_MIN_ROWS} rows or more: MiniLM's
+ * forward 3-4% faster (Fwd harness, the two alternated in
  * one JVM, medians of 30 blocks, 2 vCPUs of an AVX-512 EPYC: 32×64 178.1 → 172.2 and 182.6 → 175.6
  * ms, 16×128 195.0 → 190.4 and 202.7 → 195.1 ms). Training's forward keeps the plain loop (it writes
  * the slope too); evaluation and prediction, which run with gradients off, use the vector rows, as
@@ -27,6 +28,14 @@ public final class Gelu {
 
   private static final double INV_SQRT2 = 0.7071067811865476;
   private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+  /**
+   * Fewer rows than this take the plain loop in {@link #inference}: at batch 1 GELU is a few
+   * percent of a forward, and the vector rows run boxed and slow until the JIT compiles them, which
+   * made {@code jbert predict}'s first answer 170 ms later (StartupCompare, 12 runs alternated:
+   * 1,802 against 1,636 ms).
+   */
+  public static final int VECTOR_MIN_ROWS = 256;
 
   private Gelu() {}
 
@@ -75,15 +84,16 @@ public final class Gelu {
 
   /**
    * {@code out = gelu(inp + bias)} when no backward follows (out may be inp): {@link #forward}'s
-   * output, in float with {@link VectorGelu} where the Vector API has 16-float vectors (a rounding
-   * apart from the plain loop), otherwise as {@link #forward}.
+   * output, in float with {@link VectorGelu} where the Vector API has 16-float vectors and there are
+   * at least {@link #VECTOR_MIN_ROWS} rows (a rounding apart from the plain loop), otherwise as
+   * {@link #forward}.
    */
   public static void inference(INDArray out, INDArray inp, INDArray bias) {
-    if (Flat.isDouble(inp) || !PackedWeight.wideVectors()) {
+    int rows = (int) inp.size(0);
+    if (Flat.isDouble(inp) || !PackedWeight.wideVectors() || rows < VECTOR_MIN_ROWS) {
       forward(out, null, inp, bias);
       return;
     }
-    int rows = (int) inp.size(0);
     int width = (int) inp.size(1);
     Flat in = Flat.of(inp);
     Flat o = Flat.of(out);
