@@ -18,11 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>{@link #inference}, the forward no backward follows, runs {@link VectorGelu}'s rows where the
  * Vector API has 16-float vectors and there are {@link #VECTOR_MIN_ROWS} rows or more: MiniLM's
- * forward 3-4% faster (Fwd harness, the two alternated in
- * one JVM, medians of 30 blocks, 2 vCPUs of an AVX-512 EPYC: 32×64 178.1 → 172.2 and 182.6 → 175.6
- * ms, 16×128 195.0 → 190.4 and 202.7 → 195.1 ms). Training's forward keeps the plain loop (it writes
- * the slope too); evaluation and prediction, which run with gradients off, use the vector rows, as
- * they use {@link VectorLayerNorm}'s.
+ * forward 3-4% faster (a harness alternating the two in one JVM, medians of 30 blocks, 2 vCPUs of
+ * an AVX-512 EPYC: 32×64 178.1 → 172.2 and 182.6 → 175.6 ms, 16×128 195.0 → 190.4 and 202.7 →
+ * 195.1 ms). Training's forward keeps the plain loop (it writes the slope too); evaluation and
+ * prediction, which run with gradients off, use the vector rows, as they use {@link
+ * VectorLayerNorm}'s.
  */
 public final class Gelu {
 
