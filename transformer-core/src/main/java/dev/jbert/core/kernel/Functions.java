@@ -85,19 +85,34 @@ public final class Functions {
   public static float erfApprox(float x) {
     float c = Math.max(-4f, Math.min(4f, x));
     float c2 = c * c;
-    float p = c2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
-    p = c2 * p - 2.10102402082508e-06f;
-    p = c2 * p - 5.69250639462346e-05f;
-    p = c2 * p - 7.34990630326855e-04f;
-    p = c2 * p - 2.95459980854025e-03f;
-    p = c2 * p - 1.60960333262415e-02f;
+    float p = c2 * ERF_P0 + ERF_P1;
+    p = c2 * p + ERF_P2;
+    p = c2 * p + ERF_P3;
+    p = c2 * p + ERF_P4;
+    p = c2 * p + ERF_P5;
+    p = c2 * p + ERF_P6;
     p = c * p;
-    float q = c2 * -1.45660718464996e-05f - 2.13374055278905e-04f;
-    q = c2 * q - 1.68282697438203e-03f;
-    q = c2 * q - 7.37332916720468e-03f;
-    q = c2 * q - 1.42647390514189e-02f;
+    float q = c2 * ERF_Q0 + ERF_Q1;
+    q = c2 * q + ERF_Q2;
+    q = c2 * q + ERF_Q3;
+    q = c2 * q + ERF_Q4;
     return p / q;
   }
+
+  // erfApprox's coefficients, highest power of c² first: erf(c) ≈ c·P(c²) / Q(c²). VectorGelu
+  // evaluates the same polynomials.
+  static final float ERF_P0 = -2.72614225801306e-10f;
+  static final float ERF_P1 = 2.77068142495902e-08f;
+  static final float ERF_P2 = -2.10102402082508e-06f;
+  static final float ERF_P3 = -5.69250639462346e-05f;
+  static final float ERF_P4 = -7.34990630326855e-04f;
+  static final float ERF_P5 = -2.95459980854025e-03f;
+  static final float ERF_P6 = -1.60960333262415e-02f;
+  static final float ERF_Q0 = -1.45660718464996e-05f;
+  static final float ERF_Q1 = -2.13374055278905e-04f;
+  static final float ERF_Q2 = -1.68282697438203e-03f;
+  static final float ERF_Q3 = -7.37332916720468e-03f;
+  static final float ERF_Q4 = -1.42647390514189e-02f;
 
   /**
    * {@link #expApprox(double)} in float arithmetic: the six squarings multiply the rounding error

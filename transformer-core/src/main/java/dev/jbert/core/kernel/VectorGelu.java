@@ -33,16 +33,16 @@ final class VectorGelu {
       IntVector bits = (IntVector) x.mul(INV_SQRT2).reinterpretAsInts();
       FloatVector c = bits.and(MAGNITUDE).min(FOUR).or(bits.and(SIGN)).reinterpretAsFloats();  // x/√2 in [-4, 4]
       FloatVector c2 = c.mul(c);
-      FloatVector p = c2.fma(-2.72614225801306e-10f, 2.77068142495902e-08f);
-      p = c2.fma(p, FloatVector.broadcast(S, -2.10102402082508e-06f));
-      p = c2.fma(p, FloatVector.broadcast(S, -5.69250639462346e-05f));
-      p = c2.fma(p, FloatVector.broadcast(S, -7.34990630326855e-04f));
-      p = c2.fma(p, FloatVector.broadcast(S, -2.95459980854025e-03f));
-      p = c2.fma(p, FloatVector.broadcast(S, -1.60960333262415e-02f));
-      FloatVector q = c2.fma(-1.45660718464996e-05f, -2.13374055278905e-04f);
-      q = c2.fma(q, FloatVector.broadcast(S, -1.68282697438203e-03f));
-      q = c2.fma(q, FloatVector.broadcast(S, -7.37332916720468e-03f));
-      q = c2.fma(q, FloatVector.broadcast(S, -1.42647390514189e-02f));
+      FloatVector p = c2.fma(Functions.ERF_P0, Functions.ERF_P1);
+      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P2));
+      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P3));
+      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P4));
+      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P5));
+      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P6));
+      FloatVector q = c2.fma(Functions.ERF_Q0, Functions.ERF_Q1);
+      q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q2));
+      q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q3));
+      q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q4));
       FloatVector erf = c.mul(p).div(q);
       FloatVector half = x.mul(0.5f);
       half.fma(erf, half).intoArray(v, j);                                  // ½x + ½x·erf(x/√2)
