@@ -1,5 +1,6 @@
 package dev.jbert.bench;
 
+import dev.jbert.core.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything one run of {@code bin/jbert-bench} measured, written as its JSON file and printed by
@@ -35,7 +36,8 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
    * @param flags the vector-instruction flags of {@code /proc/cpuinfo} that matter to GEMM
    * @param threads the threads every side runs with
    * @param openBlasCoreType {@code OPENBLAS_CORETYPE} as exported (it overrides OpenBLAS's choice of
-   *     kernels: Haswell's are AVX2 even on an AVX-512 CPU), or "detected" when unset
+   *     kernels: Haswell's are AVX2 even on an AVX-512 CPU), else the kernels jbert named on a CPU that
+   *     OpenBLAS misreads, else "detected"
    */
   record Machine(String cpuModel, List<String> flags, int cores, int threads, String java, String ompWaitPolicy,
       String openBlasCoreType, String loadAverageStart) {
@@ -61,7 +63,32 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
       }
       return new Machine(model, flags, Runtime.getRuntime().availableProcessors(), threads,
           System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), System.getenv("OMP_WAIT_POLICY"),
-          Objects.requireNonNullElse(System.getenv("OPENBLAS_CORETYPE"), "detected"), loadAverage());
+          openBlasKernels(), loadAverage());
+    }
+
+    /** As exported, else the kernels jbert named ({@link Backend#init()}), else "detected". */
+    private static String openBlasKernels() {
+      String exported = System.getenv("OPENBLAS_CORETYPE");
+      if (exported != null) {
+        return exported;
+      }
+      return openBlasCoreNamedByJbert().map(core -> core + " (named by jbert: OpenBLAS 0.3.21 misreads this CPU)")
+          .orElse("detected");
+    }
+
+    /**
+     * The {@code OPENBLAS_CORETYPE} that {@link Backend#init()} set in this process because OpenBLAS
+     * 0.3.21 would run its SSE3 kernels on this CPU; empty where it was exported or is not needed.
+     * Child processes do not see it (they inherit Java's copy of the environment), so peers that
+     * load OpenBLAS are given it.
+     */
+    static Optional<String> openBlasCoreNamedByJbert() {
+      if (System.getenv("OPENBLAS_CORETYPE") != null) {
+        return Optional.empty();
+      }
+      Backend.init();
+      String named = Backend.info().get("OPENBLAS_CORETYPE");
+      return "null".equals(named) ? Optional.empty() : Optional.of(named);
     }
 
     /** {@code AVX-512}, {@code AVX2} or {@code no AVX2}: the widest vector unit the flags name. */

@@ -59,7 +59,10 @@ final class TorchPeer {
   Optional<Measurement> measure(Workload w, int runs) throws IOException, InterruptedException {
     List<String> command = List.of("bash", script.toString(), Integer.toString(runs), w.shape().id(), w.mode().id(),
         Integer.toString(w.batch()), Integer.toString(w.seq()));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    // Debian's OpenBLAS is 0.3.21 too: where jbert named its kernels, the peer gets the same ones.
+    BenchReport.Machine.openBlasCoreNamedByJbert().ifPresent(core -> pb.environment().put("OPENBLAS_CORETYPE", core));
+    Process p = pb.start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = out.readLine()) != null; ) {

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * first, or export both variables ({@code bin/jbert}, Surefire and the Maven profiles do). jbert's
  * own kernel threads spin only 100 µs, not milliseconds, before they sleep
  * ({@link dev.jbert.core.kernel.Parallel}): enough to catch the next kernel of a batch-1 forward pass.
+ *
+ * <p>On the recent Intel CPUs whose model OpenBLAS 0.3.21 misreads, {@link #init()} also names the
+ * kernels it should run ({@code OPENBLAS_CORETYPE}, see {@link OpenBlasCoreType}), the same way.
  */
 public final class Backend {
 
@@ -115,12 +118,30 @@ public final class Backend {
         for (Map.Entry<String, String> e : THREAD_ENVIRONMENT.entrySet()) {
           NativeEnvironment.setDefault(e.getKey(), e.getValue());
         }
+        OpenBlasCoreType.forThisCpu().ifPresent(Backend::nameOpenBlasCore);
         int n = threads();
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
         Nd4j.factory().blas().setMaxThreads(1);                // Gemm splits over the kernel threads
         initialised = true;
       }
+    }
+  }
+
+  /**
+   * Names OpenBLAS's kernels on a CPU it would run on Prescott's ({@link OpenBlasCoreType}), unless
+   * {@code OPENBLAS_CORETYPE} is set; too late (a warning) where OpenBLAS was loaded already.
+   */
+  private static void nameOpenBlasCore(String core) {
+    if (NativeEnvironment.get("OPENBLAS_CORETYPE") != null) {
+      return;                                                // the user's choice
+    }
+    if (NativeEnvironment.isLoaded("libopenblas")) {
+      LOG.warn("OpenBLAS 0.3.21 does not know this CPU and was loaded before Backend.init(), so its matrix products "
+          + "run on SSE3 kernels, several times slower; export OPENBLAS_CORETYPE={} or call Backend.init() before any "
+          + "other ND4J use", core);
+    } else if (NativeEnvironment.setDefault("OPENBLAS_CORETYPE", core)) {
+      LOG.debug("OPENBLAS_CORETYPE={}: OpenBLAS 0.3.21 would run its SSE3 kernels on this CPU", core);
     }
   }
 

@@ -1,0 +1,94 @@
+package dev.jbert.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The kernels OpenBLAS should run on CPUs it misreads. ND4J 1.0.0-M2.1 bundles OpenBLAS 0.3.21,
+ * whose CPU detection ({@code driver/others/dynamic.c}, {@code get_coretype}) lists Intel's family-6
+ * models by their extended model number and falls through to the Prescott (SSE3) kernels for every
+ * extended model from 11 on (model 0xB0 and later: Raptor Lake, Arrow Lake, Lunar Lake, Emerald
+ * Rapids); unknown models of a listed group fall back to the right kernels by CPU features. On 2
+ * vCPUs of an Emerald Rapids Xeon (model 0xCF) a 2048×384×1536 SGEMM ran 32-63 GFLOP/s on Prescott's
+ * kernels and 250-295 on Cooperlake's or SkylakeX's (AVX-512), the same machine's OpenBLAS when told.
+ *
+ * <p>For those CPUs this names the kernels of OpenBLAS's own fallback by features (AVX-512: SkylakeX;
+ * AVX2: Haswell; AVX: Sandybridge) and {@link Backend#init()} sets it as {@code OPENBLAS_CORETYPE}
+ * unless the variable is set, before OpenBLAS loads. (That fallback picks Cooperlake where AVX-512
+ * has BF16, whose single- and double-precision kernels are SkylakeX's; 0.3.21 cannot be told
+ * Cooperlake by name: {@code force_coretype} stops one entry short of it and prints "Core not
+ * found".) Every other CPU keeps OpenBLAS's own detection.
+ */
+final class OpenBlasCoreType {
+
+  private OpenBlasCoreType() {}
+
+  /** The core to name for this machine's CPU, from {@code /proc/cpuinfo}; empty where OpenBLAS detects it. */
+  static Optional<String> forThisCpu() {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (!Files.isReadable(cpuinfo)) {
+      return Optional.empty();                                // not Linux: nothing known to fix
+    }
+    try {
+      return forCpuinfo(Files.readAllLines(cpuinfo));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();                                // unreadable: leave OpenBLAS to itself
+    }
+  }
+
+  /** As {@link #forThisCpu()}, from the lines of a {@code /proc/cpuinfo}: its first processor's entry. */
+  static Optional<String> forCpuinfo(List<String> lines) {
+    String vendor = null;
+    int family = -1;
+    int model = -1;
+    Set<String> flags = Set.of();
+    for (String line : lines) {
+      if (line.isBlank() && vendor != null) {
+        break;                                                // end of the first processor
+      }
+      int colon = line.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      String key = line.substring(0, colon).trim();
+      String value = line.substring(colon + 1).trim();
+      switch (key) {
+        case "vendor_id" -> vendor = value;
+        case "cpu family" -> family = Integer.parseInt(value);
+        case "model" -> model = Integer.parseInt(value);
+        case "flags" -> flags = Set.copyOf(Arrays.asList(value.split("\\s+")));
+        default -> { }
+      }
+    }
+    return choose(vendor, family, model, flags);
+  }
+
+  /**
+   * The core for a CPU, or empty where OpenBLAS 0.3.21 detects it itself.
+   *
+   * @param vendor {@code vendor_id}, e.g. GenuineIntel
+   * @param family {@code cpu family}
+   * @param model {@code model}: the extended model in its upper four bits
+   * @param flags {@code flags} as Linux names them (avx2, avx512vl, avx512_bf16, ...)
+   */
+  static Optional<String> choose(String vendor, int family, int model, Set<String> flags) {
+    boolean fallsToPrescott = "GenuineIntel".equals(vendor) && family == 6 && (model >> 4) >= 11;
+    if (!fallsToPrescott) {
+      return Optional.empty();
+    }
+    // OpenBLAS's support_avx512() asks for AVX2 and AVX512VL.
+    boolean avx512 = flags.contains("avx2") && flags.contains("avx512vl");
+    if (avx512) {
+      return Optional.of("SkylakeX");
+    }
+    if (flags.contains("avx2")) {
+      return Optional.of("Haswell");
+    }
+    return flags.contains("avx") ? Optional.of("Sandybridge") : Optional.empty();
+  }
+}
