@@ -118,7 +118,7 @@ public final class Backend {
         for (Map.Entry<String, String> e : THREAD_ENVIRONMENT.entrySet()) {
           NativeEnvironment.setDefault(e.getKey(), e.getValue());
         }
-        OpenBlasCoreType.forThisCpu().ifPresent(Backend::nameOpenBlasCore);
+        openBlasCore = OpenBlasCoreType.forThisCpu().map(Backend::nameOpenBlasCore).orElse(OpenBlasCoreType.Outcome.NOT_NEEDED);
         int n = threads();
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
@@ -128,21 +128,28 @@ public final class Backend {
     }
   }
 
+  /** What {@link #init()} did about OpenBLAS's kernels; null until it ran. */
+  static volatile OpenBlasCoreType.Outcome openBlasCore;
+
   /**
    * Names OpenBLAS's kernels on a CPU it would run on Prescott's ({@link OpenBlasCoreType}), unless
    * {@code OPENBLAS_CORETYPE} is set; too late (a warning) where OpenBLAS was loaded already.
    */
-  private static void nameOpenBlasCore(String core) {
+  private static OpenBlasCoreType.Outcome nameOpenBlasCore(String core) {
     if (NativeEnvironment.get("OPENBLAS_CORETYPE") != null) {
-      return;                                                // the user's choice
+      return OpenBlasCoreType.Outcome.EXPORTED;              // the user's choice
     }
     if (NativeEnvironment.isLoaded("libopenblas")) {
       LOG.warn("OpenBLAS 0.3.21 does not know this CPU and was loaded before Backend.init(), so its matrix products "
           + "run on SSE3 kernels, several times slower; export OPENBLAS_CORETYPE={} or call Backend.init() before any "
           + "other ND4J use", core);
-    } else if (NativeEnvironment.setDefault("OPENBLAS_CORETYPE", core)) {
-      LOG.debug("OPENBLAS_CORETYPE={}: OpenBLAS 0.3.21 would run its SSE3 kernels on this CPU", core);
+      return OpenBlasCoreType.Outcome.TOO_LATE;
     }
+    if (!NativeEnvironment.setDefault("OPENBLAS_CORETYPE", core)) {
+      return OpenBlasCoreType.Outcome.TOO_LATE;              // no C library: NativeEnvironment warned
+    }
+    LOG.debug("OPENBLAS_CORETYPE={}: OpenBLAS 0.3.21 would run its SSE3 kernels on this CPU", core);
+    return OpenBlasCoreType.Outcome.NAMED;
   }
 
   /** Backend facts for {@code jbert version}: backend, BLAS vendor, thread counts, SIMD level. */

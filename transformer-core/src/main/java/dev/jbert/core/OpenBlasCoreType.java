@@ -26,6 +26,18 @@ import java.util.Set;
  */
 final class OpenBlasCoreType {
 
+  /** What {@link Backend#init()} did about it. */
+  enum Outcome {
+    /** OpenBLAS detects this CPU itself. */
+    NOT_NEEDED,
+    /** {@code OPENBLAS_CORETYPE} was set before OpenBLAS loaded. */
+    NAMED,
+    /** The variable was set already (exported): left alone. */
+    EXPORTED,
+    /** OpenBLAS was loaded before {@link Backend#init()} (or the environment could not be set): warned. */
+    TOO_LATE
+  }
+
   private OpenBlasCoreType() {}
 
   /** The core to name for this machine's CPU, from {@code /proc/cpuinfo}; empty where OpenBLAS detects it. */
