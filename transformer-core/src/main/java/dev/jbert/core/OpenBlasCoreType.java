@@ -14,8 +14,9 @@ import java.util.Set;
  * models by their extended model number and falls through to the Prescott (SSE3) kernels for every
  * extended model from 11 on (model 0xB0 and later: Raptor Lake, Arrow Lake, Lunar Lake, Emerald
  * Rapids); unknown models of a listed group fall back to the right kernels by CPU features. On 2
- * vCPUs of an Emerald Rapids Xeon (model 0xCF) a 2048×384×1536 SGEMM ran 32-63 GFLOP/s on Prescott's
- * kernels and 250-295 on Cooperlake's or SkylakeX's (AVX-512), the same machine's OpenBLAS when told.
+ * vCPUs of an Emerald Rapids Xeon (model 0xCF) a 2048×384×1536 SGEMM ({@code Nd4j.gemm}, OpenBLAS on
+ * 2 threads) ran 28-63 GFLOP/s on Prescott's kernels and 217-295 on Cooperlake's or SkylakeX's
+ * (AVX-512), the same library when told.
  *
  * <p>For those CPUs this names the kernels of OpenBLAS's own fallback by features (AVX-512: SkylakeX;
  * AVX2: Haswell; AVX: Sandybridge) and {@link Backend#init()} sets it as {@code OPENBLAS_CORETYPE}
