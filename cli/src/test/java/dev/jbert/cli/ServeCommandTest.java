@@ -119,6 +119,7 @@ class ServeCommandTest {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("jbert serve was not ready within two minutes");
+    throw new AssertionError("jbert serve was not ready within two minutes; it printed: "
+        + (Files.exists(log) ? Files.readString(log) : "nothing"));
   }
 }
