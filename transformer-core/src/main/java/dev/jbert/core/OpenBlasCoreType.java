@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The kernels OpenBLAS should run on CPUs it misreads. ND4J 1.0.0-M2.1 bundles OpenBLAS 0.3.21,
@@ -47,8 +48,8 @@ final class OpenBlasCoreType {
     if (!Files.isReadable(cpuinfo)) {
       return Optional.empty();                                // not Linux: nothing known to fix
     }
-    try {
-      return forCpuinfo(Files.readAllLines(cpuinfo));
+    try (Stream<String> lines = Files.lines(cpuinfo)) {
+      return forCpuinfo(lines.takeWhile(line -> !line.isBlank()).toList());   // the first processor only
     } catch (IOException | RuntimeException e) {
       return Optional.empty();                                // unreadable: leave OpenBLAS to itself
     }
