@@ -86,9 +86,7 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
       if (System.getenv("OPENBLAS_CORETYPE") != null) {
         return Optional.empty();
       }
-      Backend.init();
-      String named = Backend.info().get("OPENBLAS_CORETYPE");
-      return "null".equals(named) ? Optional.empty() : Optional.of(named);
+      return Backend.openBlasCoreType();
     }
 
     /** {@code AVX-512}, {@code AVX2} or {@code no AVX2}: the widest vector unit the flags name. */

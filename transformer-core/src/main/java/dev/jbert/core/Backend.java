@@ -2,6 +2,7 @@ package dev.jbert.core;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -152,6 +153,15 @@ public final class Backend {
     return OpenBlasCoreType.Outcome.NAMED;
   }
 
+  /**
+   * The {@code OPENBLAS_CORETYPE} native code sees after {@link #init()}: exported, or named by it on
+   * a CPU that OpenBLAS misreads ({@link OpenBlasCoreType}); empty where OpenBLAS picks its kernels.
+   */
+  public static Optional<String> openBlasCoreType() {
+    init();
+    return Optional.ofNullable(NativeEnvironment.get("OPENBLAS_CORETYPE"));
+  }
+
   /** Backend facts for {@code jbert version}: backend, BLAS vendor, thread counts, SIMD level. */
   public static Map<String, String> info() {
     init();
@@ -164,7 +174,7 @@ public final class Backend {
     out.put("cores", String.valueOf(env.get("cores")));
     out.put("OMP_WAIT_POLICY", String.valueOf(NativeEnvironment.get("OMP_WAIT_POLICY")));
     out.put("OPENBLAS_THREAD_TIMEOUT", String.valueOf(NativeEnvironment.get("OPENBLAS_THREAD_TIMEOUT")));
-    out.put("OPENBLAS_CORETYPE", String.valueOf(NativeEnvironment.get("OPENBLAS_CORETYPE"))); // null: OpenBLAS detects
+    out.put("OPENBLAS_CORETYPE", openBlasCoreType().orElse("null"));   // null: OpenBLAS detects
     out.put("default.dtype", String.valueOf(Nd4j.dataType()));
     out.put("off-heap.max.bytes", String.valueOf(org.bytedeco.javacpp.Pointer.maxBytes()));
     return out;

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -49,19 +49,23 @@ final class OpenBlasCoreType {
       return Optional.empty();                                // not Linux: nothing known to fix
     }
     try (Stream<String> lines = Files.lines(cpuinfo)) {
-      return forCpuinfo(lines.takeWhile(line -> !line.isBlank()).toList());   // the first processor only
+      return forCpuinfo(lines);                              // read lazily: the first processor only
     } catch (IOException | RuntimeException e) {
       return Optional.empty();                                // unreadable: leave OpenBLAS to itself
     }
   }
 
-  /** As {@link #forThisCpu()}, from the lines of a {@code /proc/cpuinfo}: its first processor's entry. */
-  static Optional<String> forCpuinfo(List<String> lines) {
+  /**
+   * As {@link #forThisCpu()}, from the lines of a {@code /proc/cpuinfo}: its first processor's entry,
+   * read no further than the blank line that ends it.
+   */
+  static Optional<String> forCpuinfo(Stream<String> lines) {
     String vendor = null;
     int family = -1;
     int model = -1;
     Set<String> flags = Set.of();
-    for (String line : lines) {
+    for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+      String line = it.next();
       if (line.isBlank() && vendor != null) {
         break;                                                // end of the first processor
       }

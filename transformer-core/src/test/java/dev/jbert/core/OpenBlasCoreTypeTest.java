@@ -55,8 +55,8 @@ class OpenBlasCoreTypeTest {
         "model\t\t: 17",
         "flags\t\t: fpu sse3",
         "");
-    assertEquals(Optional.of("SkylakeX"), OpenBlasCoreType.forCpuinfo(cpuinfo));
-    assertEquals(Optional.empty(), OpenBlasCoreType.forCpuinfo(cpuinfo.subList(7, cpuinfo.size())));
+    assertEquals(Optional.of("SkylakeX"), OpenBlasCoreType.forCpuinfo(cpuinfo.stream()));
+    assertEquals(Optional.empty(), OpenBlasCoreType.forCpuinfo(cpuinfo.subList(7, cpuinfo.size()).stream()));
   }
 
   @Test
