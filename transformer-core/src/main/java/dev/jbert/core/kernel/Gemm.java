@@ -70,8 +70,8 @@ public final class Gemm {
   /**
    * {@code c = a · Wᵀ} with W packed once ({@link PackedWeight}): a [rows, in]
    * and c [rows, out], FLOAT, contiguous. Each kernel thread copies the rows into a Java array padded
-   * to whole tiles of the kernel, multiplies them by its slice of the panels of W, and copies its
-   * columns of the result into c.
+   * to whole tiles of the kernel and laid out for it, multiplies them by its slice of the panels of W,
+   * and copies its columns of the result into c.
    */
   public static void matmul(INDArray a, PackedWeight w, INDArray c) {
     int rows = (int) c.size(0);
@@ -103,8 +103,10 @@ public final class Gemm {
         float[] x = Flat.scratch(PACKED_IN, padded * k);
         in.get(r0 * k, x, 0, blockRows * k);
         Arrays.fill(x, blockRows * k, padded * k, 0f);           // padding rows: computed, then dropped
+        float[] tiles = Flat.scratch(PACKED_TILES, padded * k);
+        VectorGemm.packRows(x, k, padded, tiles);
         float[] y = Flat.scratch(PACKED_OUT, padded * ldc);
-        VectorGemm.multiply(x, k, w, y, ldc, 0, padded, from, to);
+        VectorGemm.multiply(tiles, k, w, y, ldc, 0, padded, from, to);
         for (int r = 0; r < blockRows; r++) {
           out.put((r0 + r) * n + c0, y, r * ldc + c0, c1 - c0);
         }
@@ -127,6 +129,8 @@ public final class Gemm {
   /** A thread's Java arrays for the packed GEMM's rows in and out ({@link Flat#scratch}). */
   private static final ThreadLocal<float[]> PACKED_IN = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> PACKED_OUT = ThreadLocal.withInitial(() -> new float[0]);
+  /** A thread's rows laid out for the kernel ({@code VectorGemm.packRows}). */
+  private static final ThreadLocal<float[]> PACKED_TILES = ThreadLocal.withInitial(() -> new float[0]);
 
   /** {@code c[i] = op(a[i]) · op(b[i])} per leading index; a, b, c rank 3, contiguous, c preallocated. */
   public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
