@@ -113,9 +113,9 @@ final class VectorGemm {
 
   /**
    * One packed tile of a from {@code aOff} (8 rows, k-major) times one panel from {@code bOff} → c
-   * from {@code cOff} (stride ldc). Written out row by row on purpose: twenty-four named accumulators stay in registers
-   * (with the three weight vectors and the broadcast row value, 28 of AVX-512's 32), an array of
-   * vectors would not.
+   * from {@code cOff} (stride ldc). Written out row by row on purpose: twenty-four named accumulators
+   * stay in registers (with the three weight vectors and the broadcast row value, 28 of AVX-512's 32),
+   * an array of vectors would not.
    */
   private static void tile(float[] a, int aOff, int k, float[] b, int bOff, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(S);
