@@ -70,8 +70,8 @@ public final class Gemm {
   /**
    * {@code c = a · Wᵀ} with W packed once ({@link PackedWeight}): a [rows, in]
    * and c [rows, out], FLOAT, contiguous. Each kernel thread copies the rows into a Java array padded
-   * to whole tiles of the kernel and laid out for it, multiplies them by its slice of the panels of W,
-   * and copies its columns of the result into c.
+   * to whole tiles of the kernel and laid out for it, multiplies them by the panels of W it takes
+   * ({@link PanelShares}), and copies its columns of the result into c.
    */
   public static void matmul(INDArray a, PackedWeight w, INDArray c) {
     int rows = (int) c.size(0);
@@ -84,38 +84,82 @@ public final class Gemm {
       throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + n + ", " + k
           + "], c " + Arrays.toString(c.shape()));
     }
-    int panels = w.panelCount();
-    int ldc = panels * VectorGemm.PANEL;
+    int threads = 2L * rows * w.panelCount() * VectorGemm.PANEL * k < SPLIT_FLOPS ? 1 : Parallel.threads();
+    Parallel.Body body = packedProduct(a, w, c, threads);
+    if (threads == 1) {
+      body.run(0, 0, 1);
+    } else {
+      Parallel.rows(threads, 1, body);   // slice t is thread t's share, whichever thread runs it
+    }
+  }
+
+  /**
+   * The work of {@link #matmul(INDArray, PackedWeight, INDArray)} cut for {@code threads} threads:
+   * slice t ({@code part} t of the body) takes panels as thread t. Run every slice, in any order and
+   * on any threads, and c holds the product.
+   */
+  static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, int threads) {
+    PanelShares[] shares = new PanelShares[(int) ((c.size(0) + PACKED_ROW_BLOCK - 1) / PACKED_ROW_BLOCK)];
+    for (int i = 0; i < shares.length; i++) {
+      shares[i] = new PanelShares(w.panelCount(), threads);
+    }
+    return packedProduct(a, w, c, shares);
+  }
+
+  /** {@link #packedProduct(INDArray, PackedWeight, INDArray, int)} with the panels of each block of rows shared out by {@code shares}. */
+  static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, PanelShares[] shares) {
+    int rows = (int) c.size(0);
+    int k = w.in();
+    int n = w.out();
+    int ldc = w.panelCount() * VectorGemm.PANEL;
+    int blocks = shares.length;
     Flat in = Flat.of(a);
     Flat out = Flat.of(c);
-    // One slice of panels per thread, each copying the rows in and its own columns out. Cut by
-    // panels of W, never by rows: each thread reads its share of the weight once per block of rows,
-    // for all of the block's rows (a cut by rows had both threads stream the whole weight). The
-    // copies are traffic between the cores (the rows were written by both threads' previous kernel,
-    // the columns are read by both in the next); done by the caller alone they ran with the other
-    // thread idle, 0.3-0.5 ms of a 1x32 MiniLM forward (README, "The packed batch-1 GEMM").
-    Parallel.Body body = (part, from, to) -> {
-      int c0 = from * VectorGemm.PANEL;
-      int c1 = Math.min(n, to * VectorGemm.PANEL);               // the last panel's padding dropped
-      for (int r0 = 0; r0 < rows; r0 += PACKED_ROW_BLOCK) {
+    // Threads take panels of W, never rows: they read each panel once per block of rows, for all of
+    // the block's rows (a cut by rows had both threads stream the whole weight). Each copies the
+    // block's rows in and its own columns out: the copies are traffic between the cores (the rows
+    // were written by both threads' previous kernel, the columns are read by both in the next); done
+    // by the caller alone they ran with the other thread idle, 0.3-0.5 ms of a 1x32 MiniLM forward
+    // (README, "The packed batch-1 GEMM").
+    return (thread, from, to) -> {
+      for (int block = 0; block < blocks; block++) {
+        int r0 = block * PACKED_ROW_BLOCK;
         int blockRows = Math.min(PACKED_ROW_BLOCK, rows - r0);
         int padded = (blockRows + VectorGemm.TILE_ROWS - 1) / VectorGemm.TILE_ROWS * VectorGemm.TILE_ROWS;
-        float[] x = Flat.scratch(PACKED_IN, padded * k);
-        in.get(r0 * k, x, 0, blockRows * k);
-        Arrays.fill(x, blockRows * k, padded * k, 0f);           // padding rows: computed, then dropped
-        float[] tiles = Flat.scratch(PACKED_TILES, padded * k);
-        VectorGemm.packRows(x, k, padded, tiles);
-        float[] y = Flat.scratch(PACKED_OUT, padded * ldc);
-        VectorGemm.multiply(tiles, k, w, y, ldc, 0, padded, from, to);
-        for (int r = 0; r < blockRows; r++) {
-          out.put((r0 + r) * n + c0, y, r * ldc + c0, c1 - c0);
+        float[] tiles = null;
+        float[] y = null;
+        int runFirst = 0;                                        // the panels [runFirst, runEnd) are done
+        int runEnd = 0;                                          // and not yet copied out
+        for (int p = shares[block].next(thread); p >= 0; p = shares[block].next(thread)) {
+          if (tiles == null) {                                   // the first panel: the rows in
+            float[] x = Flat.scratch(PACKED_IN, padded * k);
+            in.get(r0 * k, x, 0, blockRows * k);
+            Arrays.fill(x, blockRows * k, padded * k, 0f);       // padding rows: computed, then dropped
+            tiles = Flat.scratch(PACKED_TILES, padded * k);
+            VectorGemm.packRows(x, k, padded, tiles);
+            y = Flat.scratch(PACKED_OUT, padded * ldc);
+            runFirst = runEnd = p;
+          } else if (p != runEnd && p != runFirst - 1) {         // not next to the run: the run out
+            copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);
+            runFirst = runEnd = p;
+          }
+          runFirst = Math.min(runFirst, p);
+          runEnd = Math.max(runEnd, p + 1);
+          VectorGemm.multiply(tiles, k, w, y, ldc, 0, padded, p, p + 1);
+        }
+        if (tiles != null) {
+          copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);
         }
       }
     };
-    if (2L * rows * ldc * k < SPLIT_FLOPS) {
-      body.run(0, 0, panels);
-    } else {
-      Parallel.rows(panels, panels / Parallel.threads(), body);   // a slice per thread
+  }
+
+  /** Copies the columns of panels {@code [first, end)} of y's rows into c's rows from {@code r0}. */
+  private static void copyColumns(float[] y, int ldc, Flat c, int r0, int rows, int n, int first, int end) {
+    int c0 = first * VectorGemm.PANEL;
+    int c1 = Math.min(n, end * VectorGemm.PANEL);               // the last panel's padding dropped
+    for (int r = 0; r < rows; r++) {
+      c.put((r0 + r) * n + c0, y, r * ldc + c0, c1 - c0);
     }
   }
 

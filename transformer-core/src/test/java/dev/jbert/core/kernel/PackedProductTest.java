@@ -1,0 +1,72 @@
+package dev.jbert.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The packed product's slices, run one after another on one thread, in both orders: the first
+ * slice run takes its own share and every panel of the others' (from their backs), the rest find
+ * nothing left. The columns then come out in several runs, ascending and descending, and c must be
+ * what one thread alone computes (the same tiles, so the same floats).
+ */
+class PackedProductTest {
+
+  @ParameterizedTest
+  @CsvSource({"32,384,1152,2", "8,37,300,2", "200,64,300,2", "13,96,611,3", "5,16,48,2"})
+  void everyPanelComesOutWhicheverSliceTakesIt(int m, int k, int n, int threads) {
+    INDArray a = Nd4j.rand(DataType.FLOAT, m, k).subi(0.5);
+    PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, n, k).subi(0.5));
+    INDArray alone = Nd4j.zeros(DataType.FLOAT, m, n);
+    Gemm.packedProduct(a, w, alone, 1).run(0, 0, 1);
+
+    INDArray forward = Nd4j.zeros(DataType.FLOAT, m, n);
+    Parallel.Body body = Gemm.packedProduct(a, w, forward, threads);
+    for (int t = 0; t < threads; t++) {
+      body.run(t, t, t + 1);
+    }
+    assertArrayEquals(alone.data().asFloat(), forward.data().asFloat(), "slices 0.." + (threads - 1));
+
+    INDArray backward = Nd4j.zeros(DataType.FLOAT, m, n);
+    body = Gemm.packedProduct(a, w, backward, threads);
+    for (int t = threads - 1; t >= 0; t--) {
+      body.run(t, t, t + 1);
+    }
+    assertArrayEquals(alone.data().asFloat(), backward.data().asFloat(), "slices " + (threads - 1) + "..0");
+  }
+
+  @Test
+  void aThreadWritesOnlyThePanelsItTook() {
+    int m = 32;
+    int k = 64;
+    int n = 8 * VectorGemm.PANEL;
+    INDArray a = Nd4j.rand(DataType.FLOAT, m, k).subi(0.5);
+    PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, n, k).subi(0.5));
+    INDArray alone = Nd4j.zeros(DataType.FLOAT, m, n);
+    Gemm.packedProduct(a, w, alone, 1).run(0, 0, 1);
+
+    PanelShares[] shares = {new PanelShares(8, 2)};               // thread 0: [0, 4), thread 1: [4, 8)
+    assertEquals(4, shares[0].next(1));                           // thread 1 took panels 4 and 5 ...
+    assertEquals(5, shares[0].next(1));
+    INDArray c = Nd4j.valueArrayOf(new long[] {m, n}, Float.NaN, DataType.FLOAT);
+    Gemm.packedProduct(a, w, c, shares).run(0, 0, 1);            // ... thread 0 takes 0-3, then 7 and 6
+    for (int row = 0; row < m; row++) {
+      for (int col = 0; col < n; col++) {
+        int panel = col / VectorGemm.PANEL;
+        if (panel == 4 || panel == 5) {
+          assertTrue(Float.isNaN(c.getFloat(row, col)), "c[" + row + ", " + col + "] was thread 1's to write");
+        } else {
+          assertEquals(alone.getFloat(row, col), c.getFloat(row, col), "c[" + row + ", " + col + "]");
+        }
+      }
+    }
+  }
+}
