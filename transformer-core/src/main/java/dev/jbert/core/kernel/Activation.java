@@ -54,16 +54,6 @@ public enum Activation {
     }
   }
 
-  /**
-   * The bias and this activation as the packed product's epilogue (inference), or null where the
-   * activation has none and runs as a pass of its own ({@link #inference}): GELU, the activation
-   * of BERT and of the sentence encoders, has one; its floats are {@link #inference}'s at the
-   * packed product's row counts (below {@link Gelu#VECTOR_MIN_ROWS}).
-   */
-  public Gemm.Epilogue inferenceEpilogue(INDArray bias, int width) {
-    return this == GELU ? Gelu.epilogue(bias, width) : null;
-  }
-
   /** {@code dinp = dout ⊙ slope}, with the slope a forward wrote. */
   public void backward(INDArray dinp, INDArray dout, INDArray slope) {
     multiply(dinp, dout, slope);

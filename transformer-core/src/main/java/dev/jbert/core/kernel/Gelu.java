@@ -57,7 +57,11 @@ public final class Gelu {
       float[] pdf = s == null ? null : new float[width];
       for (int row = from; row < to; row++) {
         in.get(row * width, v, 0, width);
-        addBiasAndErf(v, 0, b, 0, width, cdf);                         // x = inp + b, erf(x/√2)
+        for (int j = 0; j < width; j++) {
+          v[j] += b[j];
+          cdf[j] = v[j] * (float) INV_SQRT2;
+        }
+        Functions.erf(cdf, 0, width);                                   // erf(x/√2)
         if (s != null) {
           for (int j = 0; j < width; j++) {
             pdf[j] = -0.5f * v[j] * v[j];
@@ -69,44 +73,13 @@ public final class Gelu {
           s.put(row * width, pdf, 0, width);
         }
         if (o != null) {
-          gelu(v, 0, cdf, width);
+          for (int j = 0; j < width; j++) {
+            v[j] = 0.5f * v[j] * (1f + cdf[j]);
+          }
           o.put(row * width, v, 0, width);
         }
       }
     });
-  }
-
-  /**
-   * {@code gelu(product + bias)} as the epilogue of the packed product (batch-1 inference): the
-   * floats of {@link #forward}'s loop, in the thread that computed the columns, so the activation
-   * needs no pass and no thread hand-off of its own. bias [width] or null.
-   */
-  public static Gemm.Epilogue epilogue(INDArray bias, int width) {
-    float[] b = Activation.biasFloats(bias, width);
-    return (y, off, col0, len) -> {
-      float[] cdf = Flat.scratch(CDF, len);
-      addBiasAndErf(y, off, b, col0, len, cdf);
-      gelu(y, off, cdf, len);
-    };
-  }
-
-  /** A thread's scratch for {@link #epilogue}'s erf values. */
-  private static final ThreadLocal<float[]> CDF = ThreadLocal.withInitial(() -> new float[0]);
-
-  /** {@code x[off + j] += b[col0 + j]}, then {@code cdf[j] = erf(x[off + j]/√2)}, for j &lt; len. */
-  private static void addBiasAndErf(float[] x, int off, float[] b, int col0, int len, float[] cdf) {
-    for (int j = 0; j < len; j++) {
-      x[off + j] += b[col0 + j];
-      cdf[j] = x[off + j] * (float) INV_SQRT2;
-    }
-    Functions.erf(cdf, 0, len);
-  }
-
-  /** {@code x[off + j] = 0.5 x (1 + cdf[j])}, for j &lt; len. */
-  private static void gelu(float[] x, int off, float[] cdf, int len) {
-    for (int j = 0; j < len; j++) {
-      x[off + j] = 0.5f * x[off + j] * (1f + cdf[j]);
-    }
   }
 
   /**

@@ -68,27 +68,12 @@ public final class Gemm {
   }
 
   /**
-   * What the packed product does to its result on the way out, in the thread that computed it (a
-   * bias and an activation: one pass over the rows less, and no thread hand-off of its own).
-   */
-  @FunctionalInterface
-  public interface Epilogue {
-    /** Rewrites {@code y[off, off + len)}, the result's columns from {@code col0} of one row. */
-    void apply(float[] y, int off, int col0, int len);
-  }
-
-  /**
    * {@code c = a · Wᵀ} with W packed once ({@link PackedWeight}): a [rows, in]
    * and c [rows, out], FLOAT, contiguous. Each kernel thread copies the rows into a Java array padded
    * to whole tiles of the kernel and laid out for it, multiplies them by the panels of W it takes
    * ({@link PanelShares}), and copies its columns of the result into c.
    */
   public static void matmul(INDArray a, PackedWeight w, INDArray c) {
-    matmul(a, w, c, null);
-  }
-
-  /** {@code c = epilogue(a · Wᵀ)}: {@link #matmul(INDArray, PackedWeight, INDArray)} with an epilogue (or null). */
-  public static void matmul(INDArray a, PackedWeight w, INDArray c, Epilogue epilogue) {
     int rows = (int) c.size(0);
     int k = w.in();
     int n = w.out();
@@ -100,7 +85,7 @@ public final class Gemm {
           + "], c " + Arrays.toString(c.shape()));
     }
     int threads = 2L * rows * w.panelCount() * VectorGemm.PANEL * k < SPLIT_FLOPS ? 1 : Parallel.threads();
-    Parallel.Body body = packedProduct(a, w, c, threads, epilogue);
+    Parallel.Body body = packedProduct(a, w, c, threads);
     if (threads == 1) {
       body.run(0, 0, 1);
     } else {
@@ -113,19 +98,16 @@ public final class Gemm {
    * slice t ({@code part} t of the body) takes panels as thread t. Run every slice, in any order and
    * on any threads, and c holds the product.
    */
-  static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, int threads, Epilogue epilogue) {
+  static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, int threads) {
     PanelShares[] shares = new PanelShares[(int) ((c.size(0) + PACKED_ROW_BLOCK - 1) / PACKED_ROW_BLOCK)];
     for (int i = 0; i < shares.length; i++) {
       shares[i] = new PanelShares(w.panelCount(), threads);
     }
-    return packedProduct(a, w, c, shares, epilogue);
+    return packedProduct(a, w, c, shares);
   }
 
-  /**
-   * {@link #packedProduct(INDArray, PackedWeight, INDArray, int, Epilogue)} with the panels of each
-   * block of rows shared out by {@code shares}.
-   */
-  static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, PanelShares[] shares, Epilogue epilogue) {
+  /** {@link #packedProduct(INDArray, PackedWeight, INDArray, int)} with the panels of each block of rows shared out by {@code shares}. */
+  static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, PanelShares[] shares) {
     int rows = (int) c.size(0);
     int k = w.in();
     int n = w.out();
@@ -158,7 +140,7 @@ public final class Gemm {
             y = Flat.scratch(PACKED_OUT, padded * ldc);
             runFirst = runEnd = p;
           } else if (p != runEnd && p != runFirst - 1) {         // not next to the run: the run out
-            copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd, epilogue);
+            copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);
             runFirst = runEnd = p;
           }
           runFirst = Math.min(runFirst, p);
@@ -166,21 +148,17 @@ public final class Gemm {
           VectorGemm.multiply(tiles, k, w, y, ldc, 0, padded, p, p + 1);
         }
         if (tiles != null) {
-          copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd, epilogue);
+          copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);
         }
       }
     };
   }
 
-  /** Copies the columns of panels {@code [first, end)} of y's rows, through the epilogue, into c's rows from {@code r0}. */
-  private static void copyColumns(float[] y, int ldc, Flat c, int r0, int rows, int n, int first, int end,
-      Epilogue epilogue) {
+  /** Copies the columns of panels {@code [first, end)} of y's rows into c's rows from {@code r0}. */
+  private static void copyColumns(float[] y, int ldc, Flat c, int r0, int rows, int n, int first, int end) {
     int c0 = first * VectorGemm.PANEL;
     int c1 = Math.min(n, end * VectorGemm.PANEL);               // the last panel's padding dropped
     for (int r = 0; r < rows; r++) {
-      if (epilogue != null) {
-        epilogue.apply(y, r * ldc + c0, c0, c1 - c0);
-      }
       c.put((r0 + r) * n + c0, y, r * ldc + c0, c1 - c0);
     }
   }

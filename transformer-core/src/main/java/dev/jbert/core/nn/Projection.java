@@ -1,8 +1,6 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.ParameterScope;
-import dev.jbert.core.kernel.Activation;
-import dev.jbert.core.kernel.Gemm;
 import dev.jbert.core.kernel.Linear;
 import dev.jbert.core.kernel.PackedWeight;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,23 +41,6 @@ final class Projection {
       Linear.forward(out, x, weight.derived(PackedWeight.class, PackedWeight::of), null);
     } else {
       Linear.forward(out, x, weight.value(), null);
-    }
-  }
-
-  /**
-   * out [rows, out] = act(x [rows, in] Wᵀ + bias) when no backward follows: where the product is
-   * packed and the activation has an epilogue ({@link Activation#inferenceEpilogue}) the bias and
-   * the activation are applied as the product's columns come out, otherwise by a pass of their own.
-   * out may not be x.
-   */
-  static void forwardActivated(INDArray out, INDArray x, ParameterScope.Tensor weight, INDArray bias,
-      Activation activation) {
-    Gemm.Epilogue epilogue = activation.inferenceEpilogue(bias, (int) out.size(1));
-    if (epilogue != null && usesPacked(out.size(0), weight, true)) {
-      Gemm.matmul(x, weight.derived(PackedWeight.class, PackedWeight::of), out, epilogue);
-    } else {
-      forward(out, x, weight, true);
-      activation.inference(out, out, bias);
     }
   }
 

@@ -26,17 +26,17 @@ class PackedProductTest {
     INDArray a = Nd4j.rand(DataType.FLOAT, m, k).subi(0.5);
     PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, n, k).subi(0.5));
     INDArray alone = Nd4j.zeros(DataType.FLOAT, m, n);
-    Gemm.packedProduct(a, w, alone, 1, null).run(0, 0, 1);
+    Gemm.packedProduct(a, w, alone, 1).run(0, 0, 1);
 
     INDArray forward = Nd4j.zeros(DataType.FLOAT, m, n);
-    Parallel.Body body = Gemm.packedProduct(a, w, forward, threads, null);
+    Parallel.Body body = Gemm.packedProduct(a, w, forward, threads);
     for (int t = 0; t < threads; t++) {
       body.run(t, t, t + 1);
     }
     assertArrayEquals(alone.data().asFloat(), forward.data().asFloat(), "slices 0.." + (threads - 1));
 
     INDArray backward = Nd4j.zeros(DataType.FLOAT, m, n);
-    body = Gemm.packedProduct(a, w, backward, threads, null);
+    body = Gemm.packedProduct(a, w, backward, threads);
     for (int t = threads - 1; t >= 0; t--) {
       body.run(t, t, t + 1);
     }
@@ -51,13 +51,13 @@ class PackedProductTest {
     INDArray a = Nd4j.rand(DataType.FLOAT, m, k).subi(0.5);
     PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, n, k).subi(0.5));
     INDArray alone = Nd4j.zeros(DataType.FLOAT, m, n);
-    Gemm.packedProduct(a, w, alone, 1, null).run(0, 0, 1);
+    Gemm.packedProduct(a, w, alone, 1).run(0, 0, 1);
 
     PanelShares[] shares = {new PanelShares(8, 2)};               // thread 0: [0, 4), thread 1: [4, 8)
     assertEquals(4, shares[0].next(1));                           // thread 1 took panels 4 and 5 ...
     assertEquals(5, shares[0].next(1));
     INDArray c = Nd4j.valueArrayOf(new long[] {m, n}, Float.NaN, DataType.FLOAT);
-    Gemm.packedProduct(a, w, c, shares, null).run(0, 0, 1);            // ... thread 0 takes 0-3, then 7 and 6
+    Gemm.packedProduct(a, w, c, shares).run(0, 0, 1);            // ... thread 0 takes 0-3, then 7 and 6
     for (int row = 0; row < m; row++) {
       for (int col = 0; col < n; col++) {
         int panel = col / VectorGemm.PANEL;
@@ -68,19 +68,5 @@ class PackedProductTest {
         }
       }
     }
-  }
-
-  @ParameterizedTest
-  @CsvSource({"32,384,1536", "13,96,611", "5,16,48", "64,384,1152"})
-  void theGeluEpilogueGivesTheFloatsOfTheProductThenGelu(int m, int k, int n) {
-    INDArray a = Nd4j.rand(DataType.FLOAT, m, k).subi(0.5);
-    PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, n, k).subi(0.5));
-    INDArray bias = Nd4j.rand(DataType.FLOAT, n).subi(0.5);
-    INDArray separate = Nd4j.zeros(DataType.FLOAT, m, n);
-    Gemm.matmul(a, w, separate);
-    Gelu.inference(separate, separate, bias);
-    INDArray fused = Nd4j.zeros(DataType.FLOAT, m, n);
-    Gemm.matmul(a, w, fused, Gelu.epilogue(bias, n));
-    assertArrayEquals(separate.data().asFloat(), fused.data().asFloat());
   }
 }
