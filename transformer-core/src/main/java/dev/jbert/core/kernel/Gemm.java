@@ -106,7 +106,10 @@ public final class Gemm {
     return packedProduct(a, w, c, shares);
   }
 
-  /** {@link #packedProduct(INDArray, PackedWeight, INDArray, int)} with the panels of each block of rows shared out by {@code shares}. */
+  /**
+   * {@link #packedProduct(INDArray, PackedWeight, INDArray, int)} with the panels of each block of
+   * rows shared out by {@code shares} (one per block of {@link #PACKED_ROW_BLOCK} rows).
+   */
   static Parallel.Body packedProduct(INDArray a, PackedWeight w, INDArray c, PanelShares[] shares) {
     int rows = (int) c.size(0);
     int k = w.in();
