@@ -85,12 +85,8 @@ public final class Gemm {
           + "], c " + Arrays.toString(c.shape()));
     }
     int threads = 2L * rows * w.panelCount() * VectorGemm.PANEL * k < SPLIT_FLOPS ? 1 : Parallel.threads();
-    Parallel.Body body = packedProduct(a, w, c, threads);
-    if (threads == 1) {
-      body.run(0, 0, 1);
-    } else {
-      Parallel.rows(threads, 1, body);   // slice t is thread t's share, whichever thread runs it
-    }
+    // slice t is thread t's share, whichever thread runs it; one slice runs on the caller
+    Parallel.rows(threads, 1, packedProduct(a, w, c, threads));
   }
 
   /**
