@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Measured with a static split (one share per thread, no stealing) on 2 vCPUs of an Intel Xeon:
  * the caller of MiniLM's 1×32 forward spent 13% of its time waiting for the pool thread at the end
- * of the packed products (README, "The packed batch-1 GEMM").
+ * of the packed products, in a profile sampled every 200 µs, which slows the threads unevenly and
+ * overstates such waits; the forward ran faster with the shares in six of eight alternated pairs of
+ * unprofiled runs (README, "The packed batch-1 GEMM").
  */
 final class PanelShares {
 
