@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Calls {@link Backend#init()} before each test class, as an application does before its first ND4J
  * use. This module's test classes share one JVM, and one that creates arrays before any model is
- * built would load OpenBLAS before {@code init} names its kernels (on Intel CPUs OpenBLAS 0.3.21
- * misreads it runs SSE3 kernels: {@link OpenBlasCoreType}) and sets its threads. Found by Jupiter's
+ * built would load OpenBLAS before {@code init} names its kernels (OpenBLAS 0.3.21 runs SSE3 kernels
+ * on the Intel CPUs it misreads: {@link OpenBlasCoreType}) and sets its threads. Found by Jupiter's
  * extension autodetection ({@code META-INF/services}, switched on in {@code junit-platform.properties}).
  */
 public final class BackendFirst implements BeforeAllCallback {

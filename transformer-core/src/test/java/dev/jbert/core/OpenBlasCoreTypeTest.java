@@ -71,8 +71,8 @@ class OpenBlasCoreTypeTest {
     switch (outcome) {
       case NAMED -> assertEquals(needed.get(), NativeEnvironment.get("OPENBLAS_CORETYPE"));
       case EXPORTED -> assertNotNull(NativeEnvironment.get("OPENBLAS_CORETYPE"));
-      case TOO_LATE -> throw new AssertionError("OpenBLAS was loaded before Backend.init() in this test JVM, so its "
-          + "tests ran on SSE3 kernels: BackendFirst should have run init() first");
+      case TOO_LATE -> throw new AssertionError("OPENBLAS_CORETYPE could not be named: OpenBLAS was loaded before "
+          + "Backend.init() in this test JVM, which BackendFirst should prevent, or the C library's setenv is missing");
       default -> throw new AssertionError("a CPU that needs a core named, but " + outcome);
     }
   }
