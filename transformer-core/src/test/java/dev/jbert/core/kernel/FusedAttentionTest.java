@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jbert.core.Backend;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,11 +25,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * sequences cut over the threads. Runs where the kernel does ({@link PackedWeight#preferred()}).
  */
 class FusedAttentionTest {
-
-  @BeforeAll
-  static void backend() {
-    Backend.init();
-  }
 
   @ParameterizedTest(name = "batch {0}, seq {1}, {2} heads of {3}")
   @CsvSource({"1, 32, 12, 32", "3, 7, 2, 32", "2, 45, 2, 64", "4, 130, 3, 32", "1, 1, 1, 32"})
