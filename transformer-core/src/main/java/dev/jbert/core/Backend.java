@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * own kernel threads spin only 100 µs, not milliseconds, before they sleep
  * ({@link dev.jbert.core.kernel.Parallel}): enough to catch the next kernel of a batch-1 forward pass.
  *
- * <p>On the recent Intel CPUs whose model OpenBLAS 0.3.21 misreads, {@link #init()} also names the
- * kernels it should run ({@code OPENBLAS_CORETYPE}, see {@link OpenBlasCoreType}), the same way.
+ * <p>{@link #init()} also chooses the BLAS library: MKL in OpenBLAS's place on an Intel CPU where
+ * MKL's libraries are on the class path ({@link BlasLibrary}); and on the recent Intel CPUs whose
+ * model OpenBLAS 0.3.21 misreads, it names the kernels OpenBLAS should run ({@code
+ * OPENBLAS_CORETYPE}, see {@link OpenBlasCoreType}), the same way.
  */
 public final class Backend {
 
@@ -119,7 +121,9 @@ public final class Backend {
         for (Map.Entry<String, String> e : THREAD_ENVIRONMENT.entrySet()) {
           NativeEnvironment.setDefault(e.getKey(), e.getValue());
         }
-        openBlasCore = OpenBlasCoreType.forThisCpu().map(Backend::nameOpenBlasCore).orElse(OpenBlasCoreType.Outcome.NOT_NEEDED);
+        blasLibrary = loadInPlaceOfOpenBlas(BlasLibrary.forThisProcess());
+        openBlasCore = blasLibrary == BlasLibrary.MKL ? OpenBlasCoreType.Outcome.NOT_NEEDED
+            : OpenBlasCoreType.forThisCpu().map(Backend::nameOpenBlasCore).orElse(OpenBlasCoreType.Outcome.NOT_NEEDED);
         int n = threads();
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
@@ -127,6 +131,33 @@ public final class Backend {
         initialised = true;
       }
     }
+  }
+
+  /** The BLAS library the products run on; null until {@link #init()} ran. */
+  private static volatile BlasLibrary blasLibrary;
+
+  /**
+   * Has JavaCPP load MKL in OpenBLAS's place where {@code chosen} is MKL; OpenBLAS where that is too
+   * late (it was loaded before {@link #init()}: warned).
+   */
+  private static BlasLibrary loadInPlaceOfOpenBlas(BlasLibrary chosen) {
+    if (chosen != BlasLibrary.MKL || System.getProperty(BlasLibrary.JAVACPP_LOAD) != null) {
+      return chosen;                                         // OpenBLAS, or the application told JavaCPP itself
+    }
+    if (NativeEnvironment.isLoaded("libopenblas")) {
+      LOG.warn("MKL was chosen ({}), but OpenBLAS was loaded before Backend.init(), so the products run on OpenBLAS; "
+          + "call Backend.init() before any other ND4J use, or set -D{}=mkl_rt", BlasLibrary.ENVIRONMENT,
+          BlasLibrary.JAVACPP_LOAD);
+      return BlasLibrary.OPENBLAS;
+    }
+    System.setProperty(BlasLibrary.JAVACPP_LOAD, "mkl_rt");
+    return BlasLibrary.MKL;
+  }
+
+  /** The BLAS library jbert's matrix products run on in this process ({@link BlasLibrary}). */
+  public static BlasLibrary blasLibrary() {
+    init();
+    return blasLibrary;
   }
 
   /** What {@link #init()} did about OpenBLAS's kernels; null until it ran. */
@@ -168,6 +199,7 @@ public final class Backend {
     java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
     Map<String, String> out = new LinkedHashMap<>();
     out.put("backend", String.valueOf(env.get("backend")));
+    out.put("blas", String.valueOf(blasLibrary));
     out.put("blas.vendor", String.valueOf(env.get("blas.vendor")));
     out.put("blas.threads", String.valueOf(Nd4j.factory().blas().getMaxThreads()));
     out.put("omp.threads", String.valueOf(Nd4j.getEnvironment().maxThreads()));

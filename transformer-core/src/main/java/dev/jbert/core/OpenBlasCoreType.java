@@ -1,10 +1,5 @@
 package dev.jbert.core;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -44,46 +39,16 @@ final class OpenBlasCoreType {
 
   /** The core to name for this machine's CPU, from {@code /proc/cpuinfo}; empty where OpenBLAS detects it. */
   static Optional<String> forThisCpu() {
-    Path cpuinfo = Path.of("/proc/cpuinfo");
-    if (!Files.isReadable(cpuinfo)) {
-      return Optional.empty();                                // not Linux: nothing known to fix
-    }
-    try (Stream<String> lines = Files.lines(cpuinfo)) {
-      return forCpuinfo(lines);                              // read lazily: the first processor only
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();                                // unreadable: leave OpenBLAS to itself
-    }
+    return forCpu(CpuInfo.thisMachine());
   }
 
-  /**
-   * As {@link #forThisCpu()}, from the lines of a {@code /proc/cpuinfo}: its first processor's entry,
-   * read no further than the blank line that ends it.
-   */
+  /** As {@link #forThisCpu()}, for the CPU a {@code /proc/cpuinfo} describes ({@link CpuInfo#parse}). */
   static Optional<String> forCpuinfo(Stream<String> lines) {
-    String vendor = null;
-    int family = -1;
-    int model = -1;
-    Set<String> flags = Set.of();
-    for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
-      String line = it.next();
-      if (line.isBlank() && vendor != null) {
-        break;                                                // end of the first processor
-      }
-      int colon = line.indexOf(':');
-      if (colon < 0) {
-        continue;
-      }
-      String key = line.substring(0, colon).trim();
-      String value = line.substring(colon + 1).trim();
-      switch (key) {
-        case "vendor_id" -> vendor = value;
-        case "cpu family" -> family = Integer.parseInt(value);
-        case "model" -> model = Integer.parseInt(value);
-        case "flags" -> flags = Set.copyOf(Arrays.asList(value.split("\\s+")));
-        default -> { }
-      }
-    }
-    return choose(vendor, family, model, flags);
+    return forCpu(CpuInfo.parse(lines));
+  }
+
+  private static Optional<String> forCpu(CpuInfo cpu) {
+    return choose(cpu.vendor(), cpu.family(), cpu.model(), cpu.flags());
   }
 
   /**
