@@ -35,12 +35,14 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
    *
    * @param flags the vector-instruction flags of {@code /proc/cpuinfo} that matter to GEMM
    * @param threads the threads every side runs with
+   * @param blas the BLAS library jbert's products ran on: {@code OPENBLAS} or {@code MKL} ({@link
+   *     dev.jbert.core.BlasLibrary})
    * @param openBlasCoreType {@code OPENBLAS_CORETYPE} as exported (it overrides OpenBLAS's choice of
    *     kernels: Haswell's are AVX2 even on an AVX-512 CPU), else the kernels jbert named on a CPU that
    *     OpenBLAS misreads, else "detected"
    */
   record Machine(String cpuModel, List<String> flags, int cores, int threads, String java, String ompWaitPolicy,
-      String openBlasCoreType, String loadAverageStart) {
+      String blas, String openBlasCoreType, String loadAverageStart) {
 
     private static final List<String> FLAGS = List.of("avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
         "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16");
@@ -63,7 +65,7 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
       }
       return new Machine(model, flags, Runtime.getRuntime().availableProcessors(), threads,
           System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), System.getenv("OMP_WAIT_POLICY"),
-          openBlasKernels(), loadAverage());
+          Backend.blasLibrary().name(), openBlasKernels(), loadAverage());
     }
 
     /** As exported, else the kernels jbert named ({@link Backend#init()}), else "detected". */

@@ -22,11 +22,12 @@ final class BenchTable {
     out.printf(Locale.ROOT, "jbert-bench %s (%s run): median of %d timed runs after %d warm-up runs, %d threads,"
         + " each side in its own process, jbert and ONNX Runtime taking their timed runs in turns%n", r.date(),
         r.quick() ? "quick" : "full", r.runs(), r.warmup(), m.threads());
-    out.printf(Locale.ROOT, "CPU: %s, %d cores, %s (flags: %s); OpenBLAS kernels: %s; %s; load average %s at the start,"
-        + " %s at the end%n", m.cpuModel(), m.cores(), m.vectorWidth(), String.join(" ", m.flags()), m.openBlasCoreType(),
+    String blas = m.blas().equals("MKL") ? "BLAS: Intel MKL" : "OpenBLAS kernels: " + m.openBlasCoreType();
+    out.printf(Locale.ROOT, "CPU: %s, %d cores, %s (flags: %s); %s; %s; load average %s at the start,"
+        + " %s at the end%n", m.cpuModel(), m.cores(), m.vectorWidth(), String.join(" ", m.flags()), blas,
         m.java(), m.loadAverageStart(), r.loadAverageEnd());
     SgemmCeiling c = r.sgemm();
-    out.printf(Locale.ROOT, "SGEMM ceiling: the faster of Gemm.matmul and Nd4j.gemm on OpenBLAS threads, %dx%dx%d into a preallocated output, %.0f GFLOP/s (median;"
+    out.printf(Locale.ROOT, "SGEMM ceiling: the faster of Gemm.matmul and Nd4j.gemm on the BLAS library's threads, %dx%dx%d into a preallocated output, %.0f GFLOP/s (median;"
         + " best %.0f)%n", c.m(), c.k(), c.n(), c.gflopsMedian(), c.gflopsBest());
     out.println();
     out.println("| workload | jbert ms | ORT ms | torch ms | jbert seq/s | ORT seq/s | torch seq/s | jbert/ORT"

@@ -1,6 +1,7 @@
 package dev.jbert.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,8 +19,12 @@ class BenchTableTest {
   }
 
   private static BenchReport report() {
+    return report("OPENBLAS");
+  }
+
+  private static BenchReport report(String blas) {
     BenchReport.Machine machine = new BenchReport.Machine("Test CPU", List.of("avx2", "fma"), 2, 2, "Java 17",
-        "PASSIVE", "Haswell", "0.10 0.20 0.30");
+        "PASSIVE", blas, "Haswell", "0.10 0.20 0.30");
     List<BenchReport.Row> rows = List.of(
         new BenchReport.Row("minilm infer 32x64", "infer", m("jbert", 200, 32, 500), m("onnxruntime", 400, 32, 450), null,
             null, "not installed"),
@@ -40,7 +45,7 @@ class BenchTableTest {
     BenchTable.print(report(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("Test CPU, 2 cores, AVX2 (flags: avx2 fma); OpenBLAS kernels: Haswell;"), text);
-    assertTrue(text.contains("SGEMM ceiling: the faster of Gemm.matmul and Nd4j.gemm on OpenBLAS threads, 2048x768x3072 into a preallocated output, 200 GFLOP/s"), text);
+    assertTrue(text.contains("SGEMM ceiling: the faster of Gemm.matmul and Nd4j.gemm on the BLAS library's threads, 2048x768x3072 into a preallocated output, 200 GFLOP/s"), text);
     // ORT twice as slow: 2.00x; jbert's 100 GFLOP/s is 50% of the 200 GFLOP/s ceiling.
     assertTrue(text.contains("| minilm infer 32x64 | 200.0 | 400.0 | not installed | 160.00 | 80.00 | – | 2.00x | – | 100"
         + " | 50% | 100 | – | 500 | 450 | – |"), text);
@@ -52,6 +57,15 @@ class BenchTableTest {
     assertTrue(text.contains("| 4.00 M | HF 0.21 0.20 M | 20.0x |"), text);
     assertTrue(text.contains("1x14 tokens | 2.50e-06 |"), text);
     assertTrue(text.contains("note: PyTorch: not installed"), text);
+  }
+
+  @Test
+  void headerNamesMklWhereTheProductsRanOnIt() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BenchTable.print(report("MKL"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("(flags: avx2 fma); BLAS: Intel MKL; Java 17;"), text);
+    assertFalse(text.contains("OpenBLAS kernels"), text);
   }
 
   @Test

@@ -122,8 +122,8 @@ public final class Backend {
           NativeEnvironment.setDefault(e.getKey(), e.getValue());
         }
         blasLibrary = loadInPlaceOfOpenBlas(BlasLibrary.forThisProcess());
-        openBlasCore = blasLibrary == BlasLibrary.MKL ? OpenBlasCoreType.Outcome.NOT_NEEDED
-            : OpenBlasCoreType.forThisCpu().map(Backend::nameOpenBlasCore).orElse(OpenBlasCoreType.Outcome.NOT_NEEDED);
+        // named under MKL too: processes started from this one (a peer's OpenBLAS) are given it
+        openBlasCore = OpenBlasCoreType.forThisCpu().map(Backend::nameOpenBlasCore).orElse(OpenBlasCoreType.Outcome.NOT_NEEDED);
         int n = threads();
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,8 @@ class PackedInferenceTest {
 
   @Test
   void aForwardWithoutGradientsUsesThePackedWeightsAndSeesChangesWhenTold() throws Exception {
-    assumeTrue(PackedWeight.preferred(), "models pack their weights only with the Vector API on 16-float vectors (AVX-512)");
+    assumeTrue(MklPackedWeight.preferred() || PackedWeight.preferred(),
+        "models pack their weights only with MKL, or with the Vector API on 16-float vectors (AVX-512)");
     try (BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(
         SharedData.model("tiny-random-bert"), DataType.FLOAT)) {
       model.eval();

@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * instead of copies), and the batched products of attention heads.
  *
  * <p>On the CPU backend every product is a direct {@code cblas_sgemm}/{@code cblas_dgemm} call on
- * the arrays' memory, and OpenBLAS runs single-threaded ({@link dev.jbert.core.Backend#init()}):
+ * the arrays' memory, and OpenBLAS (or MKL in its place, {@link dev.jbert.core.BlasLibrary}) runs
+ * single-threaded ({@link dev.jbert.core.Backend#init()}):
  * the threads are {@link Parallel}'s, which cut a product into one block of rows (or, for a short
  * M, of columns) per thread. Why, measured on the shared 2-core machine: ND4J's {@code gemm}
  * dispatch costs more than the product at batch 1 (32×384 by 384×384: 341 µs through ND4J, 181 µs
@@ -87,6 +88,35 @@ public final class Gemm {
     int threads = 2L * rows * w.panelCount() * VectorGemm.PANEL * k < SPLIT_FLOPS ? 1 : Parallel.threads();
     // slice t is thread t's share, whichever thread runs it; one slice runs on the caller
     Parallel.rows(threads, 1, packedProduct(a, w, c, threads));
+  }
+
+  /**
+   * {@code c = a · Wᵀ} with W packed once by MKL ({@link MklPackedWeight}): a [rows, in] and c [rows,
+   * out], FLOAT, contiguous. Each kernel thread multiplies by its block of W's rows (of c's columns).
+   */
+  public static void matmul(INDArray a, MklPackedWeight w, INDArray c) {
+    int rows = (int) c.size(0);
+    if (a.dataType() != DataType.FLOAT || c.dataType() != DataType.FLOAT || !Flat.isContiguous(a)
+        || !Flat.isContiguous(c)) {
+      throw new IllegalArgumentException("the packed GEMM takes contiguous FLOAT arrays, got a " + a.dataType() + ", c "
+          + c.dataType());
+    }
+    if (a.size(0) != rows || a.size(1) != w.in() || c.size(1) != w.out()) {
+      throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + w.out() + ", "
+          + w.in() + "], c " + Arrays.toString(c.shape()));
+    }
+    FloatPointer pa = floats(a, 0);
+    FloatPointer pc = floats(c, 0);
+    Parallel.Body blocks = (part, from, to) -> {
+      for (int b = from; b < to; b++) {
+        w.multiply(b, pa, pc, rows);
+      }
+    };
+    if (2L * rows * w.out() * w.in() < SPLIT_FLOPS) {
+      blocks.run(0, 0, w.blocks());
+    } else {
+      Parallel.rows(w.blocks(), 1, blocks);
+    }
   }
 
   /**

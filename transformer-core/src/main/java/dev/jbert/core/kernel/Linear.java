@@ -37,6 +37,17 @@ public final class Linear {
   }
 
   /**
+   * {@code out = inp Wᵀ + b} with W packed once by MKL ({@link MklPackedWeight}), for inference: inp
+   * [rows, in] FLOAT, bias [out] or null → out [rows, out]. No backward.
+   */
+  public static void forward(INDArray out, INDArray inp, MklPackedWeight weight, INDArray bias) {
+    Gemm.matmul(inp, weight, out);                             // out = inp Wᵀ   [rows,in]x[in,out]
+    if (bias != null) {
+      out.addiRowVector(bias.reshape(1, bias.length()));       // out += b per row
+    }
+  }
+
+  /**
    * {@code dinp = dout W}; accumulates {@code dweight += doutᵀ inp} and {@code dbias += Σ_rows dout}
    * (dbias null: no bias, or its gradient is summed elsewhere).
    */

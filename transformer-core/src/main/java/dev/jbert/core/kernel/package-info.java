@@ -5,9 +5,11 @@
  * array (bulk copies of rows into Java arrays, where HotSpot vectorises the loops);
  * {@link dev.jbert.core.kernel.Parallel} splits rows over the kernel threads;
  * {@link dev.jbert.core.kernel.Gemm} is the matrix product and the batched product of attention
- * heads (direct CBLAS calls cut over the same kernel threads; OpenBLAS itself runs single-threaded),
- * and the inference product on a {@link dev.jbert.core.kernel.PackedWeight} (a weight packed once,
- * multiplied by a Vector API kernel: batch 1 without OpenBLAS's per-call packing);
+ * heads (direct CBLAS calls cut over the same kernel threads; OpenBLAS, or MKL in its place, itself
+ * runs single-threaded), and the inference product on a {@link dev.jbert.core.kernel.PackedWeight} (a
+ * weight packed once, multiplied by a Vector API kernel: batch 1 without OpenBLAS's per-call
+ * packing) or, where MKL is loaded, on a {@link dev.jbert.core.kernel.MklPackedWeight} (packed once
+ * by MKL);
  * {@link dev.jbert.core.kernel.Functions} the special functions (erf, exp, tanh).
  *
  * <p><b>Ops.</b> One class per op, each a pair of static {@code forward}/{@code backward}

@@ -3,6 +3,7 @@ package dev.jbert.core.nn;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.ParameterScope;
 import dev.jbert.core.kernel.Attention;
+import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,9 @@ public final class BertNetwork {
 
   /** Declares the parameters of the embeddings, encoder and (if {@code withPooler}) pooler in {@code s}. */
   public BertNetwork(ParameterScope s, BertConfig c, boolean withPooler, TrainingMode mode) {
-    PackedWeight.warmUpInBackground();          // compiles the batch-1 GEMM while the weights load
+    if (!MklPackedWeight.preferred()) {
+      PackedWeight.warmUpInBackground();        // compiles the batch-1 GEMM while the weights load
+    }
     this.embeddings = new BertEmbeddings(s.pp("embeddings"), c, mode);
     ParameterScope encoder = s.pp("encoder").pp("layer");
     for (int i = 0; i < c.numHiddenLayers(); i++) {

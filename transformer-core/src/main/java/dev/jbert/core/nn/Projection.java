@@ -2,6 +2,7 @@ package dev.jbert.core.nn;
 
 import dev.jbert.core.ParameterScope;
 import dev.jbert.core.kernel.Linear;
+import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,7 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * activations of at most {@link #PACKED_MAX_ROWS} rows (batch-1 inference) use the weight packed once
  * ({@link PackedWeight}, kept by the parameters until they change) where the packed kernel is
  * {@link PackedWeight#preferred() preferred} and the model has at most {@link #PACKED_MAX_MODEL_SIZE}
- * parameters; everything else is one GEMM on the weight as stored.
+ * parameters, or the weight packed by MKL ({@link MklPackedWeight}) where MKL carries the products;
+ * everything else is one GEMM on the weight as stored.
  */
 final class Projection {
 
@@ -37,16 +39,18 @@ final class Projection {
 
   /** out [rows, out] = x [rows, in] Wᵀ; {@code forwardOnly}: no backward pass follows this forward. */
   static void forward(INDArray out, INDArray x, ParameterScope.Tensor weight, boolean forwardOnly) {
-    if (usesPacked(out.size(0), weight, forwardOnly)) {
-      Linear.forward(out, x, weight.derived(PackedWeight.class, PackedWeight::of), null);
-    } else {
+    if (!usesPacked(out.size(0), weight, forwardOnly)) {
       Linear.forward(out, x, weight.value(), null);
+    } else if (MklPackedWeight.preferred()) {
+      Linear.forward(out, x, weight.derived(MklPackedWeight.class, MklPackedWeight::of), null);
+    } else {
+      Linear.forward(out, x, weight.derived(PackedWeight.class, PackedWeight::of), null);
     }
   }
 
-  /** Whether a product of {@code rows} rows by {@code weight} uses its packed copy. */
+  /** Whether a product of {@code rows} rows by {@code weight} uses a packed copy: MKL's, else the Java kernel's. */
   static boolean usesPacked(long rows, ParameterScope.Tensor weight, boolean forwardOnly) {
     return forwardOnly && rows <= PACKED_MAX_ROWS && weight.value().dataType() == DataType.FLOAT
-        && weight.modelSize() <= PACKED_MAX_MODEL_SIZE && PackedWeight.preferred();
+        && weight.modelSize() <= PACKED_MAX_MODEL_SIZE && (MklPackedWeight.preferred() || PackedWeight.preferred());
   }
 }
