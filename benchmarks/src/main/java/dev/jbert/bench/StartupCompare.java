@@ -1,5 +1,6 @@
 package dev.jbert.bench;
 
+import dev.jbert.core.Backend;
 import dev.jbert.core.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public final class StartupCompare implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("jbert-startup-compare");
     try {
+      Backend.init();                                        // before the classifier below loads ND4J
       StartupTiming.classifierFrom(model, dir);
       List<List<Double>> firstAnswer = new ArrayList<>();
       for (Path launcher : launchers) {

@@ -145,9 +145,9 @@ public final class Backend {
       return chosen;                                         // OpenBLAS, or the application told JavaCPP itself
     }
     if (NativeEnvironment.isLoaded("libopenblas")) {
-      LOG.warn("MKL was chosen ({}), but OpenBLAS was loaded before Backend.init(), so the products run on OpenBLAS; "
-          + "call Backend.init() before any other ND4J use, or set -D{}=mkl_rt", BlasLibrary.ENVIRONMENT,
-          BlasLibrary.JAVACPP_LOAD);
+      LOG.warn("MKL would carry the matrix products (BlasLibrary: MKL on the class path of an Intel CPU, or {}=mkl), "
+          + "but OpenBLAS was loaded before Backend.init(), so they run on OpenBLAS; call Backend.init() before any other "
+          + "ND4J use, or set {}=openblas", BlasLibrary.ENVIRONMENT, BlasLibrary.ENVIRONMENT);
       return BlasLibrary.OPENBLAS;
     }
     System.setProperty(BlasLibrary.JAVACPP_LOAD, "mkl_rt");
