@@ -26,22 +26,12 @@ public final class Linear {
   }
 
   /**
-   * {@code out = inp Wᵀ + b} with W packed once ({@link PackedWeight}), for inference: inp [rows, in]
-   * FLOAT, bias [out] or null → out [rows, out]. No backward: training uses the weight as stored.
+   * {@code out = inp Wᵀ + b} with W laid out once for inference ({@link InferenceWeight}: {@link
+   * PackedWeight} or {@link MklPackedWeight}): inp [rows, in] FLOAT, bias [out] or null → out [rows,
+   * out]. No backward: training uses the weight as stored.
    */
-  public static void forward(INDArray out, INDArray inp, PackedWeight weight, INDArray bias) {
-    Gemm.matmul(inp, weight, out);                             // out = inp Wᵀ   [rows,in]x[in,out]
-    if (bias != null) {
-      out.addiRowVector(bias.reshape(1, bias.length()));       // out += b per row
-    }
-  }
-
-  /**
-   * {@code out = inp Wᵀ + b} with W packed once by MKL ({@link MklPackedWeight}), for inference: inp
-   * [rows, in] FLOAT, bias [out] or null → out [rows, out]. No backward.
-   */
-  public static void forward(INDArray out, INDArray inp, MklPackedWeight weight, INDArray bias) {
-    Gemm.matmul(inp, weight, out);                             // out = inp Wᵀ   [rows,in]x[in,out]
+  public static void forward(INDArray out, INDArray inp, InferenceWeight weight, INDArray bias) {
+    weight.multiply(inp, out);                                 // out = inp Wᵀ   [rows,in]x[in,out]
     if (bias != null) {
       out.addiRowVector(bias.reshape(1, bias.length()));       // out += b per row
     }

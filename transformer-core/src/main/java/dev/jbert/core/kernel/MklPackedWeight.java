@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * two threads this way against 4.0–4.5 ms for the Java kernel of {@link PackedWeight} (Intel Xeon,
  * Emerald Rapids; README, "BLAS: OpenBLAS or MKL"), the weights coming from memory on every forward.
  */
-public final class MklPackedWeight {
+public final class MklPackedWeight implements InferenceWeight {
 
   /** Whether MKL is the BLAS ND4J loaded: asked of ND4J, so this class never touches MKL's classes otherwise. */
   private static final boolean MKL = Nd4j.factory().blas().getBlasVendor() == Blas.Vendor.MKL;
@@ -78,12 +78,18 @@ public final class MklPackedWeight {
     return new MklPackedWeight(blocks, columns, out, in);
   }
 
-  /** Rows of the weight: the layer's outputs. */
+  /** {@code c = a · Wᵀ} by MKL ({@link Gemm#matmul(INDArray, MklPackedWeight, INDArray)}). */
+  @Override
+  public void multiply(INDArray a, INDArray c) {
+    Gemm.matmul(a, this, c);
+  }
+
+  @Override
   public int out() {
     return out;
   }
 
-  /** Columns of the weight: the layer's inputs. */
+  @Override
   public int in() {
     return in;
   }

@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * floats (AVX-512, {@link #preferred()}), the machines it was measured faster on. Elsewhere models
  * keep using OpenBLAS, and nothing is packed.
  */
-public final class PackedWeight {
+public final class PackedWeight implements InferenceWeight {
 
   private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   private static final boolean PREFERRED = AVAILABLE && VectorGemm.wideEnough();
@@ -126,12 +126,18 @@ public final class PackedWeight {
     }
   }
 
-  /** Rows of the weight: the layer's outputs. */
+  /** {@code c = a · Wᵀ} by the packed kernel ({@link Gemm#matmul(INDArray, PackedWeight, INDArray)}). */
+  @Override
+  public void multiply(INDArray a, INDArray c) {
+    Gemm.matmul(a, this, c);
+  }
+
+  @Override
   public int out() {
     return out;
   }
 
-  /** Columns of the weight: the layer's inputs. */
+  @Override
   public int in() {
     return in;
   }

@@ -1,6 +1,7 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.ParameterScope;
+import dev.jbert.core.kernel.InferenceWeight;
 import dev.jbert.core.kernel.Linear;
 import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
@@ -41,11 +42,12 @@ final class Projection {
   static void forward(INDArray out, INDArray x, ParameterScope.Tensor weight, boolean forwardOnly) {
     if (!usesPacked(out.size(0), weight, forwardOnly)) {
       Linear.forward(out, x, weight.value(), null);
-    } else if (MklPackedWeight.preferred()) {
-      Linear.forward(out, x, weight.derived(MklPackedWeight.class, MklPackedWeight::of), null);
-    } else {
-      Linear.forward(out, x, weight.derived(PackedWeight.class, PackedWeight::of), null);
+      return;
     }
+    InferenceWeight packed = MklPackedWeight.preferred()
+        ? weight.derived(MklPackedWeight.class, MklPackedWeight::of)
+        : weight.derived(PackedWeight.class, PackedWeight::of);
+    Linear.forward(out, x, packed, null);
   }
 
   /** Whether a product of {@code rows} rows by {@code weight} uses a packed copy: MKL's, else the Java kernel's. */
