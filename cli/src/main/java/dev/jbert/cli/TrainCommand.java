@@ -132,6 +132,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--label-smoothing", paramLabel = "X", defaultValue = "0", description = "Cross-entropy label smoothing.")
   double labelSmoothing;
 
+  @Option(names = "--r-drop", paramLabel = "ALPHA", defaultValue = "0",
+      description = "R-Drop: run each batch twice under different dropout masks and add ALPHA times the symmetric KL"
+          + " between the two predictions to the loss (twice the compute per step; 0 = off).")
+  double rDrop;
+
   @Option(names = "--ema-decay", paramLabel = "X", defaultValue = "0",
       description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999) and evaluate and save"
           + " the averaged model (0 = off).")
@@ -297,7 +302,7 @@ final class TrainCommand implements Callable<Integer> {
         .epochs(epochs).maxSteps(maxSteps).lr(lr).batchSize(batchSize).maxLength(maxLength)
         .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(dropout).classifierPooling(classifierPooling).shuffle(!noShuffle).seed(seed)
         .freezeEmbeddings(freezeEmbeddings).freezeLayers(freezeLayers).layerLrDecay(layerLrDecay)
-        .classWeights(classWeights).labelSmoothing(labelSmoothing).emaDecay(emaDecay)
+        .classWeights(classWeights).labelSmoothing(labelSmoothing).rDrop(rDrop).emaDecay(emaDecay)
         .gradAccum(gradAccum)
         .earlyStoppingPatience(earlyStopping).metric(metric).loggingSteps(loggingSteps).saveSteps(saveSteps)
         .saveInterval(Duration.ofMillis(Math.round(saveMinutes * 60_000)))

@@ -83,6 +83,7 @@ class BadInputCliTest {
   void invalidOption() throws Exception {
     Path trainFile = Tickets.csv(tmp.resolve("train.csv"), 5, 1);
     assertFails(train(trainFile, "--lr", "-1"), "learning rate must be >= 0, got -1.0");
+    assertFails(train(trainFile, "--r-drop", "-0.5"), "R-Drop weight must be >= 0 (0 = off), got -0.5");
     assertEquals(2, train(trainFile, "--warmup-ratio", "0.1", "--warmup-steps", "3").exitCode(), "mutually exclusive");
   }
 }

@@ -40,7 +40,7 @@ import picocli.CommandLine;
  * instead, as before detectors.
  *
  * <pre>
- * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--recipe intent] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
+ * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--r-drop A] [--label-smoothing X] [--recipe intent] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
  *     [--in-scope-recall R] [--knn-k K] [--precision P] [--validation-only] [--resume] [--output DIR]
  * </pre>
  */
@@ -55,6 +55,12 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
   @Option(names = "--recipe", description = "intent: start from jbert train's intent recipe (Recipes.intent()), with --epochs"
       + " as given.")
   String recipe;
+
+  @Option(names = "--r-drop", description = "R-Drop's weight (0: off; default: the recipe's).")
+  Double rDrop;
+
+  @Option(names = "--label-smoothing", description = "Label smoothing (default: the recipe's).")
+  Double labelSmoothing;
 
   @Option(names = "--precision", defaultValue = "0.95",
       description = "Target precision of automatic answers on the validation split (default: ${DEFAULT-VALUE}).")
@@ -97,6 +103,12 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
     FineTuneConfig.Builder settings = recipe != null ? Recipes.intent() : FineTuneConfig.builder(Task.INTENT).lr(5e-5);
     if (lr != null) {
       settings.lr(lr);
+    }
+    if (rDrop != null) {
+      settings.rDrop(rDrop);
+    }
+    if (labelSmoothing != null) {
+      settings.labelSmoothing(labelSmoothing);
     }
     FineTuneConfig config = settings
         .epochs(run.epochs)

@@ -5,6 +5,7 @@ import dev.jbert.core.nn.Buffers;
 import dev.jbert.core.nn.ClassificationHead;
 import dev.jbert.core.nn.CrossEntropyLoss;
 import dev.jbert.core.nn.MseLoss;
+import dev.jbert.core.nn.RDropLoss;
 import dev.jbert.core.nn.TrainingMode;
 import dev.jbert.core.kernel.L2Normalize;
 import dev.jbert.core.kernel.MeanPooling;
@@ -44,6 +45,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
   private final ClassificationHead head;
   private final ShapeCache<Head> heads = new ShapeCache<>(3);
   private CrossEntropyLoss crossEntropy = new CrossEntropyLoss(null, 0.0);
+  private RDropLoss rDrop; // null: no R-Drop term
   private final MseLoss mse = new MseLoss();
   private Head current;
   private boolean lossReady;
@@ -191,8 +193,9 @@ public final class BertForSequenceClassification implements AutoCloseable {
   }
 
   /**
-   * Cross-entropy of the last logits against class ids (mean over the batch), and its gradient kept
-   * for {@link #backward()}. Needs a classification {@code problem_type}.
+   * Cross-entropy of the last logits against class ids (mean over the batch), plus the R-Drop term
+   * when {@link #setRDrop} set one, and its gradient kept for {@link #backward()}. Needs a
+   * classification {@code problem_type}.
    */
   public double loss(int[] labels) {
     String problem = config.effectiveProblemType();
@@ -202,8 +205,27 @@ public final class BertForSequenceClassification implements AutoCloseable {
     }
     double loss = crossEntropy.forward(logits(), labels);
     crossEntropy.backward(current.dLogits);
+    if (rDrop != null) {
+      requireTwice(labels);
+      loss += rDrop.forward(logits());
+      rDrop.backwardAdd(current.dLogits);
+    }
     lossReady = true;
     return loss;
+  }
+
+  /** R-Drop's batch holds each input twice: the second half of the labels repeats the first. */
+  private static void requireTwice(int[] labels) {
+    int half = labels.length / 2;
+    if (labels.length % 2 != 0) {
+      throw new IllegalArgumentException("R-Drop needs each input twice, got an odd batch of " + labels.length);
+    }
+    for (int b = 0; b < half; b++) {
+      if (labels[b] != labels[b + half]) {
+        throw new IllegalArgumentException("R-Drop needs each input twice: label " + labels[b + half] + " at batch index "
+            + (b + half) + " differs from " + labels[b] + " at " + b);
+      }
+    }
   }
 
   /**
@@ -269,6 +291,16 @@ public final class BertForSequenceClassification implements AutoCloseable {
       throw new IllegalArgumentException(classWeights.length + " class weights for " + config.numLabels() + " labels");
     }
     this.crossEntropy = new CrossEntropyLoss(classWeights, labelSmoothing);
+  }
+
+  /**
+   * R-Drop (Liang et al., 2021) with weight {@code alpha}, 0 for none: {@link #loss(int[])} then
+   * expects a batch whose second half repeats the first ({@link TokenBatch#twice()}), adds
+   * {@link RDropLoss}'s symmetric KL between the two halves' predictions to their cross-entropy, and
+   * so trains the model to answer alike under different dropout masks.
+   */
+  public void setRDrop(double alpha) {
+    this.rDrop = alpha == 0 ? null : new RDropLoss(alpha);
   }
 
   /** The encoder (its parameters are this model's {@code bert.*}). */

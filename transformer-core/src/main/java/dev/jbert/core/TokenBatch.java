@@ -81,6 +81,20 @@ public record TokenBatch(int batch, int seq, int[] inputIds, int[] tokenTypeIds,
     return out;
   }
 
+  /**
+   * This batch followed by a copy of itself, [2·batch, seq]: row {@code b + batch} repeats row {@code
+   * b} (R-Drop's doubled batch, whose two copies of an input get different dropout masks).
+   */
+  public TokenBatch twice() {
+    return new TokenBatch(2 * batch, seq, repeat(inputIds), repeat(tokenTypeIds), repeat(attentionMask));
+  }
+
+  private static int[] repeat(int[] a) {
+    int[] out = Arrays.copyOf(a, 2 * a.length);
+    System.arraycopy(a, 0, out, a.length, a.length);
+    return out;
+  }
+
   /** Number of tokens, batch·seq. */
   public int tokens() {
     return batch * seq;

@@ -48,6 +48,49 @@ class ModelGradientCheckTest {
   }
 
   /**
+   * R-Drop: the batch twice over, each copy under its own dropout masks, cross-entropy plus the
+   * symmetric KL between the copies' predictions; the term's value is what {@code RDropLoss} gives
+   * on the logits, and without dropout (eval) the copies agree and the term vanishes.
+   */
+  @Test
+  void rDropGradientsMatchFiniteDifferences() {
+    try (BertForSequenceClassification model =
+        new BertForSequenceClassification(config(List.of("a", "b", "c"), null), DataType.DOUBLE)) {
+      model.train();
+      model.setCrossEntropyOptions(null, 0.1);
+      TokenBatch batch = TokenBatch.of(IDS, TYPES, MASK).twice();
+      int[] labels = {2, 0, 2, 0};
+      DoubleSupplier loss = () -> {
+        model.setSeed(29);
+        model.forward(batch);
+        return model.loss(labels);
+      };
+      model.setRDrop(0.0);
+      double crossEntropy = loss.getAsDouble();
+      model.setRDrop(2.0);
+      model.parameters().zeroGrad();
+      double withTerm = loss.getAsDouble();
+      model.setSeed(29);
+      double term = new dev.jbert.core.nn.RDropLoss(2.0).forward(model.forward(batch));
+      org.junit.jupiter.api.Assertions.assertTrue(term > 1e-6, "dropout made the copies differ: " + term);
+      org.junit.jupiter.api.Assertions.assertEquals(crossEntropy + term, withTerm, 1e-12);
+      model.setSeed(29);
+      model.forward(batch);
+      model.loss(labels);
+      model.backward();
+      assertParameterGradients(model.parameters(), loss, 3, 7);
+
+      model.eval();
+      model.forward(batch);
+      model.setRDrop(0.0);
+      double evalCrossEntropy = model.loss(labels);
+      model.setRDrop(2.0);
+      org.junit.jupiter.api.Assertions.assertEquals(evalCrossEntropy, model.loss(labels), 1e-12);
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> model.loss(new int[] {2, 0, 0, 2}));
+    }
+  }
+
+  /**
    * The mean heads (sentence encoders, few-shot models): mean pooling over the mask, the L2 norm for
    * normalized_mean, classifier, back into every layer.
    */

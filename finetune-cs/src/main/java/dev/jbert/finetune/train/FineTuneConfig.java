@@ -38,6 +38,9 @@ import java.util.Map;
  * @param layerLrDecay layer-wise learning-rate decay factor; 1 = off
  * @param classWeights weight classes by inverse frequency (scikit-learn's "balanced")
  * @param labelSmoothing cross-entropy label smoothing in [0, 1)
+ * @param rDrop weight α of R-Drop's consistency term (each batch runs twice under different dropout
+ *     masks and the symmetric KL between the two predictions joins the cross-entropy; a step costs
+ *     twice the compute); 0 = off
  * @param emaDecay keep an exponential moving average of the weights with this decay ({@code
  *     WeightAverage}) and evaluate, keep and save the averaged model; 0 = off
  * @param gradAccum micro-batches per optimizer step
@@ -87,6 +90,7 @@ public record FineTuneConfig(
     double layerLrDecay,
     boolean classWeights,
     double labelSmoothing,
+    double rDrop,
     double emaDecay,
     int gradAccum,
     int earlyStoppingPatience,
@@ -128,6 +132,7 @@ public record FineTuneConfig(
     require(freezeLayers >= 0, "frozen layers must be >= 0, got " + freezeLayers);
     require(layerLrDecay > 0 && layerLrDecay <= 1, "layer lr decay must be in (0, 1], got " + layerLrDecay);
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1), got " + labelSmoothing);
+    require(rDrop >= 0 && Double.isFinite(rDrop), "R-Drop weight must be >= 0 (0 = off), got " + rDrop);
     require(emaDecay == 0 || (emaDecay > 0 && emaDecay < 1), "EMA decay must be in (0, 1) (0 = off), got " + emaDecay);
     require(gradAccum >= 1, "gradient accumulation must be >= 1, got " + gradAccum);
     require(earlyStoppingPatience >= 0, "early-stopping patience must be >= 0 (0 = off), got " + earlyStoppingPatience);
@@ -141,8 +146,8 @@ public record FineTuneConfig(
     require(!(resume && overwrite), "resume continues the run in the output folder, overwrite starts a new one: pick one");
     require(finalEvaluation || (handOffPrecision == null && outOfScopeLabel == null),
         "the hand-off threshold and out-of-scope metrics come from the final evaluation; do not skip it");
-    require(!(task.isRegression() && (classWeights || labelSmoothing > 0 || handOffPrecision != null || outOfScopeLabel != null)),
-        "class weights, label smoothing, hand-off and out-of-scope settings need a classification task, not regression");
+    require(!(task.isRegression() && (classWeights || labelSmoothing > 0 || rDrop > 0 || handOffPrecision != null || outOfScopeLabel != null)),
+        "class weights, label smoothing, R-Drop, hand-off and out-of-scope settings need a classification task, not regression");
     require(!(confidence.fitsDetector() && (handOffPrecision != null || task.isRegression() || !finalEvaluation)),
         "an out-of-scope detector needs a classification task and the final evaluation, and picks the hand-off threshold"
             + " itself (for an in-scope recall): do not combine it with a hand-off precision");
@@ -187,6 +192,7 @@ public record FineTuneConfig(
     b.layerLrDecay = layerLrDecay;
     b.classWeights = classWeights;
     b.labelSmoothing = labelSmoothing;
+    b.rDrop = rDrop;
     b.emaDecay = emaDecay;
     b.gradAccum = gradAccum;
     b.earlyStoppingPatience = earlyStoppingPatience;
@@ -232,6 +238,9 @@ public record FineTuneConfig(
     m.put("layer_lr_decay", Double.toString(layerLrDecay));
     m.put("class_weights", Boolean.toString(classWeights));
     m.put("label_smoothing", Double.toString(labelSmoothing));
+    if (rDrop > 0) { // absent when off, so checkpoints written before the setting still resume
+      m.put("r_drop", Double.toString(rDrop));
+    }
     if (emaDecay > 0) { // absent when off, so checkpoints written before the setting still resume
       m.put("ema_decay", Double.toString(emaDecay));
     }
@@ -263,6 +272,7 @@ public record FineTuneConfig(
     private double layerLrDecay = 1.0;
     private boolean classWeights;
     private double labelSmoothing;
+    private double rDrop;
     private double emaDecay;
     private int gradAccum = 1;
     private int earlyStoppingPatience;
@@ -377,6 +387,12 @@ public record FineTuneConfig(
       return this;
     }
 
+    /** R-Drop's weight α (each batch twice, the symmetric KL between the two predictions added); 0 = off. */
+    public Builder rDrop(double v) {
+      rDrop = v;
+      return this;
+    }
+
     /** Exponential moving average of the weights with this decay (e.g. 0.999); 0 = off. */
     public Builder emaDecay(double v) {
       emaDecay = v;
@@ -471,7 +487,7 @@ public record FineTuneConfig(
     public FineTuneConfig build() {
       return new FineTuneConfig(task, epochs, maxSteps, lr, batchSize, maxLength, warmupRatio, warmupSteps, weightDecay,
           maxGradNorm, dropout, classifierPooling, shuffle, seed, freezeEmbeddings, freezeLayers, layerLrDecay, classWeights, labelSmoothing,
-          emaDecay, gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
+          rDrop, emaDecay, gradAccum, earlyStoppingPatience, validationSplit, metric, loggingSteps, saveSteps, saveInterval, handOffPrecision,
           handOffLabel, outOfScopeLabel, finalEvaluation, resume, overwrite, columns, confidence);
     }
   }

@@ -121,6 +121,7 @@ public final class FineTuning {
       if (data.labels() != null) {
         double[] weights = config.classWeights() ? ClassWeights.balanced(labelIds(data.trainInputs()), data.labels().size()) : null;
         model.setCrossEntropyOptions(weights, config.labelSmoothing());
+        model.setRDrop(config.rDrop());
       }
       Evaluator evaluator = new Evaluator(model, data.encoder(), data.labels(), config.batchSize());
       Supplier<Evaluation> evaluation = data.evalInputs().isEmpty() ? null : () -> evaluator.evaluateEncoded(data.evalInputs());

@@ -14,6 +14,7 @@ import dev.jbert.optim.StepResult;
 import dev.jbert.optim.WeightAverage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -184,8 +185,17 @@ public final class Trainer {
   private double forwardBackward(Batch batch) {
     BatchPosition at = batch.position();
     model.setSeed(dropoutSeed(config.seed(), (long) at.epoch() * plan.batchesPerEpoch() + at.batch()));
-    model.forward(batch.tokens());
-    double loss = config.task().isRegression() ? model.loss(toDouble(batch.scores())) : model.loss(batch.labelIds());
+    double loss;
+    if (config.task().isRegression()) {
+      model.forward(batch.tokens());
+      loss = model.loss(toDouble(batch.scores()));
+    } else if (config.rDrop() > 0) { // R-Drop: every input twice, under two dropout masks
+      model.forward(batch.tokens().twice());
+      loss = model.loss(twice(batch.labelIds()));
+    } else {
+      model.forward(batch.tokens());
+      loss = model.loss(batch.labelIds());
+    }
     if (!Double.isFinite(loss)) {
       throw new NonFiniteLossException(step + 1, at, loss);
     }
@@ -318,6 +328,12 @@ public final class Trainer {
 
   private double epochsDone() {
     return (double) step / plan.stepsPerEpoch();
+  }
+
+  private static int[] twice(int[] labels) {
+    int[] out = Arrays.copyOf(labels, 2 * labels.length);
+    System.arraycopy(labels, 0, out, labels.length, labels.length);
+    return out;
   }
 
   private static double[] toDouble(float[] values) {

@@ -3,6 +3,7 @@ package dev.jbert.finetune.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -124,6 +125,39 @@ class TrainingBehaviourTest {
     assertArrayEquals(before.get("bert.pooler.dense.weight").data(), after.get("bert.pooler.dense.weight").data(),
         "the pooler is not on the head's path");
     assertFalse(java.util.Arrays.equals(before.get("classifier.weight").data(), after.get("classifier.weight").data()));
+  }
+
+  /**
+   * R-Drop: without dropout the batch's two copies agree, the term is 0 and the run follows the plain
+   * one (the same losses up to float rounding of the doubled batch); with dropout the term adds to
+   * the loss and the model still learns.
+   */
+  @Test
+  void rDropRunsEachBatchTwiceAndWithoutDropoutFollowsThePlainRun() throws Exception {
+    List<Example> data = train(10);
+    FineTuneConfig.Builder base = FineTuneConfig.builder(Task.INTENT).lr(1e-2).epochs(2).batchSize(16).validationSplit(0)
+        .loggingSteps(1).classifierPooling("mean");
+    List<Double> plain = stepLosses(FineTuning.run(SharedModels.tinyBert(), data, List.of(), tmp.resolve("plain"),
+        base.dropout(0.0).build(), TrainingListener.NONE), tmp.resolve("plain"));
+    List<Double> twice = stepLosses(FineTuning.run(SharedModels.tinyBert(), data, List.of(), tmp.resolve("twice"),
+        base.dropout(0.0).rDrop(4.0).build(), TrainingListener.NONE), tmp.resolve("twice"));
+    assertEquals(plain.size(), twice.size());
+    for (int i = 0; i < plain.size(); i++) {
+      assertEquals(plain.get(i), twice.get(i), 1e-4, "step " + (i + 1));
+    }
+
+    FineTuneResult withDropout = FineTuning.run(SharedModels.tinyBert(), data, List.of(), tmp.resolve("dropout"),
+        base.dropout(0.1).rDrop(4.0).build(), TrainingListener.NONE);
+    List<Double> regularised = stepLosses(withDropout, tmp.resolve("dropout"));
+    FineTuneResult plainDropout = FineTuning.run(SharedModels.tinyBert(), data, List.of(), tmp.resolve("plain-dropout"),
+        base.dropout(0.1).rDrop(0).build(), TrainingListener.NONE);
+    assertNotEquals(stepLosses(plainDropout, tmp.resolve("plain-dropout")).get(0), regularised.get(0));
+    assertTrue(withDropout.evaluation().classification().accuracy() > 0.5,
+        "accuracy " + withDropout.evaluation().classification().accuracy());
+  }
+
+  private static List<Double> stepLosses(FineTuneResult r, Path out) throws Exception {
+    return TrainingLog.read(out.resolve(TrainingLog.FILE_NAME)).stream().filter(e -> e.loss() != null).map(LogEntry::loss).toList();
   }
 
   @Test

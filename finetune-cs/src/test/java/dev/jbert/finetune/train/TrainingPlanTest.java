@@ -47,6 +47,13 @@ class TrainingPlanTest {
     assertEquals("warmup ratio must be in [0, 1], got 1.5", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> FineTuneConfig.builder(Task.REGRESSION).metric("accuracy").build());
     assertEquals("metric 'accuracy' is not one of [loss, mse, mae, pearson, spearman] for task regression", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> FineTuneConfig.builder(Task.INTENT).rDrop(-1).build());
+    assertEquals("R-Drop weight must be >= 0 (0 = off), got -1.0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> FineTuneConfig.builder(Task.REGRESSION).rDrop(1).build());
+    assertEquals("class weights, label smoothing, R-Drop, hand-off and out-of-scope settings need a classification task, not"
+        + " regression", e.getMessage());
+    assertEquals("1.0", FineTuneConfig.builder(Task.INTENT).rDrop(1).build().trajectory().get("r_drop"));
+    assertEquals(null, FineTuneConfig.builder(Task.INTENT).build().trajectory().get("r_drop"), "absent when off: old checkpoints resume");
     FineTuneConfig longWarmup = FineTuneConfig.builder(Task.INTENT).warmupSteps(50).batchSize(10).build();
     assertThrows(IllegalArgumentException.class, () -> TrainingPlan.of(100, longWarmup));
   }

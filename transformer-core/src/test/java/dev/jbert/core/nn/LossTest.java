@@ -76,6 +76,47 @@ class LossTest {
     assertGradient("logits", logits, d, () -> mse.forward(logits, targets), 4, 64);
   }
 
+  /** R-Drop's term against KL(p‖q) = Σ p·log(p/q) written out from the softmaxes, and its gradient. */
+  @Test
+  void rDropTermIsTheMeanSymmetricKlAndItsGradientMatchesFiniteDifferences() {
+    INDArray logits = random(65, 2.0, 6, 4); // 3 inputs, each twice
+    RDropLoss rDrop = new RDropLoss(1.5);
+    double expected = 0;
+    for (int b = 0; b < 3; b++) {
+      double[] p = softmax(logits.getRow(b).toDoubleVector());
+      double[] q = softmax(logits.getRow(b + 3).toDoubleVector());
+      for (int c = 0; c < 4; c++) {
+        expected += p[c] * Math.log(p[c] / q[c]) + q[c] * Math.log(q[c] / p[c]);
+      }
+    }
+    expected = 1.5 * 0.5 * expected / 3;
+    assertEquals(expected, rDrop.forward(logits), 1e-14);
+    INDArray d = Nd4j.ones(DataType.DOUBLE, 6, 4); // backwardAdd adds to what is there
+    rDrop.backwardAdd(d);
+    INDArray added = d.sub(1.0);
+    assertGradient("logits", logits, added, () -> rDrop.forward(logits), 24, 66);
+    // two equal halves: no divergence, no gradient
+    INDArray same = Nd4j.concat(0, logits.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)),
+        logits.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)));
+    assertEquals(0.0, rDrop.forward(same), 0.0);
+    INDArray zero = Nd4j.zeros(DataType.DOUBLE, 6, 4);
+    rDrop.backwardAdd(zero);
+    assertEquals(0.0, zero.norm2Number().doubleValue(), 1e-15);
+  }
+
+  private static double[] softmax(double[] z) {
+    double sum = 0;
+    double[] e = new double[z.length];
+    for (int c = 0; c < z.length; c++) {
+      e[c] = Math.exp(z[c]);
+      sum += e[c];
+    }
+    for (int c = 0; c < z.length; c++) {
+      e[c] /= sum;
+    }
+    return e;
+  }
+
   @Test
   void badLabelsAreRejectedWithTheirPosition() {
     CrossEntropyLoss ce = new CrossEntropyLoss(null, 0);
@@ -83,6 +124,10 @@ class LossTest {
         () -> ce.forward(Nd4j.createFromArray(LOGITS), new int[] {0, 4, 1}));
     assertEquals("label 4 at batch index 1 is outside [0, 4)", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(null, 1.5));
+    assertEquals("R-Drop needs each input twice (a batch of 2B rows), got 3 rows",
+        assertThrows(IllegalArgumentException.class, () -> new RDropLoss(1).forward(Nd4j.createFromArray(LOGITS))).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new RDropLoss(0));
+    assertThrows(IllegalArgumentException.class, () -> new RDropLoss(Double.NaN));
     assertThrows(IllegalArgumentException.class, () -> new MseLoss().forward(Nd4j.zeros(DataType.DOUBLE, 2, 1), new double[3]));
   }
 }
