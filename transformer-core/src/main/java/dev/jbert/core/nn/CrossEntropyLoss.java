@@ -58,30 +58,20 @@ public final class CrossEntropyLoss {
       }
     }
     this.labels = labels.clone();
-    double[] z = Flat.of(logits).toArray();
-    probs = new double[z.length];
+    double[] logP = LogSoftmax.rows(Flat.of(logits).toArray(), classes);
+    probs = new double[logP.length];
     double nllSum = 0;
     double smoothSum = 0;
     total = 0;
     for (int b = 0; b < batch; b++) {
       int off = b * classes;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int c = 0; c < classes; c++) {
-        max = Math.max(max, z[off + c]);
-      }
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[off + c] - max);
-      }
-      double logSum = max + Math.log(sum);
       double smooth = 0;
       for (int c = 0; c < classes; c++) {
-        double logp = z[off + c] - logSum;
-        probs[off + c] = Math.exp(logp);
-        smooth -= weight(c) * logp;
+        probs[off + c] = Math.exp(logP[off + c]);
+        smooth -= weight(c) * logP[off + c];
       }
       double wy = weight(labels[b]);
-      nllSum += wy * (logSum - z[off + labels[b]]);
+      nllSum -= wy * logP[off + labels[b]];
       smoothSum += smooth;
       total += wy;
     }

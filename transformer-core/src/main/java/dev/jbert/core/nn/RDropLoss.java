@@ -46,24 +46,10 @@ public final class RDropLoss {
     }
     pairs = rows / 2;
     classes = (int) logits.size(1);
-    double[] z = Flat.of(logits).toArray();
-    p = new double[z.length];
-    logP = new double[z.length];
-    for (int row = 0; row < rows; row++) {
-      int off = row * classes;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int c = 0; c < classes; c++) {
-        max = Math.max(max, z[off + c]);
-      }
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[off + c] - max);
-      }
-      double logSum = max + Math.log(sum);
-      for (int c = 0; c < classes; c++) {
-        logP[off + c] = z[off + c] - logSum;
-        p[off + c] = Math.exp(logP[off + c]);
-      }
+    logP = LogSoftmax.rows(Flat.of(logits).toArray(), classes);
+    p = new double[logP.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = Math.exp(logP[i]);
     }
     double divergence = 0;
     for (int b = 0; b < pairs; b++) {
