@@ -75,13 +75,30 @@ public enum BlasLibrary {
       case "mkl" -> {
         if (!mklPresent) {
           throw new IllegalStateException(source + "=mkl, but MKL's libraries are not on the class path: add "
-              + "org.bytedeco:mkl:2022.2-1.5.8 with classifier linux-x86_64-redist (this project: mvn -Pmkl package)");
+              + "org.bytedeco:mkl:" + mklBindingsVersion() + " with classifier linux-x86_64-redist (this project: mvn -Pmkl"
+              + " package)");
         }
         yield MKL;
       }
       case "auto" -> mklPresent && cpu.intel() ? MKL : OPENBLAS;
       default -> throw new IllegalArgumentException(source + " must be openblas, mkl or auto, got '" + setting + "'");
     };
+  }
+
+  /**
+   * The version of the MKL bindings jbert is built with ({@code org.bytedeco:mkl}, a compile
+   * dependency), from their jar's manifest, which the libraries' jars must match; the class is
+   * looked up without initialising it, so no native library loads.
+   */
+  static String mklBindingsVersion() {
+    try {
+      Package bindings = Class.forName("org.bytedeco.mkl.global.mkl_rt", false, BlasLibrary.class.getClassLoader()).getPackage();
+      String version = bindings.getImplementationVersion();
+      return version == null ? "<the version of org.bytedeco:mkl on the class path>" : version;
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("org.bytedeco:mkl (MKL's bindings, a dependency of transformer-core) is not on the class path",
+          e);
+    }
   }
 
   /** Whether JavaCPP would find {@code mkl_rt} for this platform on the class path (Linux only). */
