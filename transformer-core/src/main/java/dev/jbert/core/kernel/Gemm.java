@@ -77,14 +77,10 @@ public final class Gemm {
   public static void matmul(INDArray a, PackedWeight w, INDArray c) {
     int rows = (int) c.size(0);
     int k = w.in();
-    int n = w.out();
     if (a.dataType() != DataType.FLOAT || c.dataType() != DataType.FLOAT) {
       throw new IllegalArgumentException("the packed GEMM is FLOAT only, got a " + a.dataType() + ", c " + c.dataType());
     }
-    if (a.size(0) != rows || a.size(1) != k || c.size(1) != n) {
-      throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + n + ", " + k
-          + "], c " + Arrays.toString(c.shape()));
-    }
+    w.requireShapes(a, c);
     int threads = 2L * rows * w.panelCount() * VectorGemm.PANEL * k < SPLIT_FLOPS ? 1 : Parallel.threads();
     // slice t is thread t's share, whichever thread runs it; one slice runs on the caller
     Parallel.rows(threads, 1, packedProduct(a, w, c, threads));
@@ -101,10 +97,7 @@ public final class Gemm {
       throw new IllegalArgumentException("the packed GEMM takes contiguous FLOAT arrays, got a " + a.dataType() + ", c "
           + c.dataType());
     }
-    if (a.size(0) != rows || a.size(1) != w.in() || c.size(1) != w.out()) {
-      throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + w.out() + ", "
-          + w.in() + "], c " + Arrays.toString(c.shape()));
-    }
+    w.requireShapes(a, c);
     FloatPointer pa = floats(a, 0);
     FloatPointer pc = floats(c, 0);
     Parallel.Body blocks = (part, from, to) -> {

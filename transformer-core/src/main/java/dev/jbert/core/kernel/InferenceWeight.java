@@ -1,5 +1,6 @@
 package dev.jbert.core.kernel;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -7,14 +8,34 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link PackedWeight}) or MKL's packed blocks ({@link MklPackedWeight}). {@link Linear#forward(INDArray,
  * INDArray, InferenceWeight, INDArray)} multiplies by either.
  */
-public sealed interface InferenceWeight permits PackedWeight, MklPackedWeight {
+public abstract sealed class InferenceWeight permits PackedWeight, MklPackedWeight {
+
+  private final int out;
+  private final int in;
+
+  InferenceWeight(int out, int in) {
+    this.out = out;
+    this.in = in;
+  }
 
   /** Rows of the weight: the layer's outputs. */
-  int out();
+  public final int out() {
+    return out;
+  }
 
   /** Columns of the weight: the layer's inputs. */
-  int in();
+  public final int in() {
+    return in;
+  }
 
   /** {@code c = a · Wᵀ}: a [rows, in] and c [rows, out], FLOAT, contiguous. */
-  void multiply(INDArray a, INDArray c);
+  public abstract void multiply(INDArray a, INDArray c);
+
+  /** Fails unless a is [rows, in] and c [rows, out], the shapes of {@link #multiply}. */
+  final void requireShapes(INDArray a, INDArray c) {
+    if (a.size(0) != c.size(0) || a.size(1) != in || c.size(1) != out) {
+      throw new IllegalArgumentException("packed GEMM shapes: a " + Arrays.toString(a.shape()) + ", W [" + out + ", " + in
+          + "], c " + Arrays.toString(c.shape()));
+    }
+  }
 }

@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * two threads this way against 4.0–4.5 ms for the Java kernel of {@link PackedWeight} (Intel Xeon,
  * Emerald Rapids; README, "BLAS: OpenBLAS or MKL"), the weights coming from memory on every forward.
  */
-public final class MklPackedWeight implements InferenceWeight {
+public final class MklPackedWeight extends InferenceWeight {
 
   /** Whether MKL is the BLAS ND4J loaded: asked of ND4J, so this class never touches MKL's classes otherwise. */
   private static final boolean MKL = Nd4j.factory().blas().getBlasVendor() == Blas.Vendor.MKL;
@@ -36,14 +36,11 @@ public final class MklPackedWeight implements InferenceWeight {
 
   private final FloatPointer[] blocks;
   private final int[] columns;                               // block b holds output columns [columns[b], columns[b + 1])
-  private final int out;
-  private final int in;
 
   private MklPackedWeight(FloatPointer[] blocks, int[] columns, int out, int in) {
+    super(out, in);
     this.blocks = blocks;
     this.columns = columns;
-    this.out = out;
-    this.in = in;
   }
 
   /** Whether models pack their weights this way: MKL carries the products in this process. */
@@ -84,16 +81,6 @@ public final class MklPackedWeight implements InferenceWeight {
     Gemm.matmul(a, this, c);
   }
 
-  @Override
-  public int out() {
-    return out;
-  }
-
-  @Override
-  public int in() {
-    return in;
-  }
-
   /** Number of column blocks, one per kernel thread. */
   int blocks() {
     return blocks.length;
@@ -105,7 +92,7 @@ public final class MklPackedWeight implements InferenceWeight {
    */
   void multiply(int block, FloatPointer a, FloatPointer c, int rows) {
     int lo = columns[block];
-    mkl_rt.cblas_sgemm_compute(CblasRowMajor, CblasNoTrans, CblasPacked, rows, columns[block + 1] - lo, in, a, in,
-        blocks[block], in, 0f, new FloatPointer(c).position(c.position() + lo), out);
+    mkl_rt.cblas_sgemm_compute(CblasRowMajor, CblasNoTrans, CblasPacked, rows, columns[block + 1] - lo, in(), a, in(),
+        blocks[block], in(), 0f, new FloatPointer(c).position(c.position() + lo), out());
   }
 }

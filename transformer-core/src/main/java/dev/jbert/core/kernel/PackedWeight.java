@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * floats (AVX-512, {@link #preferred()}), the machines it was measured faster on. Elsewhere models
  * keep using OpenBLAS, and nothing is packed.
  */
-public final class PackedWeight implements InferenceWeight {
+public final class PackedWeight extends InferenceWeight {
 
   private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   private static final boolean PREFERRED = AVAILABLE && VectorGemm.wideEnough();
@@ -35,13 +35,10 @@ public final class PackedWeight implements InferenceWeight {
   private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
 
   private final float[] panels;
-  private final int out;
-  private final int in;
 
   private PackedWeight(float[] panels, int out, int in) {
+    super(out, in);
     this.panels = panels;
-    this.out = out;
-    this.in = in;
   }
 
   /** Whether this JVM can run the packed kernel: it was started with the Vector API module. */
@@ -132,16 +129,6 @@ public final class PackedWeight implements InferenceWeight {
     Gemm.matmul(a, this, c);
   }
 
-  @Override
-  public int out() {
-    return out;
-  }
-
-  @Override
-  public int in() {
-    return in;
-  }
-
   /** Bytes of the packed copy. */
   public long bytes() {
     return 4L * panels.length;
@@ -152,6 +139,6 @@ public final class PackedWeight implements InferenceWeight {
   }
 
   int panelCount() {
-    return panels.length / (VectorGemm.PANEL * in);
+    return panels.length / (VectorGemm.PANEL * in());
   }
 }
