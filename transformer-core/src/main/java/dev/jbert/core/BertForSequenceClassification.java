@@ -36,11 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * (loaded and saved under their names) but are not used then. A folder with that option is loaded by jbert as written; Python's
  * {@code transformers} ignores the key and would read the pooler.
  */
-public final class BertForSequenceClassification implements AutoCloseable {
+public final class BertForSequenceClassification extends BertPreTrainedModel {
 
-  private final BertConfig config;
   private final Parameters parameters;
-  private final TrainingMode mode = new TrainingMode(BertModel.DEFAULT_SEED);
   private final BertModel bert;
   private final ClassificationHead head;
   private final ShapeCache<Head> heads = new ShapeCache<>(3);
@@ -49,7 +47,6 @@ public final class BertForSequenceClassification implements AutoCloseable {
   private final MseLoss mse = new MseLoss();
   private Head current;
   private boolean lossReady;
-  private LoadReport loadReport;
 
   /** The classification head's activations for one batch size, with their buffers. */
   private static final class Head implements AutoCloseable {
@@ -85,7 +82,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
   /** A new model with Hugging Face's initialisation (seed {@link BertModel#DEFAULT_SEED}). */
   public BertForSequenceClassification(BertConfig config, DataType dataType) {
     this(config, dataType, ParameterScope.root());
-    WeightInit.initializeAll(parameters, config, BertModel.DEFAULT_SEED);
+    WeightInit.initializeAll(parameters, config, DEFAULT_SEED);
   }
 
   /** The modules (encoder under {@code bert.}, then the head) declare the parameters in {@code scope}, zero-filled. */
@@ -95,7 +92,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
 
   /** The modules declare the parameters in {@code scope}; {@code bind} then builds or shares them. */
   private BertForSequenceClassification(BertConfig config, ParameterScope scope, Supplier<Parameters> bind) {
-    this.config = config;
+    super(config, new TrainingMode(DEFAULT_SEED));
     BertNetwork network = new BertNetwork(scope.pp(PretrainedWeights.BASE), config, true, mode);
     this.head = new ClassificationHead(scope, config, mode);
     this.parameters = bind.get();
@@ -120,7 +117,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
     BertForSequenceClassification model = new BertForSequenceClassification(config, dataType, ParameterScope.root());
     model.loadReport = PretrainedWeights.load(dir, model.parameters, PretrainedWeights.BASE_PREFIX,
         name -> name.startsWith(PretrainedWeights.BASE_PREFIX + "pooler.") || name.startsWith(ClassificationHead.NAME + "."),
-        config, BertModel.DEFAULT_SEED, "BertForSequenceClassification");
+        config, DEFAULT_SEED, "BertForSequenceClassification");
     return model;
   }
 
@@ -135,10 +132,7 @@ public final class BertForSequenceClassification implements AutoCloseable {
   public BertForSequenceClassification replica() {
     ParameterScope scope = ParameterScope.root();
     BertForSequenceClassification copy = new BertForSequenceClassification(config, scope, () -> scope.share(parameters));
-    copy.mode.setTraining(mode.isTraining());
-    copy.mode.setDropoutEnabled(mode.isDropoutEnabled());
-    copy.setGradEnabled(isGradEnabled());
-    copy.loadReport = loadReport;
+    copyStateTo(copy);
     return copy;
   }
 
@@ -313,50 +307,17 @@ public final class BertForSequenceClassification implements AutoCloseable {
     return parameters;
   }
 
-  public BertConfig config() {
-    return config;
-  }
-
-  /** What {@link #fromPretrained} loaded, or null for a model built from a config. */
-  public LoadReport loadReport() {
-    return loadReport;
-  }
-
-  /** Training mode: dropout acts (unless switched off). */
-  public void train() {
-    mode.setTraining(true);
-  }
-
-  /** Eval mode: every dropout is the identity. */
-  public void eval() {
-    mode.setTraining(false);
-  }
-
-  public boolean isTraining() {
-    return mode.isTraining();
-  }
-
   /** Whether forward passes keep what {@link #backward} needs; see {@link BertModel#setGradEnabled}. */
+  @Override
   public void setGradEnabled(boolean enabled) {
     bert.setGradEnabled(enabled);
   }
 
-  /** See {@link BertModel#setGradEnabled}. */
+  @Override
   public boolean isGradEnabled() {
     return bert.isGradEnabled();
   }
 
-  /** Switches every dropout of the model off or on, in training mode too. */
-  public void setDropoutEnabled(boolean enabled) {
-    mode.setDropoutEnabled(enabled);
-  }
-
-  /** Restarts the random stream of the dropout masks. */
-  public void setSeed(long seed) {
-    mode.reseed(seed);
-  }
-
-  /** Frees every activation buffer. */
   @Override
   public void close() {
     heads.close();

@@ -26,22 +26,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * instead of every layer's. A model is not thread-safe: one forward/backward at a
  * time.
  */
-public final class BertModel implements AutoCloseable {
+public final class BertModel extends BertPreTrainedModel {
 
-  /** Default seed of dropout masks and of freshly initialised weights. */
-  public static final long DEFAULT_SEED = 42;
-
-  private final BertConfig config;
   private final BertNetwork network;
   private final Parameters parameters;
   private final boolean inTaskModel;           // the encoder of a task model: saved by that model
   private final boolean withPooler;
-  private final TrainingMode mode;
   private final Buffers.Arena arena;
   private BertNetwork.Activations current;
   private boolean outputHiddenStates;
   private boolean gradEnabled = true;
-  private LoadReport loadReport;
 
   /**
    * The outputs of one forward pass (views of the model's buffers).
@@ -88,13 +82,12 @@ public final class BertModel implements AutoCloseable {
    */
   BertModel(BertConfig config, BertNetwork network, Parameters parameters, boolean inTaskModel, boolean withPooler,
       TrainingMode mode) {
+    super(config, mode);
     Backend.init();
-    this.config = config;
     this.network = network;
     this.parameters = parameters;
     this.inTaskModel = inTaskModel;
     this.withPooler = withPooler;
-    this.mode = mode;
     this.arena = new Buffers.Arena(parameters.dataType());
   }
 
@@ -132,11 +125,8 @@ public final class BertModel implements AutoCloseable {
     }
     Declared d = new Declared(config, withPooler);
     BertModel copy = new BertModel(config, d.network, d.scope.share(parameters), false, withPooler, d.mode);
-    copy.mode.setTraining(mode.isTraining());
-    copy.mode.setDropoutEnabled(mode.isDropoutEnabled());
-    copy.gradEnabled = gradEnabled;
+    copyStateTo(copy);
     copy.outputHiddenStates = outputHiddenStates;
-    copy.loadReport = loadReport;
     return copy;
   }
 
@@ -238,30 +228,6 @@ public final class BertModel implements AutoCloseable {
     WeightInit.initializeAll(parameters, config, seed);
   }
 
-  /** Training mode: dropout acts (unless switched off). */
-  public void train() {
-    mode.setTraining(true);
-  }
-
-  /** Eval mode: every dropout is the identity. */
-  public void eval() {
-    mode.setTraining(false);
-  }
-
-  public boolean isTraining() {
-    return mode.isTraining();
-  }
-
-  /** Switches every dropout of the model off or on, in training mode too. */
-  public void setDropoutEnabled(boolean enabled) {
-    mode.setDropoutEnabled(enabled);
-  }
-
-  /** Restarts the random stream of the dropout masks. */
-  public void setSeed(long seed) {
-    mode.reseed(seed);
-  }
-
   /**
    * Whether {@link Output#hiddenStates()} is filled (it costs nothing when gradients are enabled:
    * the buffers exist anyway; with gradients disabled it keeps every layer's buffers).
@@ -276,11 +242,12 @@ public final class BertModel implements AutoCloseable {
    * activation buffers and {@code backward} fails; outputs are the same bit for bit. Independent of
    * {@link #eval()}: eval-mode gradients (dropout off) still need it enabled.
    */
+  @Override
   public void setGradEnabled(boolean enabled) {
     this.gradEnabled = enabled;
   }
 
-  /** See {@link #setGradEnabled}. */
+  @Override
   public boolean isGradEnabled() {
     return gradEnabled;
   }
@@ -301,10 +268,6 @@ public final class BertModel implements AutoCloseable {
     return activations;
   }
 
-  public BertConfig config() {
-    return config;
-  }
-
   /** Every parameter and gradient, by Hugging Face name. */
   public Parameters parameters() {
     return parameters;
@@ -313,11 +276,6 @@ public final class BertModel implements AutoCloseable {
   /** Whether the model has a pooler. */
   public boolean hasPooler() {
     return withPooler;
-  }
-
-  /** What {@link #fromPretrained} loaded, or null for a model built from a config. */
-  public LoadReport loadReport() {
-    return loadReport;
   }
 
   /** Bytes of activation buffers of the shape of the last forward (0 before any). */
@@ -330,7 +288,6 @@ public final class BertModel implements AutoCloseable {
     return arena.capacity() * parameters.dataType().width();
   }
 
-  /** Frees every activation buffer. */
   @Override
   public void close() {
     if (current != null) {
