@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.embed.Pooling;
 import dev.jbert.finetune.embed.SentenceEmbedder;
 import dev.jbert.finetune.model.FineTunedModel;

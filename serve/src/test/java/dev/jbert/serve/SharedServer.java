@@ -1,5 +1,6 @@
 package dev.jbert.serve;
 
+import dev.jbert.finetune.SharedModels;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,7 @@
 package dev.jbert.serve;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.Task;

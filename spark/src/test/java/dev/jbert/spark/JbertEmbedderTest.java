@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.embed.Pooling;
 import dev.jbert.finetune.embed.SentenceEmbedder;
 import java.nio.file.Path;

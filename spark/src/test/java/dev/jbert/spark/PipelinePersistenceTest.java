@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.embed.Pooling;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.jbert.spark;
 
+import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ExampleReader;
 import dev.jbert.finetune.data.ReadOptions;
