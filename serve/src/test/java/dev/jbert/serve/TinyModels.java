@@ -2,26 +2,21 @@ package dev.jbert.serve;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.finetune.SharedModels;
+import dev.jbert.finetune.TinyTraining;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.Task;
-import dev.jbert.finetune.train.FineTuneConfig;
-import dev.jbert.finetune.train.FineTuning;
-import dev.jbert.finetune.train.TrainingListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
- * Tiny fine-tuned models for the tests (two training steps each on the 99-token random BERT), trained
- * once per test JVM into a temporary folder: an intent classifier (card, refund), a reply matcher
+ * Tiny fine-tuned models for the tests (two training steps each on the 99-token random BERT, {@link
+ * TinyTraining}), trained once per test JVM: an intent classifier (card, refund), a reply matcher
  * (pairs), an intent classifier trained with earlier turns (context), a regressor, and a copy of the
  * intent classifier with a saved hand-off (threshold 0.99, label 转人工).
  */
@@ -29,7 +24,6 @@ final class TinyModels {
 
   private static final Path SOURCE = Path.of("train.jsonl");
   private static final Map<String, Path> TRAINED = new HashMap<>();
-  private static Path root;
 
   static final String[][] INTENTS = {{"where is my card", "card"}, {"refund my order please", "refund"},
       {"card not arrived", "card"}, {"i want my money back", "refund"}};
@@ -53,22 +47,17 @@ final class TinyModels {
   }
 
   static synchronized Path intentWithHandOff() {
-    Path dir = root().resolve("intent-handoff");
-    if (!Files.isDirectory(dir)) {
+    Path dir = TRAINED.get("intent-handoff");
+    if (dir == null) {
+      dir = TinyTraining.copy(intent(), "intent-handoff");
       try {
-        Path from = intent();
-        Files.createDirectories(dir);
-        try (Stream<Path> files = Files.list(from)) {
-          for (Path f : files.filter(Files::isRegularFile).toList()) {
-            Files.copy(f, dir.resolve(f.getFileName()));
-          }
-        }
         ObjectNode config = (ObjectNode) Json.MAPPER.readTree(dir.resolve("config.json").toFile());
         ((ObjectNode) config.get("jbert")).put("handoff_threshold", 0.99).put("handoff_label", "转人工");
         Json.writePretty(dir.resolve("config.json"), config);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      TRAINED.put("intent-handoff", dir);
     }
     return dir;
   }
@@ -100,35 +89,8 @@ final class TinyModels {
       task = Task.REGRESSION;
       base = SharedModels.tinyBertRegression();
     }
-    dir = root().resolve(kind);
-    FineTuneConfig config = FineTuneConfig.builder(task).maxSteps(2).batchSize(4).validationSplit(0).build();
-    try {
-      FineTuning.run(base, data, List.of(), dir, config, TrainingListener.NONE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    dir = TinyTraining.train(kind, base, task, data);
     TRAINED.put(kind, dir);
     return dir;
-  }
-
-  private static Path root() {
-    if (root == null) {
-      try {
-        root = Files.createTempDirectory("jbert-serve-models");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Path dir = root;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
-    }
-    return root;
-  }
-
-  private static void delete(Path dir) {
-    try (Stream<Path> all = Files.walk(dir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary folder left behind
-    }
   }
 }

@@ -1,25 +1,18 @@
 package dev.jbert.spark;
 
 import dev.jbert.finetune.SharedModels;
+import dev.jbert.finetune.TinyTraining;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.data.ExampleReader;
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.model.Task;
-import dev.jbert.finetune.train.FineTuneConfig;
-import dev.jbert.finetune.train.FineTuning;
-import dev.jbert.finetune.train.TrainingListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * Tiny fine-tuned models (2 training steps on tiny-random-bert: fast, and answers that differ from
- * text to text), made once per test JVM in a temporary folder deleted at exit.
+ * Tiny fine-tuned models (2 training steps on tiny-random-bert, {@link TinyTraining}), made once per
+ * test JVM.
  */
 final class TestModels {
 
@@ -27,7 +20,6 @@ final class TestModels {
   private static final String[][] DATA = {{"where is my card", "card"}, {"refund my order please", "refund"},
       {"card not arrived", "card"}, {"i want my money back", "refund"}, {"hello there", "greeting"}, {"hi, good morning", "greeting"}};
 
-  private static Path root;
   private static Path intent;
   private static Path pair;
   private static Path context;
@@ -73,20 +65,7 @@ final class TestModels {
 
   /** A fresh copy of the intent model in a new folder (for tests that count loads of one folder). */
   static Path intentCopy(String name) {
-    Path copy = root().resolve(name);
-    try {
-      Files.createDirectories(copy);
-      try (Stream<Path> files = Files.list(intent())) {
-        for (Path f : files.toList()) {
-          if (Files.isRegularFile(f)) {
-            Files.copy(f, copy.resolve(f.getFileName()));
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return copy;
+    return TinyTraining.copy(intent(), name);
   }
 
   /** The first {@code n} messages of the Banking77 test split. */
@@ -97,34 +76,6 @@ final class TestModels {
   }
 
   private static Path train(String name, Task task, List<Example> data) {
-    Path dir = root().resolve(name);
-    FineTuneConfig config = FineTuneConfig.builder(task).maxSteps(2).batchSize(4).validationSplit(0).build();
-    try {
-      FineTuning.run(SharedModels.tinyBert(), data, List.of(), dir, config, TrainingListener.NONE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return dir;
-  }
-
-  private static synchronized Path root() {
-    if (root == null) {
-      try {
-        root = Files.createTempDirectory("jbert-spark-models");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Path dir = root;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
-    }
-    return root;
-  }
-
-  private static void delete(Path dir) {
-    try (Stream<Path> all = Files.walk(dir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort at exit
-    }
+    return TinyTraining.train(name, SharedModels.tinyBert(), task, data);
   }
 }
