@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * CLINC150 with out-of-scope detection (Larson et al. 2019): fine-tunes all-MiniLM-L6-v2 on the 150
+ * CLINC150 with out-of-scope detection (Larson et al. 2019): fine-tunes all-MiniLM-L6-v2 (or {@code --model}) on the 150
  * intents plus {@code oos}, fits the calibration temperature and every out-of-scope detector
  * (softmax, energy, Mahalanobis and kNN on the pooled features of the training set), picks each
  * detector's threshold on the validation split for an in-scope recall (95%) and the hand-off's
@@ -40,7 +40,7 @@ import picocli.CommandLine;
  * instead, as before detectors.
  *
  * <pre>
- * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--epochs N] [--max-steps N] [--lr X] [--r-drop A] [--label-smoothing X] [--recipe intent] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
+ * java -cp ... dev.jbert.examples.Clinc150OutOfScope [--model DIR] [--epochs N] [--max-steps N] [--lr X] [--r-drop A] [--label-smoothing X] [--recipe intent] [--ood-detector auto|softmax|energy|mahalanobis|knn|none]
  *     [--in-scope-recall R] [--knn-k K] [--precision P] [--validation-only] [--resume] [--output DIR]
  * </pre>
  */
@@ -48,6 +48,9 @@ import picocli.CommandLine;
 public final class Clinc150OutOfScope implements Callable<Integer> {
 
   @Mixin RunOptions run;
+
+  @Option(names = "--model", description = "The BERT checkpoint to fine-tune (default: all-MiniLM-L6-v2 of --shared).")
+  Path model;
 
   @Option(names = "--lr", description = "Peak learning rate (default: 5e-5, or the recipe's).")
   Double lr;
@@ -119,7 +122,7 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
         .confidence(new ConfidenceConfig(true, detectors ? detector : null, inScopeRecall, knnK))
         .resume(resume)
         .build();
-    FineTuneResult result = FineTuning.run(run.shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
+    FineTuneResult result = FineTuning.run(model != null ? model : run.shared.resolve("models/all-MiniLM-L6-v2"), clinc.train(), clinc.validation(), output,
         config, ConsoleProgress.onStdout());
     if (result.handOff() != null) {
       System.out.printf("hand-off threshold %.4f (validation: precision %.4f, %.1f%% answered automatically)%n",
