@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared data folder, located through the {@code jbert.shared} property that Surefire sets. */
+/** The shared data folder, located as {@link SharedModels#shared} locates the shared folder. */
 public final class SharedData {
 
   private SharedData() {}
 
-  /** {@code <shared>/data}; fails the test with a clear message when it is missing. */
+  /** {@code <shared>/data}; fails the test with a clear message when it is missing or not a folder. */
   public static Path dataDir() {
-    String shared = System.getProperty("jbert.shared");
-    if (shared == null) {
-      fail("system property jbert.shared is not set (Surefire sets it to ../shared beside the checkout)");
-    }
-    Path data = Path.of(shared).resolve("data");
+    Path data = SharedModels.shared("data");
     if (!Files.isDirectory(data)) {
-      fail("shared data folder missing: " + data.toAbsolutePath() + " (the models and data must sit in ../shared beside the checkout)");
+      fail("shared data folder is not a folder: " + data.toAbsolutePath());
     }
     return data;
   }
