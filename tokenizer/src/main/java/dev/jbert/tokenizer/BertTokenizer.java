@@ -76,6 +76,18 @@ public final class BertTokenizer {
         dir + ": neither " + TokenizerJsonReader.FILE + " nor " + VocabTxtReader.VOCAB_FILE + " found");
   }
 
+  /**
+   * Loads a {@code tokenizer.json} on its own, under any file name (as the tokenizers library's
+   * {@code Tokenizer.from_file} does), with BERT's defaults for what {@code tokenizer_config.json}
+   * would add: the same tokenizer {@link #fromPretrained} loads from a folder holding only that file.
+   *
+   * @throws TokenizerFormatException naming the file and the problem when it cannot be used
+   * @throws IOException when it cannot be read
+   */
+  public static BertTokenizer fromTokenizerJson(Path file) throws IOException {
+    return new BertTokenizer(TokenizerJsonReader.readFile(file, TransformersConfig.defaults()));
+  }
+
   /** Encodes one text with special tokens, without truncation or padding. */
   public Encoding encode(String text) {
     return encode(text, null, EncodeOptions.DEFAULT);

@@ -26,7 +26,12 @@ final class TokenizerJsonReader {
   }
 
   static TokenizerSpec read(Path dir, TransformersConfig config) throws IOException {
-    return new TokenizerJsonReader(JsonFile.read(dir.resolve(FILE))).spec(config);
+    return readFile(dir.resolve(FILE), config);
+  }
+
+  /** Reads a tokenizer.json under any name. */
+  static TokenizerSpec readFile(Path file, TransformersConfig config) throws IOException {
+    return new TokenizerJsonReader(JsonFile.read(file)).spec(config);
   }
 
   private TokenizerSpec spec(TransformersConfig config) throws IOException {

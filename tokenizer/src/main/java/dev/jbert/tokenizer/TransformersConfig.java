@@ -54,6 +54,15 @@ record TransformersConfig(
     Path mapPath = dir.resolve(SPECIAL_TOKENS_FILE);
     JsonFile config = Files.exists(configPath) ? JsonFile.read(configPath) : null;
     JsonFile map = Files.exists(mapPath) ? JsonFile.read(mapPath) : null;
+    return of(config, map);
+  }
+
+  /** BERT's defaults, as for a folder with neither file (a tokenizer.json read on its own). */
+  static TransformersConfig defaults() throws IOException {
+    return of(null, null);
+  }
+
+  private static TransformersConfig of(JsonFile config, JsonFile map) throws IOException {
     JsonNode c = config == null ? null : config.root;
     return new TransformersConfig(
         c == null || config.bool(c, "do_lower_case", CONFIG_FILE, true),

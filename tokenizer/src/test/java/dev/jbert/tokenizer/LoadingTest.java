@@ -37,6 +37,25 @@ class LoadingTest {
         fromVocab.decode(fromVocab.encode(SAMPLES.get(1)).inputIds(), true));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {Shared.MINILM, Shared.BGE_ZH})
+  void aTokenizerJsonUnderAnyNameLoadsAsAFolderHoldingOnlyIt(String model) throws IOException {
+    Path renamed = Files.createTempFile("export-", "-tokenizer.json");
+    try {
+      Files.copy(Shared.model(model).resolve("tokenizer.json"), renamed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      BertTokenizer alone = BertTokenizer.fromTokenizerJson(renamed);
+      BertTokenizer inFolder = BertTokenizerFixtures.load(BertTokenizerFixtures.copy(model, "tokenizer.json"));
+      for (String text : SAMPLES) {
+        assertArrayEquals(inFolder.encode(text, "a pair").inputIds(), alone.encode(text, "a pair").inputIds(), text);
+      }
+      assertEquals(inFolder.vocabSize(), alone.vocabSize());
+      assertEquals(inFolder.padId(), alone.padId());
+      assertEquals(OptionalInt.empty(), alone.modelMaxLength());
+    } finally {
+      Files.delete(renamed);
+    }
+  }
+
   @Test
   void vocabTxtAloneUsesBertDefaults() {
     // No configs at all: lowercase, strip accents, [CLS]/[SEP]/[PAD]/[UNK]/[MASK].
