@@ -51,7 +51,7 @@ public final class JbertCli implements Callable<Integer> {
   /** The subcommands, in the order {@code jbert --help} lists them. */
   private static final List<Class<?>> SUBCOMMANDS = List.of(VersionCommand.class, TokenizeCommand.class,
       EmbedCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ServeCommand.class,
-      CommandLine.HelpCommand.class, ArchiveRunCommand.class);
+      ConvertCommand.class, CommandLine.HelpCommand.class, ArchiveRunCommand.class);
 
   /** The subcommands that run a model, and so load ND4J's native backend. */
   private static final Set<Class<?>> MODEL_COMMANDS = Set.of(EmbedCommand.class, TrainCommand.class,
