@@ -53,6 +53,9 @@ public final class OnnxBertImport {
 
   private static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
   private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\.");
+  /** Operators of quantized graphs (ONNX's and ONNX Runtime's contrib ones), whose weights are not floats. */
+  private static final Set<String> QUANTIZED_OPS = Set.of("MatMulInteger", "DynamicQuantizeLinear", "QuantizeLinear",
+      "DequantizeLinear", "QLinearMatMul", "DynamicQuantizeMatMul", "MatMulNBits", "QAttention");
 
   /**
    * A converted model.
@@ -126,6 +129,12 @@ public final class OnnxBertImport {
    */
   public static Imported convert(OnnxFile graph, OptionalInt numAttentionHeads) throws CheckpointException {
     Path file = graph.file();
+    for (Node node : graph.nodes()) {
+      if (QUANTIZED_OPS.contains(node.opType())) {
+        throw new CheckpointException(file, "a quantized graph (" + node.opType() + " at node '" + node.name()
+            + "'): jbert reads float weights; convert the model's float export");
+      }
+    }
     Map<String, TensorData> named = new TreeMap<>();
     List<String> skipped = new ArrayList<>();
     Set<String> used = new HashSet<>();

@@ -243,6 +243,15 @@ class OnnxBertImportTest {
   }
 
   @Test
+  void aQuantizedGraphIsRefused() throws IOException {
+    TinyBert b = tinyBert(new Variant("Div", false, "Erf", false));
+    b.onnx.node("DynamicQuantizeLinear", List.of("h"), List.of("hq", "scale", "zero"));
+    CheckpointException e = assertThrows(CheckpointException.class, () -> convert(b));
+    assertTrue(e.getMessage().endsWith(": a quantized graph (DynamicQuantizeLinear at node 'DynamicQuantizeLinear_"
+        + (countNodes(b) - 1) + "'): jbert reads float weights; convert the model's float export"), e.getMessage());
+  }
+
+  @Test
   void aGraphWithoutBertsEmbeddingsIsNotBert() throws IOException {
     Path file = new OnnxBuilder().initializer("fc.bias", new long[] {2}, new float[2]).write(dir.resolve("o.onnx"));
     CheckpointException e = assertThrows(CheckpointException.class, () -> OnnxBertImport.read(file));
