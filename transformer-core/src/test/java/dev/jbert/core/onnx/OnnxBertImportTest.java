@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.BertModel;
@@ -27,6 +29,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -295,6 +298,59 @@ class OnnxBertImportTest {
       assertTrue(model.loadReport().isClean(), model.loadReport().toString());
       assertEquals(3, model.config().numLabels());
     }
+  }
+
+  /**
+   * A two-layer classifier written in PyTorch with Hugging Face's names and exported by torch.onnx at
+   * opset 17 (LayerNormalization operators, the {@code bert.} prefix, pooler and classifier as Gemm;
+   * src/test/resources/onnx/make_tiny_classifier.py): the folder the import writes gives PyTorch's
+   * logits for a padded batch.
+   */
+  @Test
+  void aClassifierExportedByTorchGivesTorchsLogits() throws IOException {
+    Path onnx = dir.resolve("tiny-bert-classifier.onnx");
+    JsonNode fixture;
+    try (InputStream model = OnnxBertImportTest.class.getResourceAsStream("/onnx/tiny-bert-classifier.onnx");
+        InputStream json = OnnxBertImportTest.class.getResourceAsStream("/onnx/tiny-bert-classifier.json")) {
+      Files.copy(model, onnx);
+      fixture = new ObjectMapper().readTree(json);
+    }
+    Imported imported = OnnxBertImport.read(onnx);
+    JsonNode want = fixture.path("config");
+    BertConfig c = imported.config();
+    assertEquals(List.of(want.path("vocab_size").asInt(), want.path("hidden_size").asInt(), want.path("num_hidden_layers").asInt(),
+            want.path("num_attention_heads").asInt(), want.path("intermediate_size").asInt(),
+            want.path("max_position_embeddings").asInt(), want.path("type_vocab_size").asInt(), want.path("num_labels").asInt()),
+        List.of(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(),
+            c.maxPositionEmbeddings(), c.typeVocabSize(), c.numLabels()));
+    assertEquals(want.path("layer_norm_eps").asDouble(), c.layerNormEps());
+    assertEquals(want.path("hidden_act").asText(), c.hiddenAct());
+    assertEquals(12, imported.renamed()); // the 6 Linear weights of each layer; the pooler's and classifier's Gemm keep their names
+    Path folder = dir.resolve("classifier");
+    imported.write(folder, null);
+    try (BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(folder, DataType.FLOAT)) {
+      assertTrue(model.loadReport().isClean(), model.loadReport().toString());
+      model.eval();
+      INDArray logits = model.forward(ints(fixture.path("input_ids")), ints(fixture.path("token_type_ids")),
+          ints(fixture.path("attention_mask")));
+      JsonNode expected = fixture.path("logits");
+      for (int b = 0; b < expected.size(); b++) {
+        for (int k = 0; k < expected.get(b).size(); k++) {
+          assertEquals(expected.get(b).get(k).asDouble(), logits.getDouble(b, k), 1e-5, "logit [" + b + ", " + k + "]");
+        }
+      }
+    }
+  }
+
+  private static int[][] ints(JsonNode rows) {
+    int[][] out = new int[rows.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new int[rows.get(i).size()];
+      for (int j = 0; j < out[i].length; j++) {
+        out[i][j] = rows.get(i).get(j).asInt();
+      }
+    }
+    return out;
   }
 
   /**
