@@ -421,7 +421,7 @@ public final class OnnxFile {
         } else if (tag == tag(5, LEN)) {
           t = new Tensor(file, message(this::tensor));
         } else if (tag == tag(8, VARINT) || tag == tag(8, LEN)) {
-          readInt64s(tag, ints);
+          repeated(tag, () -> ints.add(in.readInt64()));
         } else {
           in.skipField(tag);
         }
@@ -433,19 +433,13 @@ public final class OnnxFile {
       TensorFields t = new TensorFields();
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         if (tag == tag(1, VARINT) || tag == tag(1, LEN)) {
-          readInt64s(tag, t.dims);
+          repeated(tag, () -> t.dims.add(in.readInt64()));
         } else if (tag == tag(2, VARINT)) {
           t.dataType = in.readInt32();
-        } else if (tag == tag(4, FIXED32)) {
-          t.floatData.add(in.readFloat());
-        } else if (tag == tag(4, LEN)) {
-          int limit = in.pushLimit(in.readRawVarint32());
-          while (in.getBytesUntilLimit() > 0) {
-            t.floatData.add(in.readFloat());
-          }
-          in.popLimit(limit);
+        } else if (tag == tag(4, FIXED32) || tag == tag(4, LEN)) {
+          repeated(tag, () -> t.floatData.add(in.readFloat()));
         } else if (tag == tag(5, VARINT) || tag == tag(5, LEN) || tag == tag(7, VARINT) || tag == tag(7, LEN)) {
-          readInt64s(tag, t.intData); // int32_data and int64_data: both varints
+          repeated(tag, () -> t.intData.add(in.readInt64())); // int32_data and int64_data: both varints
         } else if (tag == tag(8, LEN)) {
           t.name = in.readString();
         } else if (tag == tag(9, LEN)) {
@@ -453,14 +447,8 @@ public final class OnnxFile {
           int at = in.getTotalBytesRead();
           in.skipRawBytes(length); // throws when the file is cut short
           t.raw = bytes.slice(at, length);
-        } else if (tag == tag(10, FIXED64)) {
-          t.doubleData.add(in.readDouble());
-        } else if (tag == tag(10, LEN)) {
-          int limit = in.pushLimit(in.readRawVarint32());
-          while (in.getBytesUntilLimit() > 0) {
-            t.doubleData.add(in.readDouble());
-          }
-          in.popLimit(limit);
+        } else if (tag == tag(10, FIXED64) || tag == tag(10, LEN)) {
+          repeated(tag, () -> t.doubleData.add(in.readDouble()));
         } else if (tag == tag(13, LEN)) {
           t.external = true;
           String[] entry = message(this::stringEntry);
@@ -490,15 +478,20 @@ public final class OnnxFile {
       return kv;
     }
 
-    /** A repeated integer field, packed (one length-delimited run) or not (one varint per tag). */
-    private void readInt64s(int tag, List<Long> out) throws IOException {
-      if (WireFormat.getTagWireType(tag) == VARINT) {
-        out.add(in.readInt64());
+    @FunctionalInterface
+    private interface ElementReader {
+      void read() throws IOException;
+    }
+
+    /** One element of a repeated scalar field, or a packed run of them (the length-delimited form). */
+    private void repeated(int tag, ElementReader element) throws IOException {
+      if (WireFormat.getTagWireType(tag) != LEN) {
+        element.read();
         return;
       }
       int limit = in.pushLimit(in.readRawVarint32());
       while (in.getBytesUntilLimit() > 0) {
-        out.add(in.readInt64());
+        element.read();
       }
       in.popLimit(limit);
     }
