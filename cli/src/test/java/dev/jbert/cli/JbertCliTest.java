@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JbertCliTest {
 
   private static final Set<String> ALL =
-      Set.of("version", "tokenize", "embed", "train", "eval", "predict", "serve", "help", "archive-run");
+      Set.of("version", "tokenize", "embed", "train", "eval", "predict", "serve", "convert", "help", "archive-run");
 
   private static Set<String> subcommands(String... args) {
     return JbertCli.commandLine(args).getSubcommands().keySet();
