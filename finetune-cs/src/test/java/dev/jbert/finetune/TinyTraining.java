@@ -1,5 +1,6 @@
 package dev.jbert.finetune;
 
+import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.data.Example;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.train.FineTuneConfig;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -67,8 +67,8 @@ public final class TinyTraining {
   }
 
   private static void delete(Path dir) {
-    try (Stream<Path> all = Files.walk(dir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      AtomicFiles.deleteTree(dir);
     } catch (IOException e) {
       // a temporary folder left behind
     }

@@ -95,7 +95,6 @@ public final class OnnxBertImport {
         if (tokenizerJson != null) {
           Files.copy(tokenizerJson, staged.resolve("tokenizer.json"), StandardCopyOption.COPY_ATTRIBUTES);
         }
-        Files.deleteIfExists(target); // the empty folder the check above allowed
         AtomicFiles.replaceDirectory(staged, target, AtomicFiles.temporarySibling(target));
       } finally {
         AtomicFiles.deleteTree(staged);
@@ -274,7 +273,7 @@ public final class OnnxBertImport {
     Set<Integer> seen = new HashSet<>();
     for (String name : names) {
       Matcher m = LAYER.matcher(name);
-      if (name.startsWith(prefix) && m.find(prefix.length()) && m.start() == prefix.length()) {
+      if (name.startsWith(prefix) && m.region(prefix.length(), name.length()).lookingAt()) {
         seen.add(Integer.parseInt(m.group(1)));
       }
     }

@@ -127,6 +127,11 @@ public final class OnnxBuilder {
     });
   }
 
+  /** Nodes added so far; node {@code k} is named {@code <opType>_k}. */
+  public int nodeCount() {
+    return nodes.size();
+  }
+
   /** The serialized ModelProto. */
   public byte[] bytes() {
     byte[] graph = message(out -> {

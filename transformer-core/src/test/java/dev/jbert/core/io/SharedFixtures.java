@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The shared model fixtures (read in place, never copied) and comparisons the io tests share. */
-final class SharedFixtures {
+public final class SharedFixtures {
   private SharedFixtures() {}
 
   /** {@code /work/shared/models/<name>}, failing loudly if the shared folder is missing. */
-  static Path model(String name) {
+  public static Path model(String name) {
     String shared = System.getProperty("jbert.shared");
     if (shared == null || !Files.isDirectory(Path.of(shared, "models"))) {
       fail("shared fixtures not found: system property jbert.shared = " + shared
@@ -32,7 +32,7 @@ final class SharedFixtures {
   }
 
   /** Same names, shapes, and float bits (NaN payloads and signed zeros included). */
-  static void assertBitIdentical(Map<String, TensorData> expected, Map<String, TensorData> actual) {
+  public static void assertBitIdentical(Map<String, TensorData> expected, Map<String, TensorData> actual) {
     assertEquals(expected.keySet(), actual.keySet(), "tensor names");
     for (TensorData e : expected.values()) {
       TensorData a = actual.get(e.name());

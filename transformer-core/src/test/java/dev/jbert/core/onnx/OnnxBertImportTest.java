@@ -15,6 +15,7 @@ import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.OnnxBuilder;
 import dev.jbert.core.io.OnnxFile;
 import dev.jbert.core.io.Safetensors;
+import dev.jbert.core.io.SharedFixtures;
 import dev.jbert.core.io.TensorData;
 import dev.jbert.core.onnx.OnnxBertImport.Imported;
 import java.io.IOException;
@@ -213,21 +214,8 @@ class OnnxBertImportTest {
     b.onnx.node("MatMul", List.of("x", "onnx::MatMul_555"), List.of("y"));
     CheckpointException e = assertThrows(CheckpointException.class, () -> convert(b));
     assertTrue(e.getMessage().endsWith("initializer 'onnx::MatMul_555' [8, 2] is the weight of MatMul 'MatMul_"
-        + (countNodes(b) - 1) + "', but no bias named '<module>.bias' is added to its output, so its Hugging Face "
+        + (b.onnx.nodeCount() - 1) + "', but no bias named '<module>.bias' is added to its output, so its Hugging Face "
         + "name cannot be told"), e.getMessage());
-  }
-
-  private static int countNodes(TinyBert b) {
-    try {
-      Path f = Files.createTempFile("count", ".onnx");
-      try {
-        return OnnxFile.read(b.onnx.write(f)).nodes().size();
-      } finally {
-        Files.delete(f);
-      }
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 
   @Test
@@ -251,7 +239,7 @@ class OnnxBertImportTest {
     b.onnx.node("DynamicQuantizeLinear", List.of("h"), List.of("hq", "scale", "zero"));
     CheckpointException e = assertThrows(CheckpointException.class, () -> convert(b));
     assertTrue(e.getMessage().endsWith(": a quantized graph (DynamicQuantizeLinear at node 'DynamicQuantizeLinear_"
-        + (countNodes(b) - 1) + "'): jbert reads float weights; convert the model's float export"), e.getMessage());
+        + (b.onnx.nodeCount() - 1) + "'): jbert reads float weights; convert the model's float export"), e.getMessage());
   }
 
   @Test
@@ -280,6 +268,10 @@ class OnnxBertImportTest {
       assertEquals(List.of("out"), left.map(p -> p.getFileName().toString()).filter(n -> n.contains("out")).toList(),
           "temporary folders left behind");
     }
+
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    imported.write(empty, null); // an empty folder is taken over
+    assertEquals(imported.config().toJson(), BertConfig.load(empty.resolve("config.json")).toJson());
 
     IOException again = assertThrows(IOException.class, () -> imported.write(out, null));
     assertEquals(out + " already exists and is not an empty folder; choose another output", again.getMessage());
@@ -367,13 +359,11 @@ class OnnxBertImportTest {
       Files.copy(in, onnx);
     }
     Imported imported = OnnxBertImport.read(onnx);
-    Path shared = sharedModel("all-MiniLM-L6-v2");
+    Path shared = SharedFixtures.model("all-MiniLM-L6-v2");
     Map<String, TensorData> expected = Safetensors.read(shared.resolve("model.safetensors"));
     assertEquals(List.copyOf(new TreeMap<>(expected).keySet()), imported.tensors().stream().map(TensorData::name).toList());
-    for (TensorData t : imported.tensors()) {
-      assertArrayEquals(expected.get(t.name()).shape(), t.shape(), t.name());
-      assertArrayEquals(bits(expected.get(t.name()).data()), bits(t.data()), t.name());
-    }
+    SharedFixtures.assertBitIdentical(expected,
+        imported.tensors().stream().collect(Collectors.toMap(TensorData::name, t -> t)));
     assertEquals(36, imported.renamed());
     assertEquals(List.of("embeddings.position_ids [1, 512]: INT64 buffer, not a weight"), imported.skipped());
 
@@ -387,22 +377,5 @@ class OnnxBertImportTest {
     assertEquals(want.layerNormEps(), got.layerNormEps());
     assertEquals(want.hiddenDropoutProb(), got.hiddenDropoutProb());
     assertEquals(want.attentionProbsDropoutProb(), got.attentionProbsDropoutProb());
-  }
-
-  private static Path sharedModel(String name) {
-    String shared = System.getProperty("jbert.shared");
-    Path model = shared == null ? null : Path.of(shared, "models", name);
-    if (model == null || !Files.isDirectory(model)) {
-      fail("shared model not found: system property jbert.shared = " + shared + " must point at the folder holding models/" + name);
-    }
-    return model;
-  }
-
-  private static int[] bits(float[] values) {
-    int[] out = new int[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = Float.floatToRawIntBits(values[i]);
-    }
-    return out;
   }
 }
