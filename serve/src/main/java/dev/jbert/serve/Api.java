@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.embed.Pooling;
 import dev.jbert.finetune.model.HandOff;
+import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.predict.Input;
 import dev.jbert.finetune.predict.Prediction;
 import dev.jbert.finetune.predict.ScoredLabel;
@@ -91,7 +92,7 @@ final class Api {
     if (!kinds.contains(m.kind())) {
       throw ApiError.badRequest("model '" + name + "' is " + article(m.kind().id()) + " model and does not answer "
           + route + ", which needs " + kindsText(kinds) + " model; it answers "
-          + m.kind().routes().stream().map(r -> "/v1/models/" + name + "/" + r).collect(Collectors.joining(", ")));
+          + m.routes().stream().map(r -> "/v1/models/" + name + "/" + r).collect(Collectors.joining(", ")));
     }
     return m;
   }
@@ -235,6 +236,84 @@ final class Api {
 
   private static List<int[]> ids(List<EncodedExample> encoded) {
     return encoded.stream().map(EncodedExample::inputIds).toList();
+  }
+
+  // ---------------------------------------------------------------- /rerank (TEI)
+
+  /**
+   * TEI's {@code POST /rerank}: {@code texts} ranked against {@code query} by a model trained on
+   * (message, reply) pairs, each scored on the pair (query, text); answers {@code [{"index", "score"}]},
+   * best first (ties by index), with {@code "text"} when {@code return_text}. TEI ranks only with
+   * one-output models; jbert's pair models output labels, so the request names the label whose
+   * probability (softmax of the logits over the model's temperature) is the score in {@code label},
+   * or its logit with {@code raw_scores}.
+   */
+  CompletableFuture<Reply> rerank(ObjectNode body, String pathModel, Call call) {
+    ClassifierModel model = pathModel == null && Fields.absent(body, "model") ? firstPairModel()
+        : (ClassifierModel) model(pathModel, body, "/rerank", LABELLING);
+    call.model = model.name();
+    if (model.settings().task() != Task.PAIR) {
+      throw ApiError.badRequest("model '" + model.name() + "' was trained on single messages ("
+          + model.settings().task().id() + ") and does not answer /rerank, which needs a model trained on (message,"
+          + " reply) pairs (--task pair)");
+    }
+    String query = Fields.text(body.get("query"), "query");
+    List<String> texts = Fields.texts(body.get("texts"), "texts", options.maxClientBatchSize());
+    int label = rankingLabel(body, model);
+    boolean raw = Fields.bool(body, "raw_scores", false);
+    boolean returnText = Fields.bool(body, "return_text", false);
+    List<Input> inputs = new ArrayList<>(texts.size());
+    List<String> where = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      inputs.add(Input.pair(query, texts.get(i)));
+      where.add("texts[" + i + "]");
+    }
+    List<EncodedExample> encoded = encode(model, inputs, where, body);
+    return run(model, encoded, ids(encoded), call).thenApply(rows -> {
+      double[] scores = new double[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        float[] logits = model.logits(rows[i]);
+        scores[i] = raw ? logits[label] : Softmax.of(logits, model.temperature())[label];
+      }
+      Integer[] order = new Integer[scores.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a])); // stable: ties keep index order
+      ArrayNode out = Fields.JSON.createArrayNode();
+      for (int i : order) {
+        ObjectNode rank = out.addObject().put("index", i).put("score", (float) scores[i]);
+        if (returnText) {
+          rank.put("text", texts.get(i));
+        }
+      }
+      return Reply.json(out);
+    });
+  }
+
+  /** The first served model trained on pairs: the one {@code /rerank} answers with when none is named. */
+  private ClassifierModel firstPairModel() {
+    for (ServedModel<?> m : models.values()) {
+      if (m instanceof ClassifierModel c && c.settings().task() == Task.PAIR) {
+        return c;
+      }
+    }
+    throw ApiError.badRequest("no served model answers /rerank: it needs a model trained on (message, reply) pairs"
+        + " (--task pair), and the served models are " + describeModels());
+  }
+
+  /** The id of the request's {@code label}: required, one of the model's labels. */
+  private static int rankingLabel(ObjectNode body, ClassifierModel model) {
+    String label = Fields.optionalString(body, "label");
+    List<String> labels = model.labels().labels();
+    if (label == null) {
+      throw ApiError.validation("label is missing: model '" + model.name() + "' answers the labels " + labels
+          + "; name the one whose probability ranks the texts, e.g. \"label\": \"" + labels.get(0) + "\"");
+    }
+    if (!model.labels().contains(label)) {
+      throw ApiError.validation("label '" + label + "' is not one of model '" + model.name() + "''s labels " + labels);
+    }
+    return model.labels().id(label);
   }
 
   // ---------------------------------------------------------------- /v1/classify (jbert)
@@ -516,7 +595,7 @@ final class Api {
     jbert.put("load_seconds", model.loadSeconds());
     jbert.put("request_timeout_ms", options.requestTimeout().toMillis());
     ArrayNode routes = jbert.putArray("routes");
-    model.kind().routes().forEach(r -> routes.add("/v1/models/" + model.name() + "/" + r));
+    model.routes().forEach(r -> routes.add("/v1/models/" + model.name() + "/" + r));
     return Reply.json(out);
   }
 
@@ -542,7 +621,7 @@ final class Api {
     e.setAll(m.details());
     e.put("max_input_length", m.maxLength());
     ArrayNode routes = e.putArray("routes");
-    m.kind().routes().forEach(r -> routes.add("/v1/models/" + m.name() + "/" + r));
+    m.routes().forEach(r -> routes.add("/v1/models/" + m.name() + "/" + r));
     return e;
   }
 }

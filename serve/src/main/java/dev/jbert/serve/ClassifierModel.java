@@ -98,6 +98,17 @@ final class ClassifierModel extends ServedModel<EncodedExample> {
     return model.labels() == null ? Kind.REGRESSOR : Kind.CLASSIFIER;
   }
 
+  /** Its kind's routes, and {@code rerank} when it was trained on (message, reply) pairs. */
+  @Override
+  List<String> routes() {
+    if (settings().task() != Task.PAIR) {
+      return super.routes();
+    }
+    List<String> routes = new ArrayList<>(super.routes());
+    routes.add(routes.indexOf("classify") + 1, "rerank");
+    return List.copyOf(routes);
+  }
+
   TaskSettings settings() {
     return model.settings();
   }

@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference service behind {@code jbert serve}: text-embeddings-inference's routes, OpenAI's
+ * The inference service behind {@code jbert serve}: text-embeddings-inference's routes (with {@code
+ * /rerank} for models trained on pairs), OpenAI's
  * {@code /v1/embeddings}, and jbert's {@code /v1/classify}, for several models in one process, on
  * Javalin (Jetty).
  *
@@ -268,7 +269,8 @@ public final class JbertServer implements AutoCloseable {
         ApiError.Type type = status == 404 ? ApiError.Type.NOT_FOUND
             : status == 405 ? ApiError.Type.METHOD_NOT_ALLOWED : ApiError.Type.BAD_REQUEST;
         String message = status == 404 ? "no route " + ctx.method() + " " + ctx.path()
-            + "; the routes are /predict, /embed, /tokenize, /info, /health, /metrics, /v1/embeddings, /v1/classify,"
+            + "; the routes are /predict, /rerank, /embed, /tokenize, /info, /health, /metrics, /v1/embeddings,"
+            + " /v1/classify,"
             + " /v1/models and /v1/models/NAME/..." : status == 405 ? ctx.method() + " is not allowed on " + ctx.path()
             : e.getMessage();
         send(ctx, call, Reply.error(new ApiError(status, type, message)));
@@ -289,6 +291,7 @@ public final class JbertServer implements AutoCloseable {
           (body, call) -> api.tokenize(body, ctx.pathParam("name"), call)));
 
       cfg.routes.post("/predict", ctx -> inference(ctx, "/predict", (body, call) -> api.predict(body, null, call)));
+      cfg.routes.post("/rerank", ctx -> inference(ctx, "/rerank", (body, call) -> api.rerank(body, null, call)));
       cfg.routes.post("/v1/classify", ctx -> inference(ctx, "/v1/classify", (body, call) -> api.classify(body, null, call)));
       cfg.routes.post("/embed", ctx -> inference(ctx, "/embed", (body, call) -> api.embed(body, null, call)));
       cfg.routes.post("/v1/embeddings", ctx -> inference(ctx, "/v1/embeddings",
@@ -297,6 +300,8 @@ public final class JbertServer implements AutoCloseable {
           (body, call) -> api.openAiEmbeddings(body, null, call)));
       cfg.routes.post("/v1/models/{name}/predict", ctx -> inference(ctx, "/v1/models/NAME/predict",
           (body, call) -> api.predict(body, ctx.pathParam("name"), call)));
+      cfg.routes.post("/v1/models/{name}/rerank", ctx -> inference(ctx, "/v1/models/NAME/rerank",
+          (body, call) -> api.rerank(body, ctx.pathParam("name"), call)));
       cfg.routes.post("/v1/models/{name}/classify", ctx -> inference(ctx, "/v1/models/NAME/classify",
           (body, call) -> api.classify(body, ctx.pathParam("name"), call)));
       cfg.routes.post("/v1/models/{name}/embed", ctx -> inference(ctx, "/v1/models/NAME/embed",

@@ -81,6 +81,11 @@ abstract class ServedModel<I> implements AutoCloseable {
 
   abstract Kind kind();
 
+  /** The routes (under {@code /v1/models/NAME/}) this model answers: its kind's. */
+  List<String> routes() {
+    return kind().routes();
+  }
+
   abstract BertTokenizer tokenizer();
 
   /** The token count of one encoded input. */

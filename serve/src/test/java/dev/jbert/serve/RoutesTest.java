@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every route of the service answers what the in-process API answers for the same input: TEI's
  * {@code /predict}, {@code /embed}, {@code /tokenize}, {@code /info}, {@code /health}, {@code /metrics};
- * OpenAI's {@code /v1/embeddings}; jbert's {@code /v1/classify} with pairs, context, top-k and hand-off;
+ * {@code /rerank} with a pair model; OpenAI's {@code /v1/embeddings}; jbert's {@code /v1/classify} with pairs,
+ * context, top-k and hand-off;
  * the per-model routes and the {@code model} field.
  */
 class RoutesTest {
@@ -144,6 +145,56 @@ class RoutesTest {
         + " \"text_pair\": [\"it ships tomorrow\", \"done\"]}").json();
     assertEquals(2, many.get("results").size());
     assertEquals(expected.label(), many.at("/results/0/label").asText());
+  }
+
+  @Test
+  void rerankRanksRepliesByTheProbabilityOfTheNamedLabel() {
+    String query = "where is my card";
+    List<String> replies = List.of("it ships tomorrow", "refund my order please", "card not arrived");
+    Predictor predictor = Predictor.of(pair).withTopK(2);
+    double[] expected = new double[replies.size()];
+    for (int i = 0; i < replies.size(); i++) {
+      expected[i] = predictor.classifyPair(query, replies.get(i)).topK().stream()
+          .filter(s -> s.label().equals("yes")).findFirst().orElseThrow().score();
+    }
+    String body = "{\"query\": \"where is my card\", \"texts\": [\"it ships tomorrow\", \"refund my order please\","
+        + " \"card not arrived\"], \"label\": \"yes\"";
+    JsonNode ranked = http.post("/rerank", body + ", \"return_text\": true}").json();   // the first pair model: "pair"
+    assertEquals(replies.size(), ranked.size());
+    for (int r = 0; r < ranked.size(); r++) {
+      int i = ranked.get(r).get("index").asInt();
+      assertEquals(expected[i], ranked.get(r).get("score").asDouble(), 1e-5, "reply " + i);
+      assertEquals(replies.get(i), ranked.get(r).get("text").asText());
+      if (r > 0) {
+        assertTrue(ranked.get(r - 1).get("score").asDouble() >= ranked.get(r).get("score").asDouble(), "best first");
+      }
+    }
+    JsonNode raw = http.post("/v1/models/pair/rerank", body + ", \"raw_scores\": true}").json();
+    int yes = pair.labels().id("yes");
+    for (JsonNode rank : raw) {
+      int i = rank.get("index").asInt();
+      float logit = predictor.rawScores(List.of(Input.pair(query, replies.get(i))))[0][yes];
+      assertEquals(logit, rank.get("score").asDouble(), 1e-5, "reply " + i);
+      assertFalse(rank.has("text"));
+    }
+  }
+
+  @Test
+  void rerankNeedsAPairModelAndOneOfItsLabels() {
+    String texts = "\"query\": \"where is my card\", \"texts\": [\"it ships tomorrow\"]";
+    Http.Response noLabel = http.post("/rerank", "{" + texts + "}");
+    assertEquals(422, noLabel.status());
+    assertTrue(noLabel.json().get("error").asText().contains("[no, yes]"), noLabel.body());
+    Http.Response unknown = http.post("/rerank", "{" + texts + ", \"label\": \"maybe\"}");
+    assertEquals(422, unknown.status());
+    assertTrue(unknown.json().get("error").asText().contains("'maybe'"), unknown.body());
+    Http.Response intentModel = http.post("/v1/models/intent/rerank", "{" + texts + ", \"label\": \"card\"}");
+    assertEquals(400, intentModel.status());
+    assertTrue(intentModel.json().get("error").asText().contains("--task pair"), intentModel.body());
+    assertEquals(422, http.post("/rerank", "{\"query\": \"x\", \"texts\": [], \"label\": \"yes\"}").status());
+    assertEquals(422, http.post("/rerank", "{\"texts\": [\"x\"], \"label\": \"yes\"}").status());
+    assertTrue(http.get("/v1/models/pair").json().get("routes").toString().contains("/v1/models/pair/rerank"));
+    assertFalse(http.get("/v1/models/intent").json().get("routes").toString().contains("rerank"));
   }
 
   @Test
