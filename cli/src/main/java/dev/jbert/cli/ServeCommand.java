@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     description = {
-        "Serve models over HTTP: text-embeddings-inference's /predict, /embed, /tokenize, /info, /health, /metrics;",
-        "OpenAI's /v1/embeddings; jbert's /v1/classify (pairs, dialogue context, top-k, hand-off); /v1/models.",
+        "Serve models over HTTP: text-embeddings-inference's /predict, /rerank, /embed, /tokenize, /info, /health,",
+        "/metrics; OpenAI's /v1/embeddings; jbert's /v1/classify (pairs, dialogue context, top-k, hand-off); /v1/models.",
         "SIGTERM or Ctrl-C stops accepting, answers what is in flight, then exits."})
 final class ServeCommand implements Callable<Integer> {
 
