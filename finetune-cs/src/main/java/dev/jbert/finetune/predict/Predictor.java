@@ -11,6 +11,7 @@ import dev.jbert.finetune.ood.DetectorKind;
 import dev.jbert.finetune.ood.OodDetector;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,6 +27,7 @@ import java.util.List;
  *   Prediction p = predictor.classify("My card still hasn't arrived.");          // one message
  *   List<Prediction> ps = predictor.classifyAll(List.of("Where is my card?", "I was charged twice"));
  *   Prediction fit = replyMatcher.classifyPair("Where is my card?", "It ships in 3 days.");   // pair model
+ *   List<RankedReply> best = replyMatcher.rankReplies("Where is my card?", drafts, "appropriate");
  *   Prediction turn = domain.classifyInContext("还有别的吗?", List.of("推荐一家酒店", "好的, 如家酒店")); // context model
  * }
  * }</pre>
@@ -134,6 +136,34 @@ public final class Predictor {
   /** The answer for a (customer message, candidate reply) pair, for a reply-matching model. */
   public Prediction classifyPair(String text, String reply) {
     return classify(Input.pair(text, reply));
+  }
+
+  /**
+   * Ranks candidate replies to one message with a reply-matching model: each reply scored on the pair
+   * (message, reply) by the probability of {@code label} (softmax of the logits over the model's
+   * temperature), best first, equal scores in the order given. The service's {@code /rerank} answers
+   * the same.
+   *
+   * @param label the label whose probability ranks, e.g. {@code "appropriate"}
+   * @throws IllegalStateException unless the model was trained on (message, reply) pairs
+   * @throws IllegalArgumentException when {@code label} is not one of the model's labels
+   */
+  public List<RankedReply> rankReplies(String message, List<String> replies, String label) {
+    if (model.settings().task() != Task.PAIR) {
+      throw new IllegalStateException("ranking replies needs a model trained on (message, reply) pairs; this is a "
+          + model.settings().task().id() + " model");
+    }
+    if (!model.labels().contains(label)) {
+      throw new IllegalArgumentException("label '" + label + "' is not one of the model's labels " + model.labels().labels());
+    }
+    int id = model.labels().id(label);
+    float[][] logits = rawScores(replies.stream().map(r -> Input.pair(message, r)).toList());
+    List<RankedReply> ranked = new ArrayList<>(replies.size());
+    for (int i = 0; i < logits.length; i++) {
+      ranked.add(new RankedReply(i, replies.get(i), Softmax.of(logits[i], model.settings().temperature())[id]));
+    }
+    ranked.sort(Comparator.comparingDouble(RankedReply::score).reversed()); // a stable sort
+    return ranked;
   }
 
   /** The answer for a message with the earlier turns of its conversation, oldest first. */

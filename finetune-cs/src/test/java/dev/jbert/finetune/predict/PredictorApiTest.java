@@ -114,6 +114,26 @@ class PredictorApiTest {
   }
 
   @Test
+  void rankRepliesOrdersThemByTheLabelsProbability() {
+    Predictor predictor = Predictor.of(pair).withTopK(2);
+    List<String> replies = List.of("it ships tomorrow", "refund my order please", "card not arrived");
+    List<RankedReply> ranked = predictor.rankReplies("where is my card", replies, "yes");
+    assertEquals(replies.size(), ranked.size());
+    for (int r = 0; r < ranked.size(); r++) {
+      RankedReply reply = ranked.get(r);
+      assertEquals(replies.get(reply.index()), reply.reply());
+      double yes = predictor.classifyPair("where is my card", reply.reply()).topK().stream()
+          .filter(s -> s.label().equals("yes")).findFirst().orElseThrow().score();
+      assertEquals(yes, reply.score(), 1e-12);
+      if (r > 0) {
+        assertTrue(ranked.get(r - 1).score() >= reply.score(), "best first");
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> predictor.rankReplies("where is my card", replies, "maybe"));
+    assertThrows(IllegalStateException.class, () -> Predictor.of(intent).rankReplies("where is my card", replies, "card"));
+  }
+
+  @Test
   void singleMessageModelRefusesPairsAndContext() {
     Predictor predictor = Predictor.of(intent);
     assertThrows(IllegalArgumentException.class, () -> predictor.classifyPair("where is my card", "tomorrow"));
