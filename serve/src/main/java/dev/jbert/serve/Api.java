@@ -9,6 +9,7 @@ import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.Task;
 import dev.jbert.finetune.predict.Input;
 import dev.jbert.finetune.predict.Prediction;
+import dev.jbert.finetune.predict.RankedReply;
 import dev.jbert.finetune.predict.ScoredLabel;
 import dev.jbert.finetune.predict.Softmax;
 import dev.jbert.finetune.predict.TopK;
@@ -244,9 +245,9 @@ final class Api {
    * TEI's {@code POST /rerank}: {@code texts} ranked against {@code query} by a model trained on
    * (message, reply) pairs, each scored on the pair (query, text); answers {@code [{"index", "score"}]},
    * best first (ties by index), with {@code "text"} when {@code return_text}. TEI ranks only with
-   * one-output models; jbert's pair models output labels, so the request names the label whose
-   * probability (softmax of the logits over the model's temperature) is the score in {@code label},
-   * or its logit with {@code raw_scores}.
+   * one-output models; jbert's pair models output labels, so the request names in {@code label} the
+   * label whose probability is the score (softmax of the logits over the model's temperature, as
+   * {@link dev.jbert.finetune.predict.Predictor#rankReplies}), or whose logit is with {@code raw_scores}.
    */
   CompletableFuture<Reply> rerank(ObjectNode body, String pathModel, Call call) {
     ClassifierModel model = pathModel == null && Fields.absent(body, "model") ? firstPairModel()
@@ -275,16 +276,11 @@ final class Api {
         float[] logits = model.logits(rows[i]);
         scores[i] = raw ? logits[label] : Softmax.of(logits, model.temperature())[label];
       }
-      Integer[] order = new Integer[scores.length];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      java.util.Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a])); // stable: ties keep index order
       ArrayNode out = Fields.JSON.createArrayNode();
-      for (int i : order) {
-        ObjectNode rank = out.addObject().put("index", i).put("score", (float) scores[i]);
+      for (RankedReply r : RankedReply.byScore(texts, scores)) {
+        ObjectNode rank = out.addObject().put("index", r.index()).put("score", (float) r.score());
         if (returnText) {
-          rank.put("text", texts.get(i));
+          rank.put("text", r.reply());
         }
       }
       return Reply.json(out);

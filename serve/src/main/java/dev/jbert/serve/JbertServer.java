@@ -39,10 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference service behind {@code jbert serve}: text-embeddings-inference's routes (with {@code
- * /rerank} for models trained on pairs), OpenAI's
- * {@code /v1/embeddings}, and jbert's {@code /v1/classify}, for several models in one process, on
- * Javalin (Jetty).
+ * The inference service behind {@code jbert serve}: text-embeddings-inference's routes ({@code
+ * /rerank} for models trained on pairs), OpenAI's {@code /v1/embeddings}, and jbert's {@code
+ * /v1/classify}, for several models in one process, on Javalin (Jetty).
  *
  * <pre>{@code
  * JbertServer server = JbertServer.start(ServeOptions.builder()
@@ -270,8 +269,7 @@ public final class JbertServer implements AutoCloseable {
             : status == 405 ? ApiError.Type.METHOD_NOT_ALLOWED : ApiError.Type.BAD_REQUEST;
         String message = status == 404 ? "no route " + ctx.method() + " " + ctx.path()
             + "; the routes are /predict, /rerank, /embed, /tokenize, /info, /health, /metrics, /v1/embeddings,"
-            + " /v1/classify,"
-            + " /v1/models and /v1/models/NAME/..." : status == 405 ? ctx.method() + " is not allowed on " + ctx.path()
+            + " /v1/classify, /v1/models and /v1/models/NAME/..." : status == 405 ? ctx.method() + " is not allowed on " + ctx.path()
             : e.getMessage();
         send(ctx, call, Reply.error(new ApiError(status, type, message)));
       });

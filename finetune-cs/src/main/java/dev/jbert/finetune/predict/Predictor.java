@@ -11,7 +11,6 @@ import dev.jbert.finetune.ood.DetectorKind;
 import dev.jbert.finetune.ood.OodDetector;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -158,12 +157,11 @@ public final class Predictor {
     }
     int id = model.labels().id(label);
     float[][] logits = rawScores(replies.stream().map(r -> Input.pair(message, r)).toList());
-    List<RankedReply> ranked = new ArrayList<>(replies.size());
+    double[] scores = new double[logits.length];
     for (int i = 0; i < logits.length; i++) {
-      ranked.add(new RankedReply(i, replies.get(i), Softmax.of(logits[i], model.settings().temperature())[id]));
+      scores[i] = Softmax.of(logits[i], model.settings().temperature())[id];
     }
-    ranked.sort(Comparator.comparingDouble(RankedReply::score).reversed()); // a stable sort
-    return ranked;
+    return RankedReply.byScore(replies, scores);
   }
 
   /** The answer for a message with the earlier turns of its conversation, oldest first. */
