@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
@@ -137,28 +138,33 @@ public final class Gemm {
     int blocks = shares.length;
     Flat in = Flat.of(a);
     Flat out = Flat.of(c);
+    int tileCount = (rows + VectorGemm.TILE_ROWS - 1) / VectorGemm.TILE_ROWS;
+    // The rows, laid out for the kernel once for all threads (the caller's scratch; the slices end
+    // before the caller's next product): each thread that takes a panel of a block packs the block's
+    // tiles that nobody has claimed yet, then waits for the ones the other thread is packing.
+    float[] tiles = Flat.scratch(PACKED_TILES, tileCount * VectorGemm.TILE_ROWS * k);
+    AtomicInteger[] claimed = new AtomicInteger[blocks];
+    AtomicInteger[] packed = new AtomicInteger[blocks];
+    for (int b = 0; b < blocks; b++) {
+      claimed[b] = new AtomicInteger();
+      packed[b] = new AtomicInteger();
+    }
     // Threads take panels of W, never rows: they read each panel once per block of rows, for all of
-    // the block's rows (a cut by rows had both threads stream the whole weight). Each copies the
-    // block's rows in and its own columns out: the copies are traffic between the cores (the rows
-    // were written by both threads' previous kernel, the columns are read by both in the next); done
-    // by the caller alone they ran with the other thread idle, 0.3-0.5 ms of a 1x32 MiniLM forward
-    // (README, "The packed batch-1 GEMM").
+    // the block's rows (a cut by rows had both threads stream the whole weight). Each copies its own
+    // columns out: the copies are traffic between the cores (the rows were written by both threads'
+    // previous kernel, the columns are read by both in the next); done by the caller alone they ran
+    // with the other thread idle, 0.3-0.5 ms of a 1x32 MiniLM forward (README, "The packed batch-1 GEMM").
     return (thread, from, to) -> {
       for (int block = 0; block < blocks; block++) {
         int r0 = block * PACKED_ROW_BLOCK;
         int blockRows = Math.min(PACKED_ROW_BLOCK, rows - r0);
         int padded = (blockRows + VectorGemm.TILE_ROWS - 1) / VectorGemm.TILE_ROWS * VectorGemm.TILE_ROWS;
-        float[] tiles = null;
         float[] y = null;
         int runFirst = 0;                                        // the panels [runFirst, runEnd) are done
         int runEnd = 0;                                          // and not yet copied out
         for (int p = shares[block].next(thread); p >= 0; p = shares[block].next(thread)) {
-          if (tiles == null) {                                   // the first panel: the rows in
-            float[] x = Flat.scratch(PACKED_IN, padded * k);
-            in.get(r0 * k, x, 0, blockRows * k);
-            Arrays.fill(x, blockRows * k, padded * k, 0f);       // padding rows: computed, then dropped
-            tiles = Flat.scratch(PACKED_TILES, padded * k);
-            VectorGemm.packRows(x, k, padded, tiles);
+          if (y == null) {                                       // the first panel: the rows in
+            packTiles(in, r0, blockRows, k, tiles, claimed[block], packed[block]);
             y = Flat.scratch(PACKED_OUT, padded * ldc);
             runFirst = runEnd = p;
           } else if (p != runEnd && p != runFirst - 1) {         // not next to the run: the run out
@@ -167,13 +173,35 @@ public final class Gemm {
           }
           runFirst = Math.min(runFirst, p);
           runEnd = Math.max(runEnd, p + 1);
-          VectorGemm.multiply(tiles, k, w, y, ldc, 0, padded, p, p + 1);
+          VectorGemm.multiply(tiles, r0 * k, k, w, y, ldc, 0, padded, p, p + 1);
         }
-        if (tiles != null) {
+        if (y != null) {
           copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);
         }
       }
     };
+  }
+
+  /**
+   * Packs the tiles of the block of {@code blockRows} rows from row {@code r0} that no thread has
+   * claimed yet into {@code tiles} (the block's from {@code r0·k}), then waits until every tile of
+   * the block is packed. A thread waits only for tiles another running thread claimed and is packing.
+   */
+  private static void packTiles(Flat in, int r0, int blockRows, int k, float[] tiles, AtomicInteger claimed,
+      AtomicInteger packed) {
+    int rowsPerTile = VectorGemm.TILE_ROWS;
+    int count = (blockRows + rowsPerTile - 1) / rowsPerTile;
+    float[] x = Flat.scratch(PACKED_IN, rowsPerTile * k);
+    for (int t = claimed.getAndIncrement(); t < count; t = claimed.getAndIncrement()) {
+      int live = Math.min(rowsPerTile, blockRows - t * rowsPerTile);
+      in.get((r0 + t * rowsPerTile) * k, x, 0, live * k);
+      Arrays.fill(x, live * k, rowsPerTile * k, 0f);             // padding rows: computed, then dropped
+      VectorGemm.packRows(x, k, rowsPerTile, tiles, (r0 + t * rowsPerTile) * k);
+      packed.incrementAndGet();
+    }
+    while (packed.get() < count) {
+      Thread.onSpinWait();
+    }
   }
 
   /** Copies the columns of panels {@code [first, end)} of y's rows into c's rows from {@code r0}. */
@@ -195,7 +223,7 @@ public final class Gemm {
   /** A thread's Java arrays for the packed GEMM's rows in and out ({@link Flat#scratch}). */
   private static final ThreadLocal<float[]> PACKED_IN = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> PACKED_OUT = ThreadLocal.withInitial(() -> new float[0]);
-  /** A thread's rows laid out for the kernel ({@code VectorGemm.packRows}). */
+  /** The caller's rows laid out for the kernel ({@code VectorGemm.packRows}), filled by every thread. */
   private static final ThreadLocal<float[]> PACKED_TILES = ThreadLocal.withInitial(() -> new float[0]);
 
   /** {@code c[i] = op(a[i]) · op(b[i])} per leading index; a, b, c rank 3, contiguous, c preallocated. */

@@ -63,7 +63,7 @@ final class VectorGemm {
     long start = System.nanoTime();
     for (int fastInARow = 0; fastInARow < WARM_CALLS && System.nanoTime() - start < WARM_UP_LIMIT_NANOS; ) {
       long t = System.nanoTime();
-      multiply(a, k, w, c, 2 * PANEL, 0, TILE_ROWS, 0, 2);
+      multiply(a, 0, k, w, c, 2 * PANEL, 0, TILE_ROWS, 0, 2);
       fastInARow = System.nanoTime() - t < 5_000 ? fastInARow + 1 : 0;
     }
   }
@@ -75,19 +75,19 @@ final class VectorGemm {
 
   /**
    * Lays out {@code rows} rows of x [rows, k] (row-major, rows a multiple of {@link #TILE_ROWS}) as the
-   * kernel reads them: tile by tile, and within a tile k-major, {@code packed[t·8k + 8i + j] = x[8t + j,
-   * i]}.
+   * kernel reads them, from {@code packedOff}: tile by tile, and within a tile k-major, {@code
+   * packed[packedOff + t·8k + 8i + j] = x[8t + j, i]}.
    *
    * <p>Why: with the rows as stored, the loop kept eight row indices live besides its own and the
    * weight's, more than x86's general registers; the JIT of JDK 17 spilled them to the stack and to
    * vector registers inside the loop. Packed, one index serves the tile: MiniLM's 1x32 forward ran
    * 5-10% faster on 2 vCPUs of an Intel Xeon, Emerald Rapids (README, "The packed batch-1 GEMM").
    */
-  static void packRows(float[] x, int k, int rows, float[] packed) {
+  static void packRows(float[] x, int k, int rows, float[] packed, int packedOff) {
     for (int t = 0; t < rows; t += TILE_ROWS) {
       int tile = t * k;
       for (int i = 0; i < k; i++) {
-        int to = tile + TILE_ROWS * i;
+        int to = packedOff + tile + TILE_ROWS * i;
         int from = tile + i;
         for (int j = 0; j < TILE_ROWS; j++) {
           packed[to + j] = x[from + j * k];
@@ -99,14 +99,14 @@ final class VectorGemm {
   /**
    * {@code c[r, p·PANEL + j] = Σ_k a[r, k] W[p·PANEL + j, k]} for rows {@code [rowFrom, rowTo)} (a
    * multiple of {@link #TILE_ROWS} apart) and panels {@code [panelFrom, panelTo)}; a the rows packed
-   * by {@link #packRows}, c [rows, ldc] row-major, ldc at least panelTo·PANEL.
+   * by {@link #packRows} from {@code aOff}, c [rows, ldc] row-major, ldc at least panelTo·PANEL.
    */
-  static void multiply(float[] a, int k, PackedWeight w, float[] c, int ldc, int rowFrom, int rowTo, int panelFrom,
-      int panelTo) {
+  static void multiply(float[] a, int aOff, int k, PackedWeight w, float[] c, int ldc, int rowFrom, int rowTo,
+      int panelFrom, int panelTo) {
     float[] b = w.panels();
     for (int p = panelFrom; p < panelTo; p++) {
       for (int r = rowFrom; r < rowTo; r += TILE_ROWS) {
-        tile(a, r * k, k, b, p * PANEL * k, c, r * ldc + p * PANEL, ldc);
+        tile(a, aOff + r * k, k, b, p * PANEL * k, c, r * ldc + p * PANEL, ldc);
       }
     }
   }
