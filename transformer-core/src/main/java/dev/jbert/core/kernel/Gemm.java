@@ -185,7 +185,9 @@ public final class Gemm {
   /**
    * Packs the tiles of the block of {@code blockRows} rows from row {@code r0} that no thread has
    * claimed yet into {@code tiles} (the block's from {@code r0·k}), then waits until every tile of
-   * the block is packed. A thread waits only for tiles another running thread claimed and is packing.
+   * the block is packed. A thread waits only for tiles another running thread claimed and is packing;
+   * a tile whose packing fails still counts as packed, so that the other thread ends and {@link
+   * Parallel#rows} reports the failure instead of both waiting for ever.
    */
   private static void packTiles(Flat in, int r0, int blockRows, int k, float[] tiles, AtomicInteger claimed,
       AtomicInteger packed) {
@@ -193,11 +195,14 @@ public final class Gemm {
     int count = (blockRows + rowsPerTile - 1) / rowsPerTile;
     float[] x = Flat.scratch(PACKED_IN, rowsPerTile * k);
     for (int t = claimed.getAndIncrement(); t < count; t = claimed.getAndIncrement()) {
-      int live = Math.min(rowsPerTile, blockRows - t * rowsPerTile);
-      in.get((r0 + t * rowsPerTile) * k, x, 0, live * k);
-      Arrays.fill(x, live * k, rowsPerTile * k, 0f);             // padding rows: computed, then dropped
-      VectorGemm.packRows(x, k, rowsPerTile, tiles, (r0 + t * rowsPerTile) * k);
-      packed.incrementAndGet();
+      try {
+        int live = Math.min(rowsPerTile, blockRows - t * rowsPerTile);
+        in.get((r0 + t * rowsPerTile) * k, x, 0, live * k);
+        Arrays.fill(x, live * k, rowsPerTile * k, 0f);           // padding rows: computed, then dropped
+        VectorGemm.packRows(x, k, rowsPerTile, tiles, (r0 + t * rowsPerTile) * k);
+      } finally {
+        packed.incrementAndGet();
+      }
     }
     while (packed.get() < count) {
       Thread.onSpinWait();

@@ -2,8 +2,11 @@ package dev.jbert.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +44,18 @@ class PackedProductTest {
       body.run(t, t, t + 1);
     }
     assertArrayEquals(alone.data().asFloat(), backward.data().asFloat(), "slices " + (threads - 1) + "..0");
+  }
+
+  @Test
+  void aTileThatFailsToPackEndsTheProductWithItsErrorNotAWait() {
+    int k = 64;
+    INDArray a = Nd4j.rand(DataType.FLOAT, 24, k);                // three tiles of rows where c has four
+    PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, 8 * VectorGemm.PANEL, k));
+    INDArray c = Nd4j.zeros(DataType.FLOAT, 32, 8 * VectorGemm.PANEL);
+    for (int round = 0; round < 20; round++) {                   // either thread may claim the failing tile
+      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(IndexOutOfBoundsException.class,
+          () -> Parallel.rows(2, 1, Gemm.packedProduct(a, w, c, 2))));
+    }
   }
 
   @Test
