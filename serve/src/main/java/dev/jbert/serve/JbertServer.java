@@ -269,8 +269,8 @@ public final class JbertServer implements AutoCloseable {
             : status == 405 ? ApiError.Type.METHOD_NOT_ALLOWED : ApiError.Type.BAD_REQUEST;
         String message = status == 404 ? "no route " + ctx.method() + " " + ctx.path()
             + "; the routes are /predict, /rerank, /embed, /tokenize, /info, /health, /metrics, /v1/embeddings,"
-            + " /v1/classify, /v1/models and /v1/models/NAME/..." : status == 405 ? ctx.method() + " is not allowed on " + ctx.path()
-            : e.getMessage();
+            + " /v1/classify, /v1/models and /v1/models/NAME/..."
+            : status == 405 ? ctx.method() + " is not allowed on " + ctx.path() : e.getMessage();
         send(ctx, call, Reply.error(new ApiError(status, type, message)));
       });
       cfg.routes.exception(Exception.class, (e, ctx) -> send(ctx, new Call("unmatched"), internal(e)));
