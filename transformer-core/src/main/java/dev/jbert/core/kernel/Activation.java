@@ -61,7 +61,7 @@ public enum Activation {
 
   /** The bias as float (zeros for null), for the float kernels. */
   static float[] biasFloats(INDArray bias, int width) {
-    return bias == null ? new float[width] : Functions.toFloats(Flat.of(bias).toArray());
+    return bias == null ? new float[width] : Flat.of(bias).toFloats();
   }
 
   /** The bias as double (zeros for null), for the double kernels. */

@@ -107,6 +107,13 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     return out;
   }
 
+  /** All elements as floats (doubles rounded to float): a float kernel's copy of a small parameter. */
+  public float[] toFloats() {
+    float[] out = new float[length];
+    get(0, out, 0, length);
+    return out;
+  }
+
   /**
    * The calling thread's array in {@code holder}, replaced by one at least twice as long when it holds
    * fewer than {@code len} floats: scratch that kernels reuse from call to call.

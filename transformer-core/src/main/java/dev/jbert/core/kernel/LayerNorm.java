@@ -38,62 +38,73 @@ public final class LayerNorm {
     }
     float[] ib = Activation.biasFloats(inpBias, width);
     Flat in = Flat.of(inp), res = Flat.ofNullable(residual), o = Flat.of(out), norm = Flat.ofNullable(xhat);
-    float[] g = Functions.toFloats(Flat.of(weight).toArray());
-    float[] b = Functions.toFloats(Flat.of(bias).toArray());
+    float[] g = Flat.of(weight).toFloats();
+    float[] b = Flat.of(bias).toFloats();
     // The vector rows for inference only: training keeps the plain loops' rounding, so that a
     // training run gives the same weights, bit for bit, as before them.
     boolean vector = norm == null && PackedWeight.wideVectors() && VectorLayerNorm.fits(width);
-    Parallel.rows(rows, 64, (part, from, to) -> {
-      float[] v = new float[width];
-      float[] r = res == null ? null : new float[width];
-      for (int row = from; row < to; row++) {
-        int off = row * width;
-        in.get(off, v, 0, width);
-        if (r != null) {
-          res.get(off, r, 0, width);
-        }
-        rstd[row] = vector ? VectorLayerNorm.normalise(v, ib, mask, off, r, eps) : normalise(v, ib, mask, off, r, eps);
+    // Inference splits even one sequence's rows between the threads: a serial layer norm left the
+    // other core idle in each of BERT's two per layer.
+    Parallel.rows(rows, vector ? INFERENCE_MIN_ROWS : 64, (part, from, to) -> {
+      int first = from * width;
+      int len = (to - from) * width;
+      float[] v = Flat.scratch(ROWS, len);                   // this part's rows, copied in and out at once
+      in.get(first, v, 0, len);
+      float[] r = null;
+      if (res != null) {
+        r = Flat.scratch(RESIDUAL_ROWS, len);
+        res.get(first, r, 0, len);
+      }
+      for (int row = from, off = 0; row < to; row++, off += width) {
+        rstd[row] = vector
+            ? VectorLayerNorm.normalise(v, off, width, ib, mask, row * width, r, eps)
+            : normalise(v, off, width, ib, mask, row * width, r, eps);
         if (norm != null) {
-          norm.put(off, v, 0, width);
+          norm.put(row * width, v, off, width);
         }
         if (vector) {
-          VectorLayerNorm.affine(v, g, b);
+          VectorLayerNorm.affine(v, off, width, g, b);
         } else {
           for (int j = 0; j < width; j++) {
-            v[j] = v[j] * g[j] + b[j];
+            v[off + j] = v[off + j] * g[j] + b[j];
           }
         }
-        o.put(off, v, 0, width);
       }
+      o.put(first, v, 0, len);
     });
   }
 
+  /** Rows per thread below which an inference forward stays on one thread. */
+  private static final int INFERENCE_MIN_ROWS = 16;
+  private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> RESIDUAL_ROWS = ThreadLocal.withInitial(() -> new float[0]);
+
   /**
-   * {@code v ← x̂ = (x − mean(x))·rstd} in place with {@code x = dropout(v + inpBias) + residual}
-   * (mask null: no dropout; residual null: none), sums accumulated in double; returns rstd.
+   * {@code v[off, off + width) ← x̂ = (x − mean(x))·rstd} in place with {@code x = dropout(v + inpBias)
+   * + residual} (the residual's row at the same offset; mask null: no dropout, applied from
+   * {@code maskOffset}; residual null: none), sums accumulated in double; returns rstd.
    */
-  private static double normalise(float[] v, float[] inpBias, DropoutMask mask, int maskOffset, float[] residual,
-      double eps) {
-    int width = v.length;
+  private static double normalise(float[] v, int off, int width, float[] inpBias, DropoutMask mask, int maskOffset,
+      float[] residual, double eps) {
     for (int j = 0; j < width; j++) {
-      v[j] += inpBias[j];
+      v[off + j] += inpBias[j];
     }
     if (mask != null) {
-      mask.applyInPlace(maskOffset, v, 0, width);
+      mask.applyInPlace(maskOffset, v, off, width);
     }
     if (residual != null) {
       for (int j = 0; j < width; j++) {
-        v[j] += residual[j];
+        v[off + j] += residual[off + j];
       }
     }
-    float mean = (float) (Functions.sum(v, 0, width) / width);
+    float mean = (float) (Functions.sum(v, off, off + width) / width);
     for (int j = 0; j < width; j++) {
-      v[j] -= mean;
+      v[off + j] -= mean;
     }
-    double rstd = 1.0 / Math.sqrt(Functions.dot(v, v, 0, width) / width + eps);
+    double rstd = 1.0 / Math.sqrt(Functions.dot(v, v, off, off + width) / width + eps);
     float rs = (float) rstd;
     for (int j = 0; j < width; j++) {
-      v[j] *= rs;
+      v[off + j] *= rs;
     }
     return rstd;
   }
@@ -116,7 +127,7 @@ public final class LayerNorm {
     }
     Flat dOut = Flat.of(dout), dOther = Flat.ofNullable(dother), norm = Flat.of(xhat), dIn = Flat.of(dx);
     Flat dBranch = mask == null ? null : Flat.of(dbranch);
-    float[] g = Functions.toFloats(Flat.of(weight).toArray());
+    float[] g = Flat.of(weight).toFloats();
     double[][] dGamma = new double[Parallel.maxParts()][width], dBeta = new double[Parallel.maxParts()][width];
     Parallel.rows(rows, 64, (part, from, to) -> {
       float[] d = new float[width], n = new float[width], gd = new float[width];

@@ -32,19 +32,20 @@ final class VectorLayerNorm {
   }
 
   /**
-   * {@code v ← x̂ = (x − mean(x))·rstd} in place with {@code x = dropout(v + inpBias) + residual}
-   * (mask null: no dropout; residual null: none); returns rstd = 1/√(var + eps).
+   * {@code v[off, off + width) ← x̂ = (x − mean(x))·rstd} in place with {@code x = dropout(v + inpBias)
+   * + residual} (the residual's row at the same offset; mask null: no dropout, applied from
+   * {@code maskOffset}; residual null: none); returns rstd = 1/√(var + eps).
    */
-  static double normalise(float[] v, float[] inpBias, DropoutMask mask, int maskOffset, float[] residual, double eps) {
-    int width = v.length;
+  static double normalise(float[] v, int off, int width, float[] inpBias, DropoutMask mask, int maskOffset,
+      float[] residual, double eps) {
     for (int j = 0; j < width; j += LANES) {
-      FloatVector.fromArray(S, v, j).add(FloatVector.fromArray(S, inpBias, j)).intoArray(v, j);
+      FloatVector.fromArray(S, v, off + j).add(FloatVector.fromArray(S, inpBias, j)).intoArray(v, off + j);
     }
     if (mask != null) {
-      mask.applyInPlace(maskOffset, v, 0, width);
+      mask.applyInPlace(maskOffset, v, off, width);
     }
     FloatVector sum = FloatVector.zero(S);
-    for (int j = 0; j < width; j += LANES) {
+    for (int j = off; j < off + width; j += LANES) {
       FloatVector x = FloatVector.fromArray(S, v, j);
       if (residual != null) {
         x = x.add(FloatVector.fromArray(S, residual, j));
@@ -54,24 +55,24 @@ final class VectorLayerNorm {
     }
     float mean = sum.reduceLanes(VectorOperators.ADD) / width;
     FloatVector squares = FloatVector.zero(S);
-    for (int j = 0; j < width; j += LANES) {
+    for (int j = off; j < off + width; j += LANES) {
       FloatVector centred = FloatVector.fromArray(S, v, j).sub(mean);
       centred.intoArray(v, j);
       squares = centred.fma(centred, squares);
     }
     double rstd = 1.0 / Math.sqrt((double) squares.reduceLanes(VectorOperators.ADD) / width + eps);
     float rs = (float) rstd;
-    for (int j = 0; j < width; j += LANES) {
+    for (int j = off; j < off + width; j += LANES) {
       FloatVector.fromArray(S, v, j).mul(rs).intoArray(v, j);
     }
     return rstd;
   }
 
-  /** {@code v ← γ·v + β} in place. */
-  static void affine(float[] v, float[] gamma, float[] beta) {
-    for (int j = 0; j < v.length; j += LANES) {
-      FloatVector.fromArray(S, v, j).fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j))
-          .intoArray(v, j);
+  /** {@code v[off, off + width) ← γ·v + β} in place. */
+  static void affine(float[] v, int off, int width, float[] gamma, float[] beta) {
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector.fromArray(S, v, off + j).fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j))
+          .intoArray(v, off + j);
     }
   }
 }

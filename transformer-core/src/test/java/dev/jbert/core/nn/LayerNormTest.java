@@ -10,7 +10,7 @@ import dev.jbert.core.Parameters;
 import dev.jbert.core.kernel.LayerNorm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -74,12 +74,12 @@ class LayerNormTest {
   /**
    * The float forward that saves no x̂ (inference; where the Vector API has 16-float vectors, its
    * vector rows for widths of whole vectors) against the double reference: widths 384 and 768
-   * (vector rows) and 40 (plain loops), with the linear's bias and a residual.
+   * (vector rows) and 40 (plain loops), with the linear's bias and a residual; 7 rows (one thread)
+   * and 37 (split between the threads, unevenly).
    */
   @ParameterizedTest
-  @ValueSource(ints = {384, 768, 40})
-  void floatInferenceForwardMatchesTheDoubleReference(int width) {
-    int rows = 7;
+  @CsvSource({"7, 384", "7, 768", "7, 40", "37, 384", "37, 40"})
+  void floatInferenceForwardMatchesTheDoubleReference(int rows, int width) {
     INDArray x = random(31, 3.0, rows, width).addi(0.7);
     INDArray res = random(32, 1.0, rows, width);
     INDArray bias = random(33, 0.5, width);
