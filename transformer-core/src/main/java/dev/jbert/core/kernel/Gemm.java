@@ -162,7 +162,9 @@ public final class Gemm {
         float[] y = null;
         int runFirst = 0;                                        // the panels [runFirst, runEnd) are done
         int runEnd = 0;                                          // and not yet copied out
-        for (int p = shares[block].next(thread); p >= 0; p = shares[block].next(thread)) {
+        // Each panel is taken one ahead, so that the kernel reads it into the caches beforehand.
+        for (int p = shares[block].next(thread), next; p >= 0; p = next) {
+          next = shares[block].next(thread);
           if (y == null) {                                       // the first panel: the rows in
             packTiles(in, r0, blockRows, k, tiles, claimed[block], packed[block]);
             y = Flat.scratch(PACKED_OUT, padded * ldc);
@@ -173,7 +175,7 @@ public final class Gemm {
           }
           runFirst = Math.min(runFirst, p);
           runEnd = Math.max(runEnd, p + 1);
-          VectorGemm.multiply(tiles, r0 * k, k, w, y, ldc, 0, padded, p, p + 1);
+          VectorGemm.multiply(tiles, r0 * k, k, w, y, ldc, 0, padded, p, next);
         }
         if (y != null) {
           copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);
