@@ -107,7 +107,7 @@ final class VectorGemm {
    * panel is read from memory (or a shared cache) by the first tile only, the others find it in this
    * core's cache; without the reads ahead that first tile waits for it. In a harness of the 24
    * products of a 1x32 MiniLM forward on two threads (2 vCPUs of an Intel Xeon, Emerald Rapids) the
-   * products ran 7-19% faster with them (README, "The packed batch-1 GEMM").
+   * products ran 4-19% faster with them (README, "The packed batch-1 GEMM").
    */
   static void multiply(float[] a, int aOff, int k, PackedWeight w, float[] c, int ldc, int rowFrom, int rowTo,
       int panel, int nextPanel) {
