@@ -113,10 +113,15 @@ final class VectorGemm {
       int panel, int nextPanel) {
     float[] b = w.panels();
     int bOff = panel * PANEL * k;
+    // The next panel is 3k lines (PANEL = 3 lines of 16 floats per k): three tiles read a third
+    // each, one line per k. With four tiles or more they are tiles 1-3 (tile 0 is the one that waits
+    // for this panel); with fewer every tile reads (two tiles cover two thirds, one a third). The
+    // other tiles read their own panel's first lines again, from L1, which costs one load per k.
+    int tiles = (rowTo - rowFrom) / TILE_ROWS;
+    int firstReader = tiles >= 4 ? 1 : 0;
     for (int r = rowFrom, t = 0; r < rowTo; r += TILE_ROWS, t++) {
-      // Tiles 1-3 read the next panel's 3k lines (PANEL = 3 lines of 16 floats per k), one per k;
-      // other tiles read their own panel's first lines again, from L1, which costs one load per k.
-      int ahead = nextPanel >= 0 && t >= 1 && t <= 3 ? nextPanel * PANEL * k + (t - 1) * k * LINE : bOff;
+      int third = t - firstReader;
+      int ahead = nextPanel >= 0 && third >= 0 && third < 3 ? nextPanel * PANEL * k + third * k * LINE : bOff;
       tile(a, aOff + r * k, k, b, bOff, c, r * ldc + panel * PANEL, ldc, ahead);
     }
   }
