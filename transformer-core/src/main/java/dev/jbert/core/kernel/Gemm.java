@@ -175,7 +175,7 @@ public final class Gemm {
           }
           runFirst = Math.min(runFirst, p);
           runEnd = Math.max(runEnd, p + 1);
-          VectorGemm.multiply(tiles, r0 * k, k, w, y, ldc, 0, padded, p, next);
+          VectorGemm.multiply(tiles, r0 * k, k, w, y, ldc, 0, padded, blockRows, p, next);
         }
         if (y != null) {
           copyColumns(y, ldc, out, r0, blockRows, n, runFirst, runEnd);

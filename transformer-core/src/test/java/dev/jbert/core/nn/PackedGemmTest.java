@@ -50,7 +50,7 @@ class PackedGemmTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"1,7,5", "8,37,33", "13,96,611", "37,200,611", "32,384,1152", "64,384,384", "100,40,70", "301,24,50", "200,64,300"})
+  @CsvSource({"1,7,5", "8,37,33", "12,50,97", "20,33,150", "13,96,611", "37,200,611", "32,384,1152", "64,384,384", "100,40,70", "301,24,50", "200,64,300"})
   void matchesTripleLoop(int m, int k, int n) {
     INDArray a = inside(random(1, 1.0, m, k), 37);
     INDArray w = inside(random(2, 1.0, n, k), 11);
