@@ -8,7 +8,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The packed GEMM's inner kernel, {@code c = a · Wᵀ} over Java arrays with the Vector API: tiles of
  * 8 rows by one panel of {@link PackedWeight} (three vectors wide) held in 24 vector registers, one
- * fused multiply-add per weight vector and row for each k. The rows come packed as well ({@link
+ * fused multiply-add per weight vector and row for each k (4 rows in 12 for a last tile of at most 4
+ * wanted rows). The rows come packed as well ({@link
  * #packRows}): a tile's 8 values of one k side by side, so that the loop reads them from one index at
  * fixed offsets. Loaded only when {@link PackedWeight#available()} found the {@code
  * jdk.incubator.vector} module.
