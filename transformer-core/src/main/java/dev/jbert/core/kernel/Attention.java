@@ -101,7 +101,6 @@ public final class Attention {
     HeadLayout l = new HeadLayout(q, heads);
     Flat in = Flat.of(qkv);
     Flat[] out = {Flat.of(q), Flat.of(k), Flat.of(v)};
-    double[] b = Flat.of(bias).toArray();
     if (Flat.isDouble(qkv)) {                                  // the double reference: views and copies
       INDArray biased = qkv.add(bias.reshape(1, l.width));
       INDArray[] heads3 = {q, k, v};
@@ -110,7 +109,7 @@ public final class Attention {
       }
       return;
     }
-    float[] bf = Functions.toFloats(b);
+    float[] bf = Flat.of(bias).toFloats();
     Parallel.rows(l.rows, 64, (part, from, to) -> {
       float[] row = new float[l.width];
       for (int t = from; t < to; t++) {

@@ -51,8 +51,7 @@ public final class FusedAttention {
     int batch = rows / seq;
     Flat in = Flat.of(qkv);
     Flat o = Flat.of(out);
-    float[] bias = new float[width];
-    Flat.of(qkvBias).get(0, bias, 0, width);
+    float[] bias = Flat.of(qkvBias).toFloats();
     float scale = (float) (1 / Math.sqrt(d));
     // units are (sequence, head) in order; a slice of them covers whole sequences but for its first
     // and last, and copies each sequence it touches once. At least a thread's share of one sequence's
