@@ -66,10 +66,10 @@ public final class BertForSequenceClassification extends BertPreTrainedModel {
     Head(BertForSequenceClassification m, int batch) {
       buffers = new Buffers(m.parameters.dataType());
       activations = m.head.allocate(buffers, batch);
-      dLogits = buffers.zeros(batch, m.config.numLabels());
+      dLogits = buffers.empty(batch, m.config.numLabels());
       boolean normalize = m.normalizedMean();
-      mean = m.meanPooling() ? buffers.zeros(batch, m.config.hiddenSize()) : null;
-      unit = normalize ? buffers.zeros(batch, m.config.hiddenSize()) : null;
+      mean = m.meanPooling() ? buffers.empty(batch, m.config.hiddenSize()) : null;
+      unit = normalize ? buffers.empty(batch, m.config.hiddenSize()) : null;
       norms = normalize ? new double[batch] : null;
     }
 

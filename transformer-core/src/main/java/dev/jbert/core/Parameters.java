@@ -1,5 +1,6 @@
 package dev.jbert.core;
 
+import dev.jbert.core.kernel.Flat;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -218,7 +219,7 @@ public final class Parameters {
   /** Sets every gradient to zero (one op over the flat buffer; nothing before it exists). */
   public void zeroGrad() {
     if (hasGrads()) {
-      grads.assign(0);
+      Flat.zero(grads);
     }
   }
 

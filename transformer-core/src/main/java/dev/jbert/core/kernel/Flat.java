@@ -3,6 +3,7 @@ package dev.jbert.core.kernel;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -58,6 +59,19 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
   /** {@link #of}, or null for null (an optional input, or the gradients of a forward-only layer). */
   public static Flat ofNullable(INDArray a) {
     return a == null ? null : of(a);
+  }
+
+  /**
+   * Sets every element of {@code a} to 0: one {@code memset} where {@code a} is contiguous (a
+   * buffer, or a view carved from an arena), rather than an ND4J scalar op on its own OpenMP
+   * threads beside the kernel threads.
+   */
+  public static void zero(INDArray a) {
+    if (isContiguous(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE)) {
+      Pointer.memset(a.data().addressPointer(), 0, a.length() * a.dataType().width());
+    } else {
+      a.assign(0);
+    }
   }
 
   /** Whether {@code a} is row-major with no gaps (dimensions of size 1 may have any stride). */

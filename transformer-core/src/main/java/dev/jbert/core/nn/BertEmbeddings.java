@@ -57,9 +57,9 @@ public final class BertEmbeddings {
       this.buffers = b;
       this.rows = batch * seq;
       this.seq = seq;
-      this.sum = b.zeros(rows, hidden);
-      this.normed = b.zeros(rows, hidden);
-      this.xhat = b.forwardOnly() ? null : b.zeros(rows, hidden);
+      this.sum = b.empty(rows, hidden);
+      this.normed = b.empty(rows, hidden);
+      this.xhat = b.forwardOnly() ? null : b.empty(rows, hidden);
       this.rstd = new double[rows];
     }
   }
@@ -80,7 +80,7 @@ public final class BertEmbeddings {
       return a.normed;
     }
     if (a.dropped == null) {
-      a.dropped = a.buffers.zeros(a.rows, hidden);
+      a.dropped = a.buffers.empty(a.rows, hidden);
     }
     DropoutMask.apply(a.dropped, a.normed, a.mask);
     return a.dropped;

@@ -47,8 +47,8 @@ public final class BertIntermediate {
     private Activations(Buffers b, int rows, int width) {
       this.buffers = b;
       this.rows = rows;
-      this.dense = b.zeros(rows, width);
-      this.out = b.forwardOnly() ? dense : b.zeros(rows, width);     // in place: 12.6 MB less for MiniLM at 32×64
+      this.dense = b.empty(rows, width);
+      this.out = b.forwardOnly() ? dense : b.empty(rows, width);     // in place: 12.6 MB less for MiniLM at 32×64
     }
   }
 
@@ -63,7 +63,7 @@ public final class BertIntermediate {
     Projection.forward(a.dense, x, dense.weight(), a.buffers.forwardOnly());  // the bias is added by the activation
     a.slopeFresh = mode.isTraining() && !a.buffers.forwardOnly();       // the slope serves a backward only
     if (a.slopeFresh && a.slope == null) {
-      a.slope = a.buffers.zeros(a.rows, width);
+      a.slope = a.buffers.empty(a.rows, width);
     }
     if (a.buffers.forwardOnly()) {
       activation.inference(a.out, a.dense, dense.bias().value());

@@ -39,9 +39,9 @@ public final class BertPooler {
       this.buffers = b;
       this.batch = batch;
       this.seq = seq;
-      this.dense = b.zeros(batch, hidden);
-      this.cls = b.zeros(batch, hidden);
-      this.pooled = b.zeros(batch, hidden);
+      this.dense = b.empty(batch, hidden);
+      this.cls = b.empty(batch, hidden);
+      this.pooled = b.empty(batch, hidden);
     }
   }
 
@@ -64,8 +64,8 @@ public final class BertPooler {
    */
   public INDArray backward(Activations a, INDArray dPooled, INDArray dOther) {
     if (a.dHidden == null) {
-      a.dDense = a.buffers.zeros(a.batch, hidden);
-      a.dHidden = a.buffers.zeros((long) a.batch * a.seq, hidden);
+      a.dDense = a.buffers.empty(a.batch, hidden);
+      a.dHidden = a.buffers.zeros((long) a.batch * a.seq, hidden);     // rows other than first tokens stay 0
       a.dCls = a.buffers.gradient(a.batch, hidden);
     }
     Tanh.backward(a.dDense, dPooled, a.pooled);

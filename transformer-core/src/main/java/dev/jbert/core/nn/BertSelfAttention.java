@@ -72,7 +72,7 @@ public final class BertSelfAttention {
       this.headShape = new long[] {(long) batch * heads, seq, hidden / heads};
       this.probsShape = new long[] {(long) batch * heads, seq, seq};
       this.qkv = b.scratch(rows, 3L * hidden);
-      this.out = b.zeros(rows, hidden);
+      this.out = b.empty(rows, hidden);
       this.fusable = b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads);
       if (!fusable) {
         batchedBuffers();
@@ -86,10 +86,10 @@ public final class BertSelfAttention {
      */
     private void batchedBuffers() {
       if (q == null) {
-        q = buffers.zeros(headShape);
-        k = buffers.zeros(headShape);
-        v = buffers.zeros(headShape);
-        probs = buffers.zeros(probsShape);
+        q = buffers.empty(headShape);
+        k = buffers.empty(headShape);
+        v = buffers.empty(headShape);
+        probs = buffers.empty(probsShape);
         context = buffers.scratch(headShape);
       }
     }
@@ -115,7 +115,7 @@ public final class BertSelfAttention {
     }
     a.batchedBuffers();
     if (a.mask != null && a.dropped == null) {
-      a.dropped = a.buffers.zeros(a.probsShape);
+      a.dropped = a.buffers.empty(a.probsShape);
     }
     Attention.forward(a.out, a.q, a.k, a.v, a.probs, a.dropped, a.context, a.qkv, qkvBias.value(), maskAdd, heads,
         a.mask);

@@ -45,7 +45,7 @@ public final class ClassificationHead {
     private Activations(Buffers b, int batch, int hidden, int labels) {
       this.buffers = b;
       this.batch = batch;
-      this.logits = b.zeros(batch, labels);
+      this.logits = b.empty(batch, labels);
     }
   }
 
@@ -60,7 +60,7 @@ public final class ClassificationHead {
     a.input = pooled;
     if (a.mask != null) {
       if (a.dropped == null) {
-        a.dropped = a.buffers.zeros(a.batch, hidden);
+        a.dropped = a.buffers.empty(a.batch, hidden);
       }
       DropoutMask.apply(a.dropped, pooled, a.mask);
       a.input = a.dropped;

@@ -50,8 +50,8 @@ public abstract sealed class DenseDropoutNorm permits BertSelfOutput, BertOutput
       this.buffers = b;
       this.rows = rows;
       this.dense = b.scratch(rows, out);
-      this.out = b.zeros(rows, out);
-      this.xhat = b.forwardOnly() ? null : b.zeros(rows, out);
+      this.out = b.empty(rows, out);
+      this.xhat = b.forwardOnly() ? null : b.empty(rows, out);
       this.rstd = new double[rows];
     }
   }

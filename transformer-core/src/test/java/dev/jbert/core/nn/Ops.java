@@ -28,7 +28,7 @@ final class Ops {
     LinearOp(Parameters p, String name, Buffers buffers, long rows) {
       this.p = p;
       this.name = name;
-      this.y = buffers.zeros(rows, p.shape(name + ".weight")[0]);
+      this.y = buffers.empty(rows, p.shape(name + ".weight")[0]);
     }
 
     INDArray forward(INDArray x) {
@@ -59,10 +59,10 @@ final class Ops {
       this.name = name;
       this.eps = eps;
       long width = p.shape(name + ".weight")[0];
-      this.y = buffers.zeros(rows, width);
-      this.xhat = buffers.zeros(rows, width);
+      this.y = buffers.empty(rows, width);
+      this.xhat = buffers.empty(rows, width);
       this.rstd = new double[rows];
-      this.dx = buffers.zeros(rows, width);
+      this.dx = buffers.empty(rows, width);
     }
 
     static LayerNormOp of(Parameters p, String name, double eps, Buffers buffers, int rows) {
@@ -98,9 +98,9 @@ final class Ops {
 
     ActivationOp(String hiddenAct, Buffers buffers, int rows, int width) {
       this.activation = Activation.of(hiddenAct);
-      this.y = buffers.zeros(rows, width);
-      this.slope = buffers.zeros(rows, width);
-      this.dx = buffers.zeros(rows, width);
+      this.y = buffers.empty(rows, width);
+      this.slope = buffers.empty(rows, width);
+      this.dx = buffers.empty(rows, width);
     }
 
     INDArray forward(INDArray x) {
@@ -125,8 +125,8 @@ final class Ops {
     DropoutOp(double p, TrainingMode mode, Buffers buffers, long... shape) {
       this.p = p;
       this.mode = mode;
-      this.y = buffers.zeros(shape);
-      this.dx = buffers.zeros(shape);
+      this.y = buffers.empty(shape);
+      this.dx = buffers.empty(shape);
     }
 
     INDArray forward(INDArray x) {
@@ -170,7 +170,7 @@ final class Ops {
       this.prefix = prefix;
       this.padTokenId = padTokenId;
       this.seq = seq;
-      this.y = buffers.zeros((long) batch * seq, p.shape(prefix + "word_embeddings.weight")[1]);
+      this.y = buffers.empty((long) batch * seq, p.shape(prefix + "word_embeddings.weight")[1]);
     }
 
     INDArray forward(int[] ids, int[] types) {
