@@ -23,6 +23,19 @@ class FlatZeroTest {
   }
 
   @Test
+  void zeroesALargeViewInPartsOverTheThreads() {
+    long n = Flat.ZERO_BLOCK * 5 / 4 + 3;                        // floats: 5 blocks of bytes and a bit
+    INDArray slab = Nd4j.ones(DataType.FLOAT, n + 40);
+    Flat.zero(FlatView.of(slab, 17, n));
+    float[] all = slab.toFloatVector();
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] != (i >= 17 && i < 17 + n ? 0f : 1f)) {
+        throw new AssertionError("element " + i + " is " + all[i]);
+      }
+    }
+  }
+
+  @Test
   void zeroesAStridedViewElementByElement() {
     INDArray m = Nd4j.ones(DataType.FLOAT, 4, 6);
     Flat.zero(m.getColumn(2));                                   // not contiguous: ND4J's assign
