@@ -3,6 +3,7 @@ package dev.jbert.core.nn;
 import dev.jbert.core.BertConfig;
 import dev.jbert.core.ParameterScope;
 import dev.jbert.core.kernel.FirstToken;
+import dev.jbert.core.kernel.Flat;
 import dev.jbert.core.kernel.Linear;
 import dev.jbert.core.kernel.Tanh;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,7 +74,7 @@ public final class BertPooler {
     if (dOther != null) {
       a.dHidden.assign(dOther);
     } else if (a.otherRowsWritten) {
-      a.dHidden.assign(0);
+      Flat.zero(a.dHidden);
     }
     FirstToken.backward(a.dHidden, a.dCls, a.seq, dOther != null);
     a.otherRowsWritten = dOther != null;
