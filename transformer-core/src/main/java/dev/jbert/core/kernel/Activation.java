@@ -54,6 +54,18 @@ public enum Activation {
     }
   }
 
+  /**
+   * {@code f(y + bias)} as the epilogue of the packed batch-1 GEMM ({@link Gemm#matmul(INDArray,
+   * PackedWeight, INDArray, Epilogue)}), computed as {@link #inference} computes it for many rows; null
+   * where this activation has none (then the caller runs {@link #inference} after the product).
+   * Only where the packed kernel runs: FLOAT, with the Vector API's 16-float vectors.
+   *
+   * @param bias [width] or null
+   */
+  public Epilogue epilogue(INDArray bias, int width) {
+    return this == GELU && PackedWeight.wideVectors() ? Gelu.epilogue(bias, width) : null;
+  }
+
   /** {@code dinp = dout ⊙ slope}, with the slope a forward wrote. */
   public void backward(INDArray dinp, INDArray dout, INDArray slope) {
     multiply(dinp, dout, slope);

@@ -80,22 +80,24 @@ public final class Functions {
   /**
    * erf to about 4e-7 absolute, in float arithmetic with no branch: the rational minimax
    * approximation of Eigen's {@code generic_fast_erf_float} (odd numerator of degree 13 over even
-   * denominator of degree 8, input clamped to [-4, 4] where erf is ±1 in float).
+   * denominator of degree 8, input clamped to [-4, 4] where erf is ±1 in float), both polynomials by
+   * Horner's rule in fused multiply-adds ({@link Math#fma}, which HotSpot vectorises in loops over
+   * arrays), so that {@link VectorGelu}'s vectors give the same floats.
    */
   public static float erfApprox(float x) {
     float c = Math.max(-4f, Math.min(4f, x));
     float c2 = c * c;
-    float p = c2 * ERF_P0 + ERF_P1;
-    p = c2 * p + ERF_P2;
-    p = c2 * p + ERF_P3;
-    p = c2 * p + ERF_P4;
-    p = c2 * p + ERF_P5;
-    p = c2 * p + ERF_P6;
+    float p = Math.fma(c2, ERF_P0, ERF_P1);
+    p = Math.fma(c2, p, ERF_P2);
+    p = Math.fma(c2, p, ERF_P3);
+    p = Math.fma(c2, p, ERF_P4);
+    p = Math.fma(c2, p, ERF_P5);
+    p = Math.fma(c2, p, ERF_P6);
     p = c * p;
-    float q = c2 * ERF_Q0 + ERF_Q1;
-    q = c2 * q + ERF_Q2;
-    q = c2 * q + ERF_Q3;
-    q = c2 * q + ERF_Q4;
+    float q = Math.fma(c2, ERF_Q0, ERF_Q1);
+    q = Math.fma(c2, q, ERF_Q2);
+    q = Math.fma(c2, q, ERF_Q3);
+    q = Math.fma(c2, q, ERF_Q4);
     return p / q;
   }
 

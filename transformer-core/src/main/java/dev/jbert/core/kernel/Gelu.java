@@ -74,7 +74,8 @@ public final class Gelu {
         }
         if (o != null) {
           for (int j = 0; j < width; j++) {
-            v[j] = 0.5f * v[j] * (1f + cdf[j]);
+            float half = 0.5f * v[j];
+            v[j] = Math.fma(half, cdf[j], half);                        // ½x + ½x·erf(x/√2)
           }
           o.put(row * width, v, 0, width);
         }
@@ -85,8 +86,8 @@ public final class Gelu {
   /**
    * {@code out = gelu(inp + bias)} when no backward follows (out may be inp): {@link #forward}'s
    * output, in float with {@link VectorGelu} where the Vector API has 16-float vectors and there are
-   * at least {@link #VECTOR_MIN_ROWS} rows (a rounding apart from the plain loop), otherwise as
-   * {@link #forward}.
+   * at least {@link #VECTOR_MIN_ROWS} rows (the same floats as the plain loop), otherwise as {@link
+   * #forward}.
    */
   public static void inference(INDArray out, INDArray inp, INDArray bias) {
     int rows = (int) inp.size(0);
@@ -102,10 +103,26 @@ public final class Gelu {
       float[] v = new float[width];
       for (int row = from; row < to; row++) {
         in.get(row * width, v, 0, width);
-        VectorGelu.forward(v, b);
+        VectorGelu.forward(v, 0, width, b, 0);
         o.put(row * width, v, 0, width);
       }
     });
+  }
+
+  /**
+   * {@code gelu(y + bias)} as the epilogue of the packed GEMM (inference, FLOAT, where the Vector API
+   * has 16-float vectors: wherever that kernel runs), by {@link VectorGelu}; bias [width] or null.
+   * Null until VectorGelu runs compiled (the first call starts {@link
+   * VectorGelu#warmUpInBackground}; nothing waits for it): meanwhile the caller runs {@link
+   * #inference} after the product, which gives the same floats.
+   */
+  static Epilogue epilogue(INDArray bias, int width) {
+    if (!VectorGelu.warm()) {
+      VectorGelu.warmUpInBackground();
+      return null;
+    }
+    float[] b = Activation.biasFloats(bias, width);
+    return (row, offset, length, column) -> VectorGelu.forward(row, offset, length, b, column);
   }
 
   /** {@code dinp = dout ⊙ slope}, the slope of the forward. */

@@ -129,6 +129,14 @@ public final class PackedWeight extends InferenceWeight {
     Gemm.matmul(a, this, c);
   }
 
+  /**
+   * {@code c = f(a · Wᵀ)} by the packed kernel, f applied by each thread to its columns
+   * ({@link Gemm#matmul(INDArray, PackedWeight, INDArray, Epilogue)}).
+   */
+  public void multiply(INDArray a, INDArray c, Epilogue f) {
+    Gemm.matmul(a, this, c, f);
+  }
+
   /** Bytes of the packed copy. */
   public long bytes() {
     return 4L * panels.length;

@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>In training the activation's forward also writes its slope, so the backward is one multiply;
  * after an eval-mode forward the backward computes the slope from the kept pre-activation. With
  * inference buffers (no backward can follow) the activation runs its inference kernel
- * ({@link Activation#inference}), which may round differently.
+ * ({@link Activation#inference}), which may round differently, or, at batch 1, as the epilogue of the
+ * packed product ({@link Projection#inference}).
  */
 public final class BertIntermediate {
 
@@ -60,16 +61,16 @@ public final class BertIntermediate {
   /** x [rows, hidden] → act(x Wᵀ + b) [rows, intermediate]. */
   public INDArray forward(Activations a, INDArray x) {
     a.input = x;
-    Projection.forward(a.dense, x, dense.weight(), a.buffers.forwardOnly());  // the bias is added by the activation
-    a.slopeFresh = mode.isTraining() && !a.buffers.forwardOnly();       // the slope serves a backward only
+    if (a.buffers.forwardOnly()) {                                      // out is dense: in place
+      Projection.inference(a.out, x, dense, activation);
+      return a.out;
+    }
+    Projection.forward(a.dense, x, dense.weight(), false);              // the bias is added by the activation
+    a.slopeFresh = mode.isTraining();                                   // the slope serves a backward only
     if (a.slopeFresh && a.slope == null) {
       a.slope = a.buffers.empty(a.rows, width);
     }
-    if (a.buffers.forwardOnly()) {
-      activation.inference(a.out, a.dense, dense.bias().value());
-    } else {
-      activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense, dense.bias().value());
-    }
+    activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense, dense.bias().value());
     return a.out;
   }
 

@@ -1,6 +1,8 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.ParameterScope;
+import dev.jbert.core.kernel.Activation;
+import dev.jbert.core.kernel.Epilogue;
 import dev.jbert.core.kernel.InferenceWeight;
 import dev.jbert.core.kernel.Linear;
 import dev.jbert.core.kernel.MklPackedWeight;
@@ -9,7 +11,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The product {@code x Wᵀ} of a linear layer whose bias a fused kernel adds next. Forward-only
+ * The product {@code x Wᵀ} of a linear layer whose bias a fused kernel adds next, or with its bias
+ * and activation ({@link #inference}). Forward-only
  * activations of at most {@link #PACKED_MAX_ROWS} rows (batch-1 inference) use the weight packed once
  * ({@link PackedWeight}, kept by the parameters until they change) where the packed kernel is
  * {@link PackedWeight#preferred() preferred} and the model has at most {@link #PACKED_MAX_MODEL_SIZE}
@@ -48,6 +51,25 @@ final class Projection {
         ? weight.derived(MklPackedWeight.class, MklPackedWeight::of)
         : weight.derived(PackedWeight.class, PackedWeight::of);
     Linear.forward(out, x, packed, null);
+  }
+
+  /**
+   * out [rows, out] = act(x Wᵀ + b), no backward pass following (out may be x). Where the Java
+   * kernel's packed copy serves the product and the activation has an {@link Activation#epilogue},
+   * each kernel thread applies it to the columns it has just computed; otherwise the activation's
+   * {@link Activation#inference} runs after the product, a pass of its own.
+   */
+  static void inference(INDArray out, INDArray x, ParameterScope.Linear dense, Activation activation) {
+    ParameterScope.Tensor weight = dense.weight();
+    INDArray bias = dense.bias().value();
+    boolean javaKernel = usesPacked(out.size(0), weight, true) && !MklPackedWeight.preferred();
+    Epilogue epilogue = javaKernel ? activation.epilogue(bias, (int) out.size(1)) : null;
+    if (epilogue != null) {
+      weight.derived(PackedWeight.class, PackedWeight::of).multiply(x, out, epilogue);
+      return;
+    }
+    forward(out, x, weight, true);
+    activation.inference(out, out, bias);
   }
 
   /** Whether a product of {@code rows} rows by {@code weight} uses a packed copy: MKL's, else the Java kernel's. */
