@@ -44,7 +44,7 @@ public enum Activation {
 
   /**
    * {@code out = f(inp + bias)} when no backward follows (inference; out may be inp): {@link #forward}'s
-   * output, possibly from a faster kernel that rounds differently ({@link Gelu#inference}).
+   * output, the same floats, for GELU from a faster kernel ({@link Gelu#inference}).
    */
   public void inference(INDArray out, INDArray inp, INDArray bias) {
     if (this == GELU) {

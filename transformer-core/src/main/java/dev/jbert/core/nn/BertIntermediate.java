@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>In training the activation's forward also writes its slope, so the backward is one multiply;
  * after an eval-mode forward the backward computes the slope from the kept pre-activation. With
  * inference buffers (no backward can follow) the activation runs its inference kernel
- * ({@link Activation#inference}), which may round differently, or, at batch 1, as the epilogue of the
- * packed product ({@link Projection#inference}).
+ * ({@link Activation#inference}), or, at batch 1, as the epilogue of the packed product
+ * ({@link Projection#inference}).
  */
 public final class BertIntermediate {
 

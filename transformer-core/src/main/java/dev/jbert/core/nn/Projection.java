@@ -54,7 +54,7 @@ final class Projection {
   }
 
   /**
-   * out [rows, out] = act(x Wᵀ + b), no backward pass following (out may be x). Where the Java
+   * out [rows, out] = act(x Wᵀ + b), no backward pass following. Where the Java
    * kernel's packed copy serves the product and the activation has an {@link Activation#epilogue},
    * each kernel thread applies it to the columns it has just computed; otherwise the activation's
    * {@link Activation#inference} runs after the product, a pass of its own.
