@@ -69,10 +69,11 @@ final class VectorGelu {
 
   /**
    * Starts {@link #warmUp} on a daemon thread, once per JVM, after {@link #WARM_UP_DELAY_MILLIS}:
-   * the first batch-1 forward asks for it ({@link Gelu#epilogue}). Started at once, it competed with
-   * that forward for the two cores and the JIT and made {@code jbert predict}'s first answer 50-90 ms
-   * later (StartupCompare, 8 runs alternated: 832 and 842 against 782 and 753 ms); a one-shot command
-   * has answered before the delay is over, and a service is fused a second after its first answer.
+   * the first batch-1 forward asks for it ({@link Gelu#epilogue}). Started at once (there, or after
+   * the GEMM's warm-up), it competed with that forward for the two cores and the JIT and made {@code
+   * jbert predict}'s first answer 50-90 ms later (StartupCompare, 8 runs alternated: 832 against 782
+   * and 842 against 753 ms); a one-shot command has answered before the delay is over, and a
+   * service is fused a second after its first batch-1 answer.
    */
   static void warmUpInBackground() {
     if (WARM_UP_STARTED.compareAndSet(false, true)) {
