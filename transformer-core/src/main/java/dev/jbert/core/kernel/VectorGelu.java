@@ -26,8 +26,6 @@ final class VectorGelu {
 
   /** How long {@link #warmUpInBackground} waits before it starts. */
   private static final long WARM_UP_DELAY_MILLIS = 500;
-  /** Fast calls in a row that end the warm-up. */
-  private static final int WARM_CALLS = 200;
   /** The warm-up's longest run. */
   private static final long WARM_UP_LIMIT_NANOS = 5_000_000_000L;
   private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
@@ -91,24 +89,16 @@ final class VectorGelu {
   }
 
   /**
-   * Runs {@link #forward} until the JIT has compiled it, as {@link VectorGemm#warmUp} does for the
-   * GEMM, then says so ({@link #warm()}): boxed, in the interpreter, the GELU of one 13-token MiniLM
+   * Runs {@link #forward} until the JIT has compiled it ({@link JitWarmUp}), as {@link
+   * VectorGemm#warmUp} does for the GEMM, then says so ({@link #warm()}): boxed, in the interpreter, the GELU of one 13-token MiniLM
    * forward would take about 150 ms. Never warm where it does not compile within {@link
    * #WARM_UP_LIMIT_NANOS} (the JIT off, say).
    */
   static void warmUp() {
     float[] v = new float[4 * LANES];
     float[] bias = new float[4 * LANES];
-    long start = System.nanoTime();
-    for (int fastInARow = 0; fastInARow < WARM_CALLS; ) {
-      if (System.nanoTime() - start > WARM_UP_LIMIT_NANOS) {
-        return;
-      }
-      long t = System.nanoTime();
-      forward(v, LANES, 3 * LANES - 1, bias, 1);                            // two vectors and a tail
-      fastInARow = System.nanoTime() - t < 2_000 ? fastInARow + 1 : 0;
-    }
-    warm = true;
+    // two vectors and a tail; compiled, a call takes well under 2 µs
+    warm = JitWarmUp.untilFast(() -> forward(v, LANES, 3 * LANES - 1, bias, 1), 2_000, WARM_UP_LIMIT_NANOS);
   }
 
   /** Whether {@link #warmUp} has seen {@link #forward} run compiled. */

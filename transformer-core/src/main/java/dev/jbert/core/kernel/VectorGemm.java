@@ -49,8 +49,8 @@ final class VectorGemm {
   }
 
   /**
-   * Runs the kernel until the JIT has compiled it: products of 8 rows by a 64×8 weight until
-   * {@link #WARM_CALLS} calls in a row each took under 5 µs (compiled, one takes well under a
+   * Runs the kernel until the JIT has compiled it ({@link JitWarmUp}): products of 8 rows by a 64×8
+   * weight until 200 calls in a row each took under 5 µs (compiled, one takes well under a
    * microsecond; with its vectors boxed, in the interpreter or C1, tens of microseconds), for at most
    * {@link #WARM_UP_LIMIT_NANOS}. The products are short because the JIT counts calls and loop
    * iterations, not work: 4,000 products over an inner dimension of 256 took 690-750 ms of one core
@@ -61,17 +61,12 @@ final class VectorGemm {
     float[] a = new float[TILE_ROWS * k];
     PackedWeight w = PackedWeight.of(Nd4j.rand(DataType.FLOAT, 2 * PANEL, k));
     float[] c = new float[TILE_ROWS * 2 * PANEL];
-    long start = System.nanoTime();
-    for (int fastInARow = 0; fastInARow < WARM_CALLS && System.nanoTime() - start < WARM_UP_LIMIT_NANOS; ) {
-      long t = System.nanoTime();
+    JitWarmUp.untilFast(() -> {
       multiply(a, 0, k, w, c, 2 * PANEL, 0, TILE_ROWS, TILE_ROWS, 0, 1);
       multiply(a, 0, k, w, c, 2 * PANEL, 0, TILE_ROWS, TILE_ROWS / 2, 1, -1);
-      fastInARow = System.nanoTime() - t < 5_000 ? fastInARow + 1 : 0;
-    }
+    }, 5_000, WARM_UP_LIMIT_NANOS);
   }
 
-  /** Fast calls in a row that end the warm-up. */
-  private static final int WARM_CALLS = 200;
   /** The warm-up's longest run (where the JIT is off, say): the first forward passes then run boxed. */
   private static final long WARM_UP_LIMIT_NANOS = 10_000_000_000L;
 
