@@ -22,12 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The exact (erf) {@link Gelu} over [2048, width] (the FFN: MiniLM 1536, bert-base 3072):
  * {@code kernel} (float erf approximation, rows over threads), {@code double} (exact erf on DOUBLE
- * arrays), {@code nd4j} (mul, erf, add, mul, mul). {@code forward} is the training forward's
- * output alone (the plain loop), {@code inference} the forward of a model without gradients (for
- * {@code kernel} the Vector API's rows where the vectors hold 16 floats; the forks start with the
- * module, and {@code inferenceWithoutVectorModule} runs without it); the kernels' backward multiplies
- * by the slope their training forward saved, the ND4J backward recomputes it from x (erf, exp and 8
- * ops), as it saves nothing.
+ * arrays), {@code nd4j} (mul, erf, add, mul, mul). {@code forward} is the plain loop's output,
+ * {@code inference} the forward models run (for {@code kernel} the Vector API's rows where the
+ * vectors hold 16 floats; the forks start with the module, and {@code inferenceWithoutVectorModule}
+ * runs without it); every backward computes the slope from x again (erf, exp and a few ops) and
+ * multiplies.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,7 +45,7 @@ public class GeluBenchmark {
   @Param({"kernel", "double", "nd4j"})
   public String impl;
 
-  private INDArray x, out, slope, e, g, dout, dx;
+  private INDArray x, out, e, g, dout, dx;
 
   @Setup
   public void setUp() {
@@ -55,14 +54,10 @@ public class GeluBenchmark {
     int rows = KernelState.TOKENS;
     x = KernelState.randn(t, 2, rows, width);
     out = Nd4j.zeros(t, rows, width);
-    slope = Nd4j.zeros(t, rows, width);
     e = Nd4j.zeros(t, rows, width);
     g = Nd4j.zeros(t, rows, width);
     dout = KernelState.randn(t, 1e-3, rows, width);
     dx = Nd4j.zeros(t, rows, width);
-    if (!impl.equals("nd4j")) {
-      Gelu.forward(out, slope, x, null);  // the slope the backward multiplies by
-    }
   }
 
   @Benchmark
@@ -77,13 +72,13 @@ public class GeluBenchmark {
     return out;
   }
 
-  /** The forward of a model without gradients ({@link Gelu#inference}); ND4J has no other form. */
+  /** The forward models run ({@link Gelu#forward(INDArray, INDArray, INDArray)}); ND4J has no other form. */
   @Benchmark
   public INDArray inference() {
     if (impl.equals("nd4j")) {
       return forward();
     }
-    Gelu.inference(out, x, null);
+    Gelu.forward(out, x, null);
     return out;
   }
 
@@ -105,7 +100,7 @@ public class GeluBenchmark {
       g.addi(e).muli(dout);
       return g;
     }
-    Gelu.backward(dx, dout, slope);
+    Gelu.backward(dx, dout, x, null);
     return dx;
   }
 }

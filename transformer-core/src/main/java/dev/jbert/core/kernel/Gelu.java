@@ -12,17 +12,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * shared 2-core machine (KernelTiming): forward 3.1 ms (a double kernel on float data took 4.9)
  * against 30.6 ms for the ND4J chain mul, erf, add, mul, mul; backward 5.4 ms against 37.2 ms.
  *
- * <p>The forward can write the slope beside the output: erf is computed there anyway, and the
- * backward is then one multiply instead of an erf and an exp per element (MiniLM 32×64, six layers,
- * forward + backward: 47 → 35 ms a step, for one more [rows, width] buffer a layer).
+ * <p>The backward computes the slope again from the forward's input ({@link #backward}) instead of
+ * keeping one written by the forward: the forward then writes one [rows, width] array instead of
+ * two and the backward reads as many as before (the slope's array then, the input's now), one
+ * [rows, width] buffer a layer less (bert-base at 32×64: 25 MB a layer). In a CPU profile of
+ * bert-base's 32×64 training step on 2 vCPUs of an Emerald Rapids Xeon, forward and backward took
+ * 119 ms of the step against 123 ms when the forward wrote the slope (the backward was then ND4J's
+ * multiply, on one thread), and the step's peak RSS was 3,803 MB against 4,101 MB.
  *
- * <p>{@link #inference}, the forward no backward follows, runs {@link VectorGelu}'s rows where the
- * Vector API has 16-float vectors and there are {@link #VECTOR_MIN_ROWS} rows or more: MiniLM's
- * forward 3-4% faster (a harness alternating the two in one JVM, medians of 30 blocks, 2 vCPUs of
- * an AVX-512 EPYC: 32×64 178.1 → 172.2 and 182.6 → 175.6 ms, 16×128 195.0 → 190.4 and 202.7 →
- * 195.1 ms). Training's forward keeps the plain loop (it writes the slope too); evaluation and
- * prediction, which run with gradients off, use the vector rows, as they use {@link
- * VectorLayerNorm}'s.
+ * <p>{@link #forward(INDArray, INDArray, INDArray)} and the backward run {@link VectorGelu}'s rows
+ * where the Vector API has 16-float vectors (the forward from {@link #VECTOR_MIN_ROWS} rows): the
+ * same floats as the plain loop, so results do not depend on which ran (MiniLM's inference forward
+ * 3-4% faster: a harness alternating the two in one JVM, medians of 30 blocks, 2 vCPUs of an AVX-512
+ * EPYC: 32×64 178.1 → 172.2 and 182.6 → 175.6 ms, 16×128 195.0 → 190.4 and 202.7 → 195.1 ms).
  */
 public final class Gelu {
 
@@ -30,7 +32,7 @@ public final class Gelu {
   private static final double INV_SQRT_2PI = 0.3989422804014327;
 
   /**
-   * Fewer rows than this take the plain loop in {@link #inference}: at batch 1 GELU is a few
+   * Fewer rows than this take the plain loop in {@link #forward(INDArray, INDArray, INDArray)}: at batch 1 GELU is a few
    * percent of a forward, and the vector rows run boxed and slow until the JIT compiles them, which
    * made {@code jbert predict}'s first answer 170 ms later (StartupCompare, 12 runs alternated:
    * 1,802 against 1,636 ms).
@@ -39,7 +41,10 @@ public final class Gelu {
 
   private Gelu() {}
 
-  /** {@code out = gelu(inp + bias)} and/or its slope, whichever is not null; all [rows, width], bias [width] or null. */
+  /**
+   * {@code out = gelu(inp + bias)} and/or its slope, whichever is not null, by the plain loops; all
+   * [rows, width], bias [width] or null; out may be inp.
+   */
   public static void forward(INDArray out, INDArray slope, INDArray inp, INDArray bias) {
     int rows = (int) inp.size(0);
     int width = (int) inp.size(1);
@@ -53,29 +58,18 @@ public final class Gelu {
     float[] b = Activation.biasFloats(bias, width);
     Parallel.rows(rows, 16, (part, from, to) -> {
       float[] v = new float[width];
-      float[] cdf = new float[width];
-      float[] pdf = s == null ? null : new float[width];
+      float[] erf = new float[width];
+      float[] d = s == null ? null : new float[width];
       for (int row = from; row < to; row++) {
         in.get(row * width, v, 0, width);
-        for (int j = 0; j < width; j++) {
-          v[j] += b[j];
-          cdf[j] = v[j] * (float) INV_SQRT2;
-        }
-        Functions.erf(cdf, 0, width);                                   // erf(x/√2)
+        plainRow(v, b, erf, d, width);
         if (s != null) {
-          for (int j = 0; j < width; j++) {
-            pdf[j] = -0.5f * v[j] * v[j];
-          }
-          Functions.expNonPositive(pdf, 0, width);                      // e^(−x²/2)
-          for (int j = 0; j < width; j++) {
-            pdf[j] = 0.5f * (1f + cdf[j]) + v[j] * (float) INV_SQRT_2PI * pdf[j];
-          }
-          s.put(row * width, pdf, 0, width);
+          s.put(row * width, d, 0, width);
         }
         if (o != null) {
           for (int j = 0; j < width; j++) {
             float half = 0.5f * v[j];
-            v[j] = Math.fma(half, cdf[j], half);                        // ½x + ½x·erf(x/√2)
+            v[j] = Math.fma(half, erf[j], half);                        // ½x + ½x·erf(x/√2)
           }
           o.put(row * width, v, 0, width);
         }
@@ -84,12 +78,32 @@ public final class Gelu {
   }
 
   /**
-   * {@code out = gelu(inp + bias)} when no backward follows (out may be inp): {@link #forward}'s
-   * output, in float with {@link VectorGelu} where the Vector API has 16-float vectors and there are
-   * at least {@link #VECTOR_MIN_ROWS} rows (the same floats as the plain loop), otherwise as {@link
-   * #forward}.
+   * The plain loops' steps of one row: {@code v ← x = v + bias}, {@code erf ← erf(x/√2)} and, if
+   * slope is not null, {@code slope ← Φ(x) + x·φ(x)}.
    */
-  public static void inference(INDArray out, INDArray inp, INDArray bias) {
+  private static void plainRow(float[] v, float[] bias, float[] erf, float[] slope, int width) {
+    for (int j = 0; j < width; j++) {
+      v[j] += bias[j];
+      erf[j] = v[j] * (float) INV_SQRT2;
+    }
+    Functions.erf(erf, 0, width);                                       // erf(x/√2)
+    if (slope != null) {
+      for (int j = 0; j < width; j++) {
+        slope[j] = -0.5f * v[j] * v[j];
+      }
+      Functions.expNonPositive(slope, 0, width);                        // e^(−x²/2)
+      for (int j = 0; j < width; j++) {
+        slope[j] = 0.5f * (1f + erf[j]) + v[j] * (float) INV_SQRT_2PI * slope[j];
+      }
+    }
+  }
+
+  /**
+   * {@code out = gelu(inp + bias)} (out may be inp), in float with {@link VectorGelu} where the
+   * Vector API has 16-float vectors and there are at least {@link #VECTOR_MIN_ROWS} rows (the same
+   * floats as the plain loop), otherwise as {@link #forward(INDArray, INDArray, INDArray, INDArray)}.
+   */
+  public static void forward(INDArray out, INDArray inp, INDArray bias) {
     int rows = (int) inp.size(0);
     if (Flat.isDouble(inp) || !PackedWeight.wideVectors() || rows < VECTOR_MIN_ROWS) {
       forward(out, null, inp, bias);
@@ -114,7 +128,7 @@ public final class Gelu {
    * has 16-float vectors: wherever that kernel runs), by {@link VectorGelu}; bias [width] or null.
    * Null until VectorGelu runs compiled (the first call starts {@link
    * VectorGelu#warmUpInBackground}; nothing waits for it): meanwhile the caller runs {@link
-   * #inference} after the product, which gives the same floats.
+   * #forward(INDArray, INDArray, INDArray)} after the product, which gives the same floats.
    */
   static Epilogue epilogue(INDArray bias, int width) {
     if (!VectorGelu.warm()) {
@@ -125,9 +139,44 @@ public final class Gelu {
     return (row, offset, length, column) -> VectorGelu.forward(row, offset, length, b, column);
   }
 
-  /** {@code dinp = dout ⊙ slope}, the slope of the forward. */
-  public static void backward(INDArray dinp, INDArray dout, INDArray slope) {
-    Activation.multiply(dinp, dout, slope);
+  /**
+   * {@code dinp = dout ⊙ gelu'(inp + bias)}, the slope computed again from the forward's input (as
+   * the forward's plain loop computes it, or {@link VectorGelu#slope}: the same floats); dinp may
+   * be dout. All [rows, width], bias [width] or null.
+   */
+  public static void backward(INDArray dinp, INDArray dout, INDArray inp, INDArray bias) {
+    int rows = (int) inp.size(0);
+    int width = (int) inp.size(1);
+    if (Flat.isDouble(inp)) {
+      INDArray slope = dinp == dout ? dout.ulike() : dinp;
+      forward(null, slope, inp, bias);
+      Activation.multiply(dinp, dout, slope);
+      return;
+    }
+    Flat in = Flat.of(inp);
+    Flat dOut = Flat.of(dout);
+    Flat dIn = Flat.of(dinp);
+    float[] b = Activation.biasFloats(bias, width);
+    boolean vector = PackedWeight.wideVectors();
+    Parallel.rows(rows, 16, (part, from, to) -> {
+      float[] v = new float[width];
+      float[] slope = new float[width];
+      float[] erf = vector ? null : new float[width];
+      float[] d = new float[width];
+      for (int row = from; row < to; row++) {
+        in.get(row * width, v, 0, width);
+        if (vector) {
+          VectorGelu.slope(v, b, slope, width);
+        } else {
+          plainRow(v, b, erf, slope, width);
+        }
+        dOut.get(row * width, d, 0, width);
+        for (int j = 0; j < width; j++) {
+          d[j] *= slope[j];
+        }
+        dIn.put(row * width, d, 0, width);
+      }
+    });
   }
 
   /** {@link #forward} in double precision: exact erf and exp. */

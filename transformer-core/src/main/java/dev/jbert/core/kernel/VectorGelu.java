@@ -6,8 +6,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float {@link Gelu#inference} of a row with the Vector API, and the packed GEMM's GELU epilogue
- * ({@link Gelu#epilogue}): {@code ½x + ½x·erf(x/√2)} with {@link Functions#erfApprox(float)}'s
+ * The float {@link Gelu#forward(org.nd4j.linalg.api.ndarray.INDArray, org.nd4j.linalg.api.ndarray.INDArray,
+ * org.nd4j.linalg.api.ndarray.INDArray)} of a row with the Vector API, the packed GEMM's GELU epilogue
+ * ({@link Gelu#epilogue}) and the slope of {@link Gelu#backward}: {@code ½x + ½x·erf(x/√2)} with {@link Functions#erfApprox(float)}'s
  * rational approximation in fused multiply-adds, the same floats as the plain loop of {@link
  * Gelu#forward} (the same operations in the same order), so that a model's answers do not depend on
  * which of the two ran. HotSpot vectorises the plain loop too; what this adds is a cheaper clamp of
@@ -20,6 +21,7 @@ final class VectorGelu {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = S.length();
   private static final float INV_SQRT2 = 0.70710678f;
+  private static final float INV_SQRT_2PI = (float) 0.3989422804014327;
   private static final int SIGN = 0x80000000;
   private static final int MAGNITUDE = 0x7fffffff;
   private static final int FOUR = Float.floatToRawIntBits(4f);
@@ -41,28 +43,64 @@ final class VectorGelu {
     int whole = length / LANES * LANES;
     for (int j = 0; j < whole; j += LANES) {
       FloatVector x = FloatVector.fromArray(S, v, offset + j).add(FloatVector.fromArray(S, bias, column + j));
-      IntVector bits = (IntVector) x.mul(INV_SQRT2).reinterpretAsInts();
-      FloatVector c = bits.and(MAGNITUDE).min(FOUR).or(bits.and(SIGN)).reinterpretAsFloats();  // x/√2 in [-4, 4]
-      FloatVector c2 = c.mul(c);
-      FloatVector p = c2.fma(Functions.ERF_P0, Functions.ERF_P1);
-      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P2));
-      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P3));
-      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P4));
-      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P5));
-      p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P6));
-      FloatVector q = c2.fma(Functions.ERF_Q0, Functions.ERF_Q1);
-      q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q2));
-      q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q3));
-      q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q4));
-      FloatVector erf = c.mul(p).div(q);
       FloatVector half = x.mul(0.5f);
-      half.fma(erf, half).intoArray(v, offset + j);                         // ½x + ½x·erf(x/√2)
+      half.fma(erfOfScaled(x), half).intoArray(v, offset + j);             // ½x + ½x·erf(x/√2)
     }
     for (int j = whole; j < length; j++) {                                  // the tail as the plain loop
       float x = v[offset + j] + bias[column + j];
       float half = 0.5f * x;
       v[offset + j] = Math.fma(half, Functions.erfApprox(x * INV_SQRT2), half);
     }
+  }
+
+  /**
+   * {@code slope[j] ← Φ(x) + x·φ(x)}, GELU's slope at {@code x = v[j] + bias[j]}, for j in [0,
+   * length) (training's forward, which keeps it for the backward), as {@link Gelu#forward}'s plain
+   * loop computes it: {@code φ} from {@link Functions#expApprox(float)}, the same operations in the
+   * same order. A loop of its own: with the slope in {@link #forward}'s loop, HotSpot stopped
+   * inlining the vector operations and ran them boxed (bert-base's GELU forward took 3× as long).
+   */
+  static void slope(float[] v, float[] bias, float[] slope, int length) {
+    int whole = length / LANES * LANES;
+    for (int j = 0; j < whole; j += LANES) {
+      FloatVector x = FloatVector.fromArray(S, v, j).add(FloatVector.fromArray(S, bias, j));
+      FloatVector e = x.mul(-0.5f).mul(x).max(-120f).mul(1f / 64);          // e^(−x²/2) as expApprox
+      FloatVector pdf = e.mul(1f / 40320).add(1f / 5040);
+      pdf = pdf.mul(e).add(1f / 720);
+      pdf = pdf.mul(e).add(1f / 120);
+      pdf = pdf.mul(e).add(1f / 24);
+      pdf = pdf.mul(e).add(1f / 6);
+      pdf = pdf.mul(e).add(0.5f);
+      pdf = pdf.mul(e).add(1f);
+      pdf = pdf.mul(e).add(1f);
+      for (int square = 0; square < 6; square++) {
+        pdf = pdf.mul(pdf);
+      }
+      erfOfScaled(x).add(1f).mul(0.5f).add(x.mul(INV_SQRT_2PI).mul(pdf)).intoArray(slope, j);
+    }
+    for (int j = whole; j < length; j++) {                                  // the tail as the plain loop
+      float x = v[j] + bias[j];
+      float cdf = 0.5f * (1f + Functions.erfApprox(x * INV_SQRT2));
+      slope[j] = cdf + x * INV_SQRT_2PI * Functions.expApprox(-0.5f * x * x);
+    }
+  }
+
+  /** {@code erf(x/√2)} by {@link Functions#erfApprox(float)}'s polynomials, lane by lane. */
+  private static FloatVector erfOfScaled(FloatVector x) {
+    IntVector bits = (IntVector) x.mul(INV_SQRT2).reinterpretAsInts();
+    FloatVector c = bits.and(MAGNITUDE).min(FOUR).or(bits.and(SIGN)).reinterpretAsFloats();  // x/√2 in [-4, 4]
+    FloatVector c2 = c.mul(c);
+    FloatVector p = c2.fma(Functions.ERF_P0, Functions.ERF_P1);
+    p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P2));
+    p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P3));
+    p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P4));
+    p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P5));
+    p = c2.fma(p, FloatVector.broadcast(S, Functions.ERF_P6));
+    FloatVector q = c2.fma(Functions.ERF_Q0, Functions.ERF_Q1);
+    q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q2));
+    q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q3));
+    q = c2.fma(q, FloatVector.broadcast(S, Functions.ERF_Q4));
+    return c.mul(p).div(q);
   }
 
   /**

@@ -1,23 +1,21 @@
 package dev.jbert.core.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float {@link LayerNorm#forward} of one row with the Vector API: the same steps as the plain
- * loops there, but the mean and the variance summed in vector lanes (HotSpot does not vectorise a
- * floating-point sum: it must keep the order). Used by the forwards that save nothing for a
- * backward (inference), where the module is there and the vectors hold 16 floats ({@link
- * LayerNorm#forward} asks {@link PackedWeight#wideVectors()}), for rows a whole number of vectors
- * wide (384 and 768: MiniLM, bert-base). Training keeps the plain loops, whose rounding its results
- * were measured with.
+ * The row steps of the float {@link LayerNorm} with the Vector API, forward and backward: the sums in
+ * vector lanes (HotSpot does not vectorise a floating-point sum: it must keep the order), folded in
+ * a fixed order ({@link #sumLanes}), and fused multiply-adds; {@link PlainLayerNorm} computes the
+ * same floats where this does not run. Used where the module is there and the vectors hold 16
+ * floats ({@link LayerNorm} asks {@link PackedWeight#wideVectors()}), for rows a whole number of
+ * vectors wide (384 and 768: MiniLM, bert-base).
  *
  * <p>Measured on 2 vCPUs of an AVX-512 EPYC (LayerNormBenchmark, inference, with and without the
  * module in the fork): [2048, 384] 352 ± 51 against 532 ± 60 µs, [2048, 768] 697 ± 36 against
- * 1,093 ± 85 µs; one sequence, [32, 384] (harness, min of 7): 6.9-7.1 against 18.5-23.3 µs. The
- * results differ from the plain loops' by float rounding (sums in 16 lanes instead of four double
- * accumulators): at most 1e-6 on unit-scale outputs.
+ * 1,093 ± 85 µs; one sequence, [32, 384] (harness, min of 7): 6.9-7.1 against 18.5-23.3 µs (the
+ * plain loops of then, with their sums in double).
  */
 final class VectorLayerNorm {
 
@@ -53,19 +51,68 @@ final class VectorLayerNorm {
       }
       sum = sum.add(x);
     }
-    float mean = sum.reduceLanes(VectorOperators.ADD) / width;
+    float mean = sumLanes(sum) / width;
     FloatVector squares = FloatVector.zero(S);
     for (int j = off; j < off + width; j += LANES) {
       FloatVector centred = FloatVector.fromArray(S, v, j).sub(mean);
       centred.intoArray(v, j);
       squares = centred.fma(centred, squares);
     }
-    double rstd = 1.0 / Math.sqrt((double) squares.reduceLanes(VectorOperators.ADD) / width + eps);
+    double rstd = 1.0 / Math.sqrt((double) sumLanes(squares) / width + eps);
     float rs = (float) rstd;
     for (int j = off; j < off + width; j += LANES) {
       FloatVector.fromArray(S, v, j).mul(rs).intoArray(v, j);
     }
     return rstd;
+  }
+
+  /**
+   * One row of {@link LayerNorm#backward}: {@code d ← rstd·(d·γ − mean(d·γ) − x̂·mean(d·γ·x̂))} in
+   * place, with {@code dGamma += d·x̂} and {@code dBeta += d} (this thread's sums, in float).
+   */
+  static void backward(float[] d, float[] xhat, float[] gamma, float[] dGamma, float[] dBeta, float rstd, int width) {
+    FloatVector sumG = FloatVector.zero(S);
+    FloatVector sumGn = FloatVector.zero(S);
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector dy = FloatVector.fromArray(S, d, j);
+      FloatVector n = FloatVector.fromArray(S, xhat, j);
+      dy.fma(n, FloatVector.fromArray(S, dGamma, j)).intoArray(dGamma, j);
+      dy.add(FloatVector.fromArray(S, dBeta, j)).intoArray(dBeta, j);
+      FloatVector gd = dy.mul(FloatVector.fromArray(S, gamma, j));
+      gd.intoArray(d, j);
+      sumG = sumG.add(gd);
+      sumGn = gd.fma(n, sumGn);
+    }
+    float meanG = sumLanes(sumG) / width;
+    float meanGn = sumLanes(sumGn) / width;
+    for (int j = 0; j < width; j += LANES) {
+      FloatVector gd = FloatVector.fromArray(S, d, j);
+      FloatVector n = FloatVector.fromArray(S, xhat, j);
+      gd.sub(meanG).sub(n.mul(meanGn)).mul(rstd).intoArray(d, j);
+    }
+  }
+
+  /** Folds that pair lane i with lane i + half, half = LANES/2, …, 1. */
+  @SuppressWarnings("unchecked")
+  private static final VectorShuffle<Float>[] FOLDS = new VectorShuffle[Integer.numberOfTrailingZeros(LANES)];
+
+  static {
+    for (int f = 0, half = LANES / 2; half >= 1; f++, half /= 2) {
+      int h = half;
+      FOLDS[f] = VectorShuffle.fromOp(S, i -> (i + h) % LANES);
+    }
+  }
+
+  /**
+   * The sum of v's lanes by a fixed tree of pairs, so that the floats are the same compiled or
+   * interpreted and on any JDK ({@code reduceLanes(ADD)} leaves the order of a float sum open): a
+   * training run resumed in a fresh JVM must repeat the uninterrupted run's rounding.
+   */
+  static float sumLanes(FloatVector v) {
+    for (VectorShuffle<Float> fold : FOLDS) {
+      v = v.add(v.rearrange(fold));
+    }
+    return v.lane(0);
   }
 
   /** {@code v[off, off + width) ← γ·v + β} in place. */

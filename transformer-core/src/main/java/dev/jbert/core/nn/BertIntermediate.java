@@ -11,26 +11,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * feed-forward's up projection. Mirrors <a href="https://github.com/huggingface/transformers/blob/004ad5f50b627b59bf0d581c31bc0052b6cfd40b/src/transformers/models/bert/modeling_bert.py#L414">modeling_bert.py#L414</a>. Parameters
  * {@code dense.weight} [intermediate, hidden] and {@code dense.bias}.
  *
- * <p>In training the activation's forward also writes its slope, so the backward is one multiply;
- * after an eval-mode forward the backward computes the slope from the kept pre-activation. With
- * inference buffers (no backward can follow) the activation runs its inference kernel
- * ({@link Activation#inference}), or, at batch 1, as the epilogue of the packed product
- * ({@link Projection#inference}).
+ * <p>The backward computes the activation's slope from the kept pre-activation ({@link
+ * Activation#backward}). With inference buffers (no backward can follow) the activation runs in
+ * place, at batch 1 as the epilogue of the packed product ({@link Projection#inference}).
  */
 public final class BertIntermediate {
 
   private final ParameterScope.Linear dense;
   private final Activation activation;
-  private final TrainingMode mode;
   private final int hidden;
   private final int width;
 
-  public BertIntermediate(ParameterScope s, BertConfig c, TrainingMode mode) {
+  public BertIntermediate(ParameterScope s, BertConfig c) {
     this.hidden = c.hiddenSize();
     this.width = c.intermediateSize();
     this.dense = s.linear("dense", width, hidden);
     this.activation = Activation.of(c.hiddenAct());
-    this.mode = mode;
   }
 
   /** What the forward keeps for the backward, and the backward's scratch, for one input shape. */
@@ -40,8 +36,6 @@ public final class BertIntermediate {
     final INDArray dense;          // [rows, intermediate] x Wᵀ, before the bias and the activation
     final INDArray out;            // [rows, intermediate]; dense itself when no backward follows
     INDArray input;                // [rows, hidden] x of the last forward
-    private INDArray slope;        // [rows, intermediate] act'(dense), allocated when first needed
-    private boolean slopeFresh;    // whether slope belongs to the last forward
     private INDArray dDense;       // [rows, intermediate]
     private INDArray dInput;       // [rows, hidden]
 
@@ -66,11 +60,7 @@ public final class BertIntermediate {
       return a.out;
     }
     Projection.forward(a.dense, x, dense.weight(), false);              // the bias is added by the activation
-    a.slopeFresh = mode.isTraining();                                   // the slope serves a backward only
-    if (a.slopeFresh && a.slope == null) {
-      a.slope = a.buffers.empty(a.rows, width);
-    }
-    activation.forward(a.out, a.slopeFresh ? a.slope : null, a.dense, dense.bias().value());
+    activation.forward(a.out, a.dense, dense.bias().value());
     return a.out;
   }
 
@@ -79,14 +69,7 @@ public final class BertIntermediate {
     if (a.dDense == null) {
       a.dDense = a.buffers.gradient(a.rows, width);
     }
-    if (!a.slopeFresh) {
-      if (a.slope == null) {
-        a.slope = a.buffers.gradient(a.rows, width);
-      }
-      activation.forward(null, a.slope, a.dense, dense.bias().value());
-      a.slopeFresh = true;
-    }
-    activation.backward(a.dDense, dout, a.slope);
+    activation.backward(a.dDense, dout, a.dense, dense.bias().value());
     if (a.dInput == null) {
       a.dInput = a.buffers.gradient(a.rows, hidden);
     }

@@ -25,7 +25,7 @@ public final class BertLayer {
     ParameterScope attention = s.pp("attention");
     this.attentionSelf = new BertSelfAttention(attention.pp("self"), c, mode);
     this.attentionOutput = new BertSelfOutput(attention.pp("output"), c, mode);
-    this.intermediate = new BertIntermediate(s.pp("intermediate"), c, mode);
+    this.intermediate = new BertIntermediate(s.pp("intermediate"), c);
     this.output = new BertOutput(s.pp("output"), c, mode);
   }
 

@@ -57,7 +57,7 @@ final class Projection {
    * out [rows, out] = act(x Wᵀ + b), no backward pass following. Where the Java
    * kernel's packed copy serves the product and the activation has an {@link Activation#epilogue},
    * each kernel thread applies it to the columns it has just computed; otherwise the activation's
-   * {@link Activation#inference} runs after the product, a pass of its own.
+   * {@link Activation#forward} runs after the product, a pass of its own.
    */
   static void inference(INDArray out, INDArray x, ParameterScope.Linear dense, Activation activation) {
     ParameterScope.Tensor weight = dense.weight();
@@ -69,7 +69,7 @@ final class Projection {
       return;
     }
     forward(out, x, weight, true);
-    activation.inference(out, out, bias);
+    activation.forward(out, out, bias);
   }
 
   /** Whether a product of {@code rows} rows by {@code weight} uses a packed copy: MKL's, else the Java kernel's. */

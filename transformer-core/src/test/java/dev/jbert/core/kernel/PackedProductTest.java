@@ -63,7 +63,7 @@ class PackedProductTest {
     PackedWeight w = PackedWeight.of(weight);
     INDArray product = Nd4j.zeros(DataType.FLOAT, m, n);
     Gemm.packedProduct(a, w, product, null, 1).run(0, 0, 1);
-    Gelu.inference(product, product, bias);
+    Gelu.forward(product, product, bias);
     float[] expected = product.data().asFloat();
 
     Epilogue gelu = Gelu.epilogue(bias, n);

@@ -34,7 +34,10 @@ class ActivationTest {
     }
   }
 
-  /** Inference runs the activation in place (BertIntermediate's output is its dense buffer). */
+  /**
+   * Inference runs the activation in place (BertIntermediate's output is its dense buffer), and a
+   * backward may write over its incoming gradient.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"gelu", "gelu_new", "relu"})
   void inPlaceEqualsOutOfPlace(String name) {
@@ -43,23 +46,29 @@ class ActivationTest {
       INDArray x = random(27, 2.0, 40, 33).castTo(dt);
       INDArray bias = random(28, 0.5, 33).castTo(dt);
       INDArray expected = Nd4j.zeros(dt, 40, 33);
-      act.forward(expected, null, x, bias);
+      act.forward(expected, x, bias);
       INDArray inPlace = x.dup();
-      act.forward(inPlace, null, inPlace, bias);
+      act.forward(inPlace, inPlace, bias);
       assertEquals(expected, inPlace, name + " " + dt);
+      INDArray dy = random(29, 1.0, 40, 33).castTo(dt);
+      INDArray dx = Nd4j.zeros(dt, 40, 33);
+      act.backward(dx, dy, x, bias);
+      INDArray dyInPlace = dy.dup();
+      act.backward(dyInPlace, dyInPlace, x, bias);
+      assertEquals(dx, dyInPlace, name + " " + dt + " backward in place");
     }
   }
 
   /**
-   * The inference forward (no slope; the Vector API's rows where it has 16-float vectors, from
-   * {@link Gelu#VECTOR_MIN_ROWS} rows) against the double reference, and the same floats as the
-   * training forward's output: widths of whole vectors (1536), whole vectors and a tail (40) and a tail alone (7), rows
-   * on either side of the threshold, in place and out of place, and the far ends of the clamp of
-   * erf's argument.
+   * GELU's forward and backward in float (the Vector API's rows where it has 16-float vectors, the
+   * forward from {@link Gelu#VECTOR_MIN_ROWS} rows) against the double reference, and the same
+   * floats as the plain loops (which a few rows take): widths of whole vectors (1536), whole vectors
+   * and a tail (40) and a tail alone (7), rows on either side of the threshold, in place and out of
+   * place, and the far ends of the clamp of erf's argument.
    */
   @ParameterizedTest
   @CsvSource({"1536, -1", "1536, 3", "40, 3", "7, 0"})
-  void inferenceGeluMatchesTheReferenceAndTheTrainingForward(int width, int rowsPastTheThreshold) {
+  void floatGeluMatchesTheReferenceAndThePlainLoops(int width, int rowsPastTheThreshold) {
     int rows = Gelu.VECTOR_MIN_ROWS + rowsPastTheThreshold;
     INDArray x = random(31, 3.0, rows, width);
     x.putScalar(0, 0, 100.0);
@@ -70,67 +79,38 @@ class ActivationTest {
     INDArray bias = random(32, 0.5, width);
     bias.putScalar(0, 0.0);
     bias.putScalar(1, 0.0);
+    INDArray dy = random(33, 1.0, rows, width);
     INDArray reference = Nd4j.zeros(DataType.DOUBLE, rows, width);
-    Activation.GELU.forward(reference, null, x, bias);
+    Activation.GELU.forward(reference, x, bias);
+    INDArray referenceDx = Nd4j.zeros(DataType.DOUBLE, rows, width);
+    Activation.GELU.backward(referenceDx, dy, x, bias);
     INDArray xf = x.castTo(DataType.FLOAT);
     INDArray bf = bias.castTo(DataType.FLOAT);
-    INDArray trained = Nd4j.zeros(DataType.FLOAT, rows, width);
-    Activation.GELU.forward(trained, Nd4j.zeros(DataType.FLOAT, rows, width), xf, bf);
-    INDArray inferred = Nd4j.zeros(DataType.FLOAT, rows, width);
-    Activation.GELU.inference(inferred, xf, bf);
+    INDArray dyf = dy.castTo(DataType.FLOAT);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, rows, width);
+    Activation.GELU.forward(y, xf, bf);
+    INDArray dx = Nd4j.zeros(DataType.FLOAT, rows, width);
+    Activation.GELU.backward(dx, dyf, xf, bf);
     INDArray inPlace = xf.dup();
-    Activation.GELU.inference(inPlace, inPlace, bf);
-    assertEquals(inferred, inPlace, "in place");
+    Activation.GELU.forward(inPlace, inPlace, bf);
+    assertEquals(y, inPlace, "in place");
+    INDArray plainY = Nd4j.zeros(DataType.FLOAT, rows, width);
+    INDArray plainSlope = Nd4j.zeros(DataType.FLOAT, rows, width);
+    Gelu.forward(plainY, plainSlope, xf, bf);                           // the plain loops, output and slope
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < width; j++) {
         double tolerance = 2e-6 * Math.max(1.0, Math.abs(x.getDouble(r, j) + bias.getDouble(j)));
         String at = "gelu at [" + r + ", " + j + "]";
-        assertEquals(reference.getDouble(r, j), inferred.getDouble(r, j), tolerance, at + " vs the double reference");
-        assertEquals(trained.getFloat(r, j), inferred.getFloat(r, j), 0f, at + " vs the training forward: the same floats");
+        assertEquals(reference.getDouble(r, j), y.getDouble(r, j), tolerance, at + " vs the double reference");
+        assertEquals(referenceDx.getDouble(r, j), dx.getDouble(r, j), 2e-6 * (1 + Math.abs(dy.getDouble(r, j))),
+            at + ": backward vs the double reference");
+        assertEquals(plainY.getFloat(r, j), y.getFloat(r, j), 0f, at + " vs the plain loop: the same floats");
+        assertEquals(plainSlope.getFloat(r, j) * dyf.getFloat(r, j), dx.getFloat(r, j), 0f,
+            at + ": backward vs the plain loop's slope");
       }
     }
-    assertEquals(100.0, inferred.getDouble(0, 0), 0.0, "gelu(100)");
-    assertEquals(0.0, inferred.getDouble(0, 1), 0.0, "gelu(-100)");
-  }
-
-  @Test
-  void inferenceOfTheOtherActivationsIsTheirForward() {
-    INDArray x = random(33, 2.0, 4, 20).castTo(DataType.FLOAT);
-    INDArray bias = random(34, 0.5, 20).castTo(DataType.FLOAT);
-    for (Activation act : new Activation[] {Activation.GELU_TANH, Activation.RELU}) {
-      INDArray expected = Nd4j.zeros(DataType.FLOAT, 4, 20);
-      act.forward(expected, null, x, bias);
-      INDArray inferred = Nd4j.zeros(DataType.FLOAT, 4, 20);
-      act.inference(inferred, x, bias);
-      assertEquals(expected, inferred, act.toString());
-    }
-  }
-
-  @Test
-  void geluBackwardAfterAnEvalForwardEqualsTheTrainingOne() {
-    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
-      try (Buffers buffers = new Buffers(dt)) {
-        TrainingMode mode = new TrainingMode(1);
-        // the GELU of an intermediate module (the module keeps or recomputes its slope), 50 → 50
-        dev.jbert.core.BertConfig c = dev.jbert.core.BertConfig.builder().vocabSize(10).hiddenSize(50)
-            .numHiddenLayers(1).numAttentionHeads(1).intermediateSize(50).maxPositionEmbeddings(8).build();
-        dev.jbert.core.ParameterScope scope = dev.jbert.core.ParameterScope.root();
-        BertIntermediate module = new BertIntermediate(scope.pp("intermediate"), c, mode);
-        FiniteDifferences.randomize(scope.build(dt), 26, 0.2);
-        BertIntermediate.Activations gelu = module.allocate(buffers, 6);
-        INDArray x = random(24, 3.0, 6, 50).castTo(dt);
-        INDArray dy = random(25, 1.0, 6, 50).castTo(dt);
-        mode.setTraining(true);
-        module.forward(gelu, x);
-        INDArray trained = module.backward(gelu, dy).dup();
-        mode.setTraining(false);
-        INDArray yEval = module.forward(gelu, x).dup();
-        INDArray fromInput = module.backward(gelu, dy).dup();   // slope recomputed from the kept input
-        assertEquals(trained, fromInput, dt.toString());
-        mode.setTraining(true);
-        assertEquals(yEval, module.forward(gelu, x), dt + " output is the same in both modes");
-      }
-    }
+    assertEquals(100.0, y.getDouble(0, 0), 0.0, "gelu(100)");
+    assertEquals(0.0, y.getDouble(0, 1), 0.0, "gelu(-100)");
   }
 
   @Test

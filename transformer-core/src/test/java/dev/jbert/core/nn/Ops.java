@@ -89,27 +89,27 @@ final class Ops {
     }
   }
 
-  /** An {@link Activation} keeping its slope from every forward. */
+  /** An {@link Activation} keeping the input of its last forward for the backward. */
   static final class ActivationOp {
     private final Activation activation;
     private final INDArray y;
-    private final INDArray slope;
     private final INDArray dx;
+    private INDArray x;
 
     ActivationOp(String hiddenAct, Buffers buffers, int rows, int width) {
       this.activation = Activation.of(hiddenAct);
       this.y = buffers.empty(rows, width);
-      this.slope = buffers.empty(rows, width);
       this.dx = buffers.empty(rows, width);
     }
 
     INDArray forward(INDArray x) {
-      activation.forward(y, slope, x, null);
+      this.x = x;
+      activation.forward(y, x, null);
       return y;
     }
 
     INDArray backward(INDArray dy) {
-      activation.backward(dx, dy, slope);
+      activation.backward(dx, dy, x, null);
       return dx;
     }
   }
