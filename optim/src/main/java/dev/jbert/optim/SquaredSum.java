@@ -1,6 +1,7 @@
 package dev.jbert.optim;
 
 import dev.jbert.core.FlatView;
+import dev.jbert.core.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,7 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code sum(x^2)} of a flat vector, accurate and fast in float too: one BLAS dot per chunk of
  * {@value #CHUNK} elements, the chunk results summed in double. ND4J's {@code norm2Number()}
  * accumulates a whole vector in float (measured: 5e-3 relative error and 3-6x slower than dot on
- * 22M floats); one dot over everything still drifts to 3e-5. The chunk views are made once.
+ * 22M floats); one dot over everything still drifts to 3e-5. The chunk views are made once. The
+ * kernel threads share the chunks and their results are summed in chunk order, the sum of one
+ * thread: on one thread bert-base's 110M gradients took 30 ms of a 32×64 training step.
  */
 final class SquaredSum {
 
@@ -27,9 +30,16 @@ final class SquaredSum {
 
   /** The current {@code sum(x^2)}. */
   double compute() {
+    double[] dots = new double[chunks.size()];
+    Parallel.rows(dots.length, 16, (part, from, to) -> {
+      for (int i = from; i < to; i++) {
+        INDArray c = chunks.get(i);
+        dots[i] = Nd4j.getBlasWrapper().dot(c, c);
+      }
+    });
     double sum = 0;
-    for (INDArray c : chunks) {
-      sum += Nd4j.getBlasWrapper().dot(c, c);
+    for (double d : dots) {
+      sum += d;
     }
     return sum;
   }

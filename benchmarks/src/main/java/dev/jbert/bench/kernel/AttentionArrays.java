@@ -8,7 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The arrays of {@link Attention#forward} for {@code sequences} sequences of {@code seq} tokens and
  * {@link KernelState#HEADS} heads of {@code headDim}: the projection (random), its bias, the saved
- * heads and probabilities, the context scratch, the merged output, no padding.
+ * probabilities, the merged output, no padding; and the heads and context scratch that {@link
+ * Nd4jAttention} copies the heads into. The kernel adds the bias to the projection in place, so the
+ * values drift from call to call; the work does not.
  */
 final class AttentionArrays {
 
@@ -17,7 +19,7 @@ final class AttentionArrays {
   final INDArray qkv;        // [rows, 3·hidden]
   final INDArray qkvBias;    // [3·hidden]
   final INDArray out;        // [rows, hidden]
-  final INDArray q;          // [sequences·heads, seq, headDim], as k, v and context
+  final INDArray q;          // [sequences·heads, seq, headDim], as k, v and context: Nd4jAttention's
   final INDArray k;
   final INDArray v;
   final INDArray probs;      // [sequences·heads, seq, seq]
@@ -42,7 +44,7 @@ final class AttentionArrays {
 
   /** The batched forward ({@link Attention#forward}, no dropout) into {@link #out}. */
   INDArray forward() {
-    Attention.forward(out, q, k, v, probs, null, context, qkv, qkvBias, maskAdd, heads, null);
+    Attention.forward(out, probs, null, qkv, qkvBias, maskAdd, heads, null);
     return out;
   }
 }

@@ -18,12 +18,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link Attention} from the fused QKV projection (bias added in the head split) to the merged
- * context, forward and backward (no dropout), 2,048 tokens as {@code 2048/seq} sequences of
- * {@code seq}, 12 heads of {@code headDim}: {@code kernel} (the float kernels: head split, batched
- * GEMMs cut over threads, fused masked softmax), {@code double} (the same entry on DOUBLE arrays:
- * the reference path), {@code nd4j} ({@link Nd4jAttention}). Backward is timed alone, on the saved
- * tensors of one forward.
+ * {@link Attention} from the fused QKV projection to the merged context, forward and backward (no
+ * dropout), 2,048 tokens as {@code 2048/seq} sequences of {@code seq}, 12 heads of {@code headDim}:
+ * {@code kernel} (the float kernels: batched GEMMs on the heads where the projection holds them, cut
+ * over threads, fused masked softmax), {@code double} (the same entry on DOUBLE arrays: the
+ * reference path), {@code nd4j} ({@link Nd4jAttention}: heads copied out and back by ND4J ops).
+ * Backward is timed alone, on the saved tensors of one forward.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -81,8 +81,7 @@ public class AttentionBenchmark {
     if (impl.equals("nd4j")) {
       Nd4jAttention.backward(dqkv, dqkvBias, dContext, dProbs, dq, dk, dv, dout, a.q, a.k, a.v, a.probs, a.heads);
     } else {
-      Attention.backward(dqkv, dqkvBias, dContext, dProbs, dq, dk, dv, dout, a.q, a.k, a.v, a.probs, null, a.heads,
-          null);
+      Attention.backward(dqkv, dqkvBias, dProbs, dout, a.qkv, a.probs, null, a.heads, null);
     }
     return dqkv;
   }

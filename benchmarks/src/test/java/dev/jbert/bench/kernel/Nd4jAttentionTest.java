@@ -48,8 +48,9 @@ class Nd4jAttentionTest {
       Nd4jAttention.forward(out, q, k, v, probs, ctx, qkv, bias, mask2d, heads);
       Nd4jAttention.backward(dqkv, dBias, dCtx, dProbs, dq, dk, dv, dout, q, k, v, probs, heads);
     } else {
-      Attention.forward(out, q, k, v, probs, null, ctx, qkv, bias, mask, heads, null);
-      Attention.backward(dqkv, dBias, dCtx, dProbs, dq, dk, dv, dout, q, k, v, probs, null, heads, null);
+      INDArray projection = qkv.dup();                   // Q, K, V once the forward added the bias
+      Attention.forward(out, probs, null, projection, bias, mask, heads, null);
+      Attention.backward(dqkv, dBias, dProbs, dout, projection, probs, null, heads, null);
     }
     return new INDArray[] {out.dup(), dqkv.dup(), dBias.dup()};
   }

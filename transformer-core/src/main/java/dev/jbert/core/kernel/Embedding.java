@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code out[t] = word[id_t] + tokenType[type_t] + position[t mod seq]}. The backward scatter-adds
  * each row's gradient into the rows it was read from; the word row of the padding id gets none, as
  * with torch's {@code padding_idx}. One kernel over double rows for both precisions (the rows are
- * copies and sums; the backward is serial, as rows may share a table row).
+ * copies and sums). Tokens may share a table row, so the backward's threads take columns, not
+ * tokens: each element's sum runs over the tokens in order, as on one thread.
  */
 public final class Embedding {
 
@@ -47,14 +48,17 @@ public final class Embedding {
     Flat w = Flat.of(dWord);
     Flat p = Flat.of(dPosition);
     Flat tt = Flat.of(dTokenType);
-    double[] row = new double[hidden];
-    for (int t = 0; t < inputIds.length; t++) {
-      d.get(t * hidden, row, 0, hidden);
-      if (inputIds[t] != padTokenId) {
-        w.add(inputIds[t] * hidden, row, 0, hidden);
+    Parallel.rows(hidden, 64, (part, from, to) -> {
+      int width = to - from;
+      double[] row = new double[width];
+      for (int t = 0; t < inputIds.length; t++) {
+        d.get(t * hidden + from, row, 0, width);
+        if (inputIds[t] != padTokenId) {
+          w.add(inputIds[t] * hidden + from, row, 0, width);
+        }
+        tt.add(tokenTypeIds[t] * hidden + from, row, 0, width);
+        p.add((t % seq) * hidden + from, row, 0, width);
       }
-      tt.add(tokenTypeIds[t] * hidden, row, 0, hidden);
-      p.add((t % seq) * hidden, row, 0, hidden);
-    }
+    });
   }
 }

@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
@@ -13,6 +14,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Matrix products into preallocated arrays ({@code c = op(a) op(b) + beta c}, transpose flags
@@ -254,20 +256,56 @@ public final class Gemm {
 
   /** {@code c[i] = op(a[i]) · op(b[i])} per leading index; a, b, c rank 3, contiguous, c preallocated. */
   public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
-    int count = (int) c.size(0);
-    int m = (int) c.size(1);
-    int n = (int) c.size(2);
-    int k = (int) (transA ? a.size(1) : a.size(2));
-    if (!direct(a, b, c)) {
-      Nd4j.matmul(a, b, c, transA, transB, false);
+    batched((int) c.size(0), Block.of(a), Block.of(b), Block.of(c), transA, transB);
+  }
+
+  /**
+   * Blocks of a 2-D array, one per product of a batch: block i is the [rows, cols] sub-matrix whose
+   * first element is at ({@code firstRow(i)}, {@code firstColumn(i)}), read with the array's row
+   * length as its leading dimension. Attention's heads are such blocks of the [tokens, 3·hidden]
+   * projection and of the [tokens, hidden] context: the products read and write them in place.
+   */
+  public record Block(INDArray matrix, int rows, int cols, IntUnaryOperator firstRow, IntUnaryOperator firstColumn) {
+
+    /** The matrices of a contiguous rank-3 array [count, rows, cols], one block each. */
+    static Block of(INDArray a) {
+      int rows = (int) a.size(1);
+      int cols = (int) a.size(2);
+      return new Block(a.reshape(a.size(0) * rows, cols), rows, cols, i -> i * rows, i -> 0);
+    }
+
+    private long offset(int i) {
+      return (long) firstRow.applyAsInt(i) * matrix.size(1) + firstColumn.applyAsInt(i);
+    }
+
+    private INDArray view(int i) {
+      int r = firstRow.applyAsInt(i);
+      int c = firstColumn.applyAsInt(i);
+      return matrix.get(NDArrayIndex.interval(r, r + rows), NDArrayIndex.interval(c, c + cols));
+    }
+  }
+
+  /**
+   * {@code c_i = op(a_i) · op(b_i)} for i in [0, count): the products of {@link Block}s, c's blocks
+   * overwritten (beta 0); the batch is cut over the kernel threads when it is large enough.
+   */
+  public static void batched(int count, Block a, Block b, Block c, boolean transA, boolean transB) {
+    int m = c.rows();
+    int n = c.cols();
+    int k = transA ? a.rows() : a.cols();
+    if ((transA ? a.cols() : a.rows()) != m || (transB ? b.cols() : b.rows()) != k || (transB ? b.rows() : b.cols()) != n) {
+      throw new IllegalArgumentException("batched GEMM: op(a) " + m + "x" + k + " from a " + a.rows() + "x" + a.cols()
+          + ", b " + b.rows() + "x" + b.cols() + ", c " + m + "x" + n);
+    }
+    if (!direct(a.matrix(), b.matrix(), c.matrix())) {
+      for (int i = 0; i < count; i++) {
+        c.view(i).assign(Nd4j.gemm(a.view(i), b.view(i), transA, transB));
+      }
       return;
     }
-    long aSize = a.size(1) * a.size(2);
-    long bSize = b.size(1) * b.size(2);
-    long cSize = (long) m * n;
     Parallel.Body body = (part, from, to) -> {
       for (int i = from; i < to; i++) {
-        gemm(a, i * aSize, b, i * bSize, c, i * cSize, transA, transB, m, n, k, 0.0);
+        gemm(a.matrix(), a.offset(i), b.matrix(), b.offset(i), c.matrix(), c.offset(i), transA, transB, m, n, k, 0.0);
       }
     };
     if (2L * count * m * n * k < SPLIT_FLOPS) {

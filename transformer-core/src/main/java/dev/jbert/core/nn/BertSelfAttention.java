@@ -44,24 +44,15 @@ public final class BertSelfAttention {
     private final Buffers buffers;
     private final long rows;
     private final int seq;
-    private final long[] headShape;     // [batch·heads, seq, headDim]
     private final long[] probsShape;    // [batch·heads, seq, seq]
-    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ, without the bias (forward scratch)
-    INDArray q;                         // heads, bias added; this and the next four only where the
-    INDArray k;                         // batched path runs (see batchedBuffers)
-    INDArray v;
-    INDArray probs;                     // softmax(Q Kᵀ / √d + mask)
-    INDArray context;                   // dropout(P) V, per head (forward scratch)
+    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ; Q, K, V once the batched path added the bias
+    INDArray probs;                     // softmax(Q Kᵀ / √d + mask), where the batched path runs
     final INDArray out;                 // [rows, hidden] the merged context
     final boolean fusable;              // no backward follows and the fused kernel runs these heads
     INDArray input;                     // [rows, hidden] x of the last forward
     DropoutMask mask;                   // the dropout on P of the last forward, null if none acted
     private INDArray dropped;           // P after dropout, allocated by the first forward that drops
-    private INDArray dContext;
     private INDArray dProbs;
-    private INDArray dq;
-    private INDArray dk;
-    private INDArray dv;
     private INDArray dqkv;              // [rows, 3·hidden]
     private INDArray dInput;            // [rows, hidden]
 
@@ -69,28 +60,13 @@ public final class BertSelfAttention {
       this.buffers = b;
       this.rows = (long) batch * seq;
       this.seq = seq;
-      this.headShape = new long[] {(long) batch * heads, seq, hidden / heads};
       this.probsShape = new long[] {(long) batch * heads, seq, seq};
-      this.qkv = b.scratch(rows, 3L * hidden);
+      // a backward reads Q, K and V in the projection: kept unless none can follow
+      this.qkv = b.forwardOnly() ? b.scratch(rows, 3L * hidden) : b.empty(rows, 3L * hidden);
       this.out = b.empty(rows, hidden);
       this.fusable = b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads);
       if (!fusable) {
-        batchedBuffers();
-      }
-    }
-
-    /**
-     * The heads, probabilities and per-head context of the batched path. Inference that runs the
-     * fused kernel needs none of them (MiniLM at 32×64: 19 MB), so they are allocated only for
-     * training or when an inference forward takes the batched path (dropout acting in train mode).
-     */
-    private void batchedBuffers() {
-      if (q == null) {
-        q = buffers.empty(headShape);
-        k = buffers.empty(headShape);
-        v = buffers.empty(headShape);
         probs = buffers.empty(probsShape);
-        context = buffers.scratch(headShape);
       }
     }
   }
@@ -107,34 +83,30 @@ public final class BertSelfAttention {
    */
   public INDArray forward(Activations a, INDArray x, double[] maskAdd) {
     a.input = x;
-    Projection.forward(a.qkv, x, qkvWeight, a.buffers.forwardOnly());     // the bias is added by the head split
+    Projection.forward(a.qkv, x, qkvWeight, a.buffers.forwardOnly());     // the bias is added by the attention
     a.mask = mode.drawMask(dropoutProb);
     if (a.mask == null && a.fusable) {                                     // no dropout acted
       FusedAttention.forward(a.out, a.qkv, qkvBias.value(), maskAdd, heads, a.seq);   // nothing to save
       return a.out;
     }
-    a.batchedBuffers();
+    if (a.probs == null) {                                                 // fusable, but dropout acted
+      a.probs = a.buffers.empty(a.probsShape);
+    }
     if (a.mask != null && a.dropped == null) {
       a.dropped = a.buffers.empty(a.probsShape);
     }
-    Attention.forward(a.out, a.q, a.k, a.v, a.probs, a.dropped, a.context, a.qkv, qkvBias.value(), maskAdd, heads,
-        a.mask);
+    Attention.forward(a.out, a.probs, a.dropped, a.qkv, qkvBias.value(), maskAdd, heads, a.mask);
     return a.out;
   }
 
   /** dout [batch·seq, hidden] → dx [batch·seq, hidden]; accumulates the query, key and value gradients. */
   public INDArray backward(Activations a, INDArray dout) {
-    if (a.dContext == null) {
-      a.dContext = a.buffers.gradient(a.headShape);
+    if (a.dProbs == null) {
       a.dProbs = a.buffers.gradient(a.probsShape);
-      a.dq = a.buffers.gradient(a.headShape);
-      a.dk = a.buffers.gradient(a.headShape);
-      a.dv = a.buffers.gradient(a.headShape);
       a.dqkv = a.buffers.gradient(a.rows, 3L * hidden);
       a.dInput = a.buffers.gradient(a.rows, hidden);
     }
-    Attention.backward(a.dqkv, qkvBias.grad(), a.dContext, a.dProbs, a.dq, a.dk, a.dv, dout, a.q, a.k, a.v, a.probs,
-        a.dropped, heads, a.mask);
+    Attention.backward(a.dqkv, qkvBias.grad(), a.dProbs, dout, a.qkv, a.probs, a.dropped, heads, a.mask);
     Linear.backward(a.dInput, qkvWeight.grad(), null, a.dqkv, a.input, qkvWeight.value());
     return a.dInput;
   }

@@ -43,10 +43,8 @@ class FusedAttentionTest {
     INDArray qkv = Nd4j.create(gaussians(random, rows * 3 * hidden, 2.0), new long[] {rows, 3 * hidden}, DataType.DOUBLE);
     INDArray bias = Nd4j.create(gaussians(random, 3 * hidden, 0.5), new long[] {3 * hidden}, DataType.DOUBLE);
     INDArray expected = Nd4j.zeros(DataType.DOUBLE, rows, hidden);
-    long[] headShape = {(long) batch * heads, seq, d};
-    Attention.forward(expected, Nd4j.zeros(DataType.DOUBLE, headShape), Nd4j.zeros(DataType.DOUBLE, headShape),
-        Nd4j.zeros(DataType.DOUBLE, headShape), Nd4j.zeros(DataType.DOUBLE, (long) batch * heads, seq, seq), null,
-        Nd4j.zeros(DataType.DOUBLE, headShape), qkv, bias, maskAdd, heads, null);
+    Attention.forward(expected, Nd4j.zeros(DataType.DOUBLE, (long) batch * heads, seq, seq), null, qkv.dup(), bias,
+        maskAdd, heads, null);
 
     INDArray out = Nd4j.zeros(DataType.FLOAT, rows, hidden).addi(7);   // every element must be written
     FusedAttention.forward(out, qkv.castTo(DataType.FLOAT), bias.castTo(DataType.FLOAT), maskAdd, heads, seq);
@@ -92,9 +90,9 @@ class FusedAttentionTest {
   }
 
   /**
-   * Inference that runs the fused kernel holds no heads, probabilities or per-head context; a
-   * forward in train mode without gradients (dropout on the probabilities: the batched path) gets
-   * them when it first needs them, and eval answers as before afterwards.
+   * Inference that runs the fused kernel holds no probabilities; a forward in train mode without
+   * gradients (dropout on the probabilities: the batched path) gets them, and the dropped ones, when
+   * it first needs them, and eval answers as before afterwards.
    */
   @Test
   void inferenceAllocatesTheBatchedBuffersOnlyWhenItTakesThatPath() {
@@ -110,8 +108,8 @@ class FusedAttentionTest {
       long fusedBytes = model.bert().activationBytes();
       model.train();
       float[] dropped = model.forward(ids, null, null).dup().ravel().toFloatVector();
-      // q, k, v and context [tokens, hidden], probs [batch·heads, seq, seq], in floats
-      long batchedBytes = 4L * (4L * batch * seq * hidden + (long) batch * heads * seq * seq);
+      // probs and dropped probs [batch·heads, seq, seq], in floats
+      long batchedBytes = 4L * 2L * batch * heads * seq * seq;
       assertTrue(model.bert().activationBytes() - fusedBytes >= batchedBytes,
           "eval " + fusedBytes + " bytes, train " + model.bert().activationBytes());
       assertFalse(Arrays.equals(fused, dropped), "dropout acted in train mode");
