@@ -4,9 +4,9 @@ package dev.jbert.core.kernel;
  * The row steps of the float {@link LayerNorm} in plain Java, computing what {@link
  * VectorLayerNorm}'s 16-float vectors compute, float for float: sums in 16 lanes (element j in lane
  * j mod 16) folded as {@link VectorLayerNorm#sumLanes} folds them, and the same fused
- * multiply-adds. So a training run gives the same weights with or without the Vector API module and
- * on machines whose vectors hold 8 floats, and a run killed in one such JVM resumes exactly in
- * another. Any width; the vector rows take widths of whole vectors.
+ * multiply-adds. So layer norm gives the same floats with or without the Vector API module (and
+ * where its vectors hold 8 floats), and a training run killed in a JVM without the module resumes
+ * exactly in one with it. Any width; the vector rows take widths of whole vectors.
  */
 final class PlainLayerNorm {
 
