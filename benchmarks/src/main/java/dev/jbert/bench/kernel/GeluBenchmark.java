@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code kernel} (float erf approximation, rows over threads), {@code double} (exact erf on DOUBLE
  * arrays), {@code nd4j} (mul, erf, add, mul, mul). {@code forward} is the plain loop's output,
  * {@code inference} the forward models run (for {@code kernel} the Vector API's rows where the
- * vectors hold 16 floats; the forks start with the module, and {@code inferenceWithoutVectorModule}
- * runs without it); every backward computes the slope from x again (erf, exp and a few ops) and
- * multiplies.
+ * vectors hold 16 floats; the forks start with the module, and the {@code WithoutVectorModule}
+ * methods run without it: the plain loops, the same floats); every backward computes the slope from
+ * x again (erf, exp and a few ops) and multiplies.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -87,6 +87,13 @@ public class GeluBenchmark {
   @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
   public INDArray inferenceWithoutVectorModule() {
     return inference();
+  }
+
+  /** {@link #backward} in a JVM started without {@code jdk.incubator.vector}. */
+  @Benchmark
+  @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
+  public INDArray backwardWithoutVectorModule() {
+    return backward();
   }
 
   @Benchmark

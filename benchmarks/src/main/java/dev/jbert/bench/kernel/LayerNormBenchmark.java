@@ -24,10 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * DOUBLE arrays), {@code nd4j} (an add and ND4J's {@code layer_norm} op; backward
  * {@code layer_norm_bp}). {@link #forward} is training's (x̂ saved for the backward), {@link
  * #inference} writes the output only. The forks start with the Vector API module, so the float
- * forward runs its vector row steps where the vectors hold 16 floats; {@link
- * #inferenceWithoutVectorModule} runs in a fork without the module: the plain loops for {@code
- * kernel}, and for the implementations that do not use the module a measure of the noise between
- * forks.
+ * kernel runs its vector row steps where the vectors hold 16 floats; the {@code
+ * WithoutVectorModule} methods run in a fork without the module: the plain loops for {@code kernel}
+ * (the same floats), and for the implementations that do not use the module a measure of the noise
+ * between forks.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -92,6 +92,20 @@ public class LayerNormBenchmark {
   @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
   public INDArray inferenceWithoutVectorModule() {
     return inference();
+  }
+
+  /** {@link #forward} in a JVM started without {@code jdk.incubator.vector}. */
+  @Benchmark
+  @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
+  public INDArray forwardWithoutVectorModule() {
+    return forward();
+  }
+
+  /** {@link #backward} in a JVM started without {@code jdk.incubator.vector}. */
+  @Benchmark
+  @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
+  public INDArray backwardWithoutVectorModule() {
+    return backward();
   }
 
   @Benchmark

@@ -28,19 +28,27 @@ final class PlainLayerNorm {
     if (mask != null) {
       mask.applyInPlace(maskOffset, v, off, width);
     }
-    float[] sum = new float[LANES];
-    for (int j = 0; j < width; j++) {
-      if (residual != null) {
+    if (residual != null) {
+      for (int j = 0; j < width; j++) {
         v[off + j] += residual[off + j];
       }
-      sum[j % LANES] += v[off + j];
+    }
+    float[] sum = new float[LANES];
+    for (int j0 = 0; j0 < width; j0 += LANES) {                // element j0 + l in lane l
+      for (int l = 0, end = Math.min(LANES, width - j0); l < end; l++) {
+        sum[l] += v[off + j0 + l];
+      }
     }
     float mean = sumLanes(sum) / width;
-    float[] squares = new float[LANES];
     for (int j = 0; j < width; j++) {
-      float centred = v[off + j] - mean;
-      v[off + j] = centred;
-      squares[j % LANES] = Math.fma(centred, centred, squares[j % LANES]);
+      v[off + j] -= mean;
+    }
+    float[] squares = new float[LANES];
+    for (int j0 = 0; j0 < width; j0 += LANES) {
+      for (int l = 0, end = Math.min(LANES, width - j0); l < end; l++) {
+        float centred = v[off + j0 + l];
+        squares[l] = Math.fma(centred, centred, squares[l]);
+      }
     }
     double rstd = 1.0 / Math.sqrt((double) sumLanes(squares) / width + eps);
     float rs = (float) rstd;
