@@ -203,7 +203,7 @@ final class VectorAttention {
       }
       FloatVector sum = FloatVector.zero(S);
       for (int j = 0; j < seq; j++) {
-        FloatVector e = exp(FloatVector.fromArray(S, pt, j * BLOCK + c).sub(max));
+        FloatVector e = VectorFunctions.exp(FloatVector.fromArray(S, pt, j * BLOCK + c).sub(max));
         e.intoArray(pt, j * BLOCK + c);
         sum = sum.add(e);
       }
@@ -261,23 +261,5 @@ final class VectorAttention {
         a1.mul(norm[c]).intoArray(out, o + LANES);
       }
     }
-  }
-
-  /** {@link Functions#expApprox(float)} on each lane (x ≤ 0): the same polynomial and squarings. */
-  private static FloatVector exp(FloatVector x) {
-    FloatVector c = x.max(-120f).mul(1f / 64);
-    FloatVector p = FloatVector.broadcast(S, 1f / 40320);
-    p = p.mul(c).add(1f / 5040);
-    p = p.mul(c).add(1f / 720);
-    p = p.mul(c).add(1f / 120);
-    p = p.mul(c).add(1f / 24);
-    p = p.mul(c).add(1f / 6);
-    p = p.mul(c).add(0.5f);
-    p = p.mul(c).add(1f);
-    p = p.mul(c).add(1f);
-    for (int i = 0; i < 6; i++) {
-      p = p.mul(p);
-    }
-    return p;
   }
 }

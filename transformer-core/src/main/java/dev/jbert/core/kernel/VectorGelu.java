@@ -64,18 +64,7 @@ final class VectorGelu {
     int whole = length / LANES * LANES;
     for (int j = 0; j < whole; j += LANES) {
       FloatVector x = FloatVector.fromArray(S, v, j).add(FloatVector.fromArray(S, bias, j));
-      FloatVector e = x.mul(-0.5f).mul(x).max(-120f).mul(1f / 64);          // e^(−x²/2) as expApprox
-      FloatVector pdf = e.mul(1f / 40320).add(1f / 5040);
-      pdf = pdf.mul(e).add(1f / 720);
-      pdf = pdf.mul(e).add(1f / 120);
-      pdf = pdf.mul(e).add(1f / 24);
-      pdf = pdf.mul(e).add(1f / 6);
-      pdf = pdf.mul(e).add(0.5f);
-      pdf = pdf.mul(e).add(1f);
-      pdf = pdf.mul(e).add(1f);
-      for (int square = 0; square < 6; square++) {
-        pdf = pdf.mul(pdf);
-      }
+      FloatVector pdf = VectorFunctions.exp(x.mul(-0.5f).mul(x));             // e^(−x²/2)
       erfOfScaled(x).add(1f).mul(0.5f).add(x.mul(INV_SQRT_2PI).mul(pdf)).intoArray(slope, j);
     }
     for (int j = whole; j < length; j++) {                                  // the tail as the plain loop
