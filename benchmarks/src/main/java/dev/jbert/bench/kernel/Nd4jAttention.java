@@ -18,7 +18,10 @@ final class Nd4jAttention {
 
   private Nd4jAttention() {}
 
-  /** As {@code Attention.forward(out, probs, null, qkv, qkvBias, maskAdd, heads, null)}, the heads copied into q, k, v; maskAdd [batch, seq]. */
+  /**
+   * As {@code Attention.forward(out, probs, null, qkv, qkvBias, maskAdd, heads, null)}, the heads
+   * copied into q, k, v; maskAdd [batch, seq].
+   */
   static void forward(INDArray out, INDArray q, INDArray k, INDArray v, INDArray probs, INDArray context, INDArray qkv,
       INDArray qkvBias, INDArray maskAdd, int heads) {
     int seq = (int) q.size(1);

@@ -40,7 +40,8 @@ public final class Attention {
     Linear.addBias(qkv, qkvBias);                                               // Q, K, V
     h.products(h.part(qkv, 0), h.part(qkv, 1), h.scores(probs), false, true);   // S = Q Kᵀ
     MaskedSoftmax.forward(probs, dropped, maskAdd, heads, 1.0 / Math.sqrt(h.dim), mask);
-    h.products(h.scores(mask == null ? probs : dropped), h.part(qkv, 2), h.part(out, 0), false, false);  // C = dropout(P) V
+    Gemm.Block p = h.scores(mask == null ? probs : dropped);
+    h.products(p, h.part(qkv, 2), h.part(out, 0), false, false);                // C = dropout(P) V
   }
 
   /**

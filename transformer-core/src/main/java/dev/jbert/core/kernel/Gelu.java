@@ -32,10 +32,10 @@ public final class Gelu {
   private static final double INV_SQRT_2PI = 0.3989422804014327;
 
   /**
-   * Fewer rows than this take the plain loop in {@link #forward(INDArray, INDArray, INDArray)}: at batch 1 GELU is a few
-   * percent of a forward, and the vector rows run boxed and slow until the JIT compiles them, which
-   * made {@code jbert predict}'s first answer 170 ms later (StartupCompare, 12 runs alternated:
-   * 1,802 against 1,636 ms).
+   * Fewer rows than this take the plain loop in {@link #forward(INDArray, INDArray, INDArray)}: at
+   * batch 1 GELU is a few percent of a forward, and the vector rows run boxed and slow until the JIT
+   * compiles them, which made {@code jbert predict}'s first answer 170 ms later (StartupCompare, 12
+   * runs alternated: 1,802 against 1,636 ms).
    */
   public static final int VECTOR_MIN_ROWS = 256;
 

@@ -293,7 +293,8 @@ public final class Gemm {
     int m = c.rows();
     int n = c.cols();
     int k = transA ? a.rows() : a.cols();
-    if ((transA ? a.cols() : a.rows()) != m || (transB ? b.cols() : b.rows()) != k || (transB ? b.rows() : b.cols()) != n) {
+    if ((transA ? a.cols() : a.rows()) != m || (transB ? b.cols() : b.rows()) != k
+        || (transB ? b.rows() : b.cols()) != n) {
       throw new IllegalArgumentException("batched GEMM: op(a) " + m + "x" + k + " from a " + a.rows() + "x" + a.cols()
           + ", b " + b.rows() + "x" + b.cols() + ", c " + m + "x" + n);
     }

@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float {@link Gelu#forward(org.nd4j.linalg.api.ndarray.INDArray, org.nd4j.linalg.api.ndarray.INDArray,
- * org.nd4j.linalg.api.ndarray.INDArray)} of a row with the Vector API, the packed GEMM's GELU epilogue
- * ({@link Gelu#epilogue}) and the slope of {@link Gelu#backward}: {@code ½x + ½x·erf(x/√2)} with {@link Functions#erfApprox(float)}'s
- * rational approximation in fused multiply-adds, the same floats as the plain loop of {@link
+ * org.nd4j.linalg.api.ndarray.INDArray)} of a row with the Vector API, the packed GEMM's GELU
+ * epilogue ({@link Gelu#epilogue}) and the slope of {@link Gelu#backward}: {@code ½x + ½x·erf(x/√2)}
+ * with {@link Functions#erfApprox(float)}'s rational approximation in fused multiply-adds, the same
+ * floats as the plain loop of {@link
  * Gelu#forward} (the same operations in the same order), so that a model's answers do not depend on
  * which of the two ran. HotSpot vectorises the plain loop too; what this adds is a cheaper clamp of
  * the argument to [-4, 4]: one integer minimum on the bits of its magnitude, where the vectorised

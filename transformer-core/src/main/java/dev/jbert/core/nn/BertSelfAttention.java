@@ -45,7 +45,7 @@ public final class BertSelfAttention {
     private final long rows;
     private final int seq;
     private final long[] probsShape;    // [batch·heads, seq, seq]
-    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ; Q, K, V once the batched path added the bias
+    final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ; Q, K, V once the batched path adds the bias
     INDArray probs;                     // softmax(Q Kᵀ / √d + mask), where the batched path runs
     final INDArray out;                 // [rows, hidden] the merged context
     final boolean fusable;              // no backward follows and the fused kernel runs these heads
