@@ -1,5 +1,6 @@
 package dev.jbert.core.kernel;
 
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,16 +61,22 @@ public enum Activation {
    * (nothing is kept between the two); dinp may be dout.
    */
   public void backward(INDArray dinp, INDArray dout, INDArray inp, INDArray bias) {
-    if (this == GELU) {
-      Gelu.backward(dinp, dout, inp, bias);
-      return;
-    }
-    INDArray slope = dinp == dout ? dout.ulike() : dinp;       // the slope goes where dinp will be
     switch (this) {
-      case GELU_TANH -> GeluTanh.forward(null, slope, inp, bias);
-      case RELU -> Relu.forward(null, slope, inp, bias);
+      case GELU -> Gelu.backward(dinp, dout, inp, bias);
+      case GELU_TANH -> multiplyBySlope(dinp, dout, slope -> GeluTanh.forward(null, slope, inp, bias));
+      case RELU -> multiplyBySlope(dinp, dout, slope -> Relu.forward(null, slope, inp, bias));
       default -> throw new AssertionError(this);
     }
+  }
+
+  /**
+   * {@code dinp = dout ⊙ slope}, the slope written by {@code slopeInto} into dinp's array (into a
+   * scratch one where dinp is dout): the backward of the kernels that compute the slope as a pass of
+   * its own.
+   */
+  static void multiplyBySlope(INDArray dinp, INDArray dout, Consumer<INDArray> slopeInto) {
+    INDArray slope = dinp == dout ? dout.ulike() : dinp;
+    slopeInto.accept(slope);
     multiply(dinp, dout, slope);
   }
 

@@ -148,9 +148,7 @@ public final class Gelu {
     int rows = (int) inp.size(0);
     int width = (int) inp.size(1);
     if (Flat.isDouble(inp)) {
-      INDArray slope = dinp == dout ? dout.ulike() : dinp;
-      forward(null, slope, inp, bias);
-      Activation.multiply(dinp, dout, slope);
+      Activation.multiplyBySlope(dinp, dout, slope -> forward(null, slope, inp, bias));
       return;
     }
     Flat in = Flat.of(inp);

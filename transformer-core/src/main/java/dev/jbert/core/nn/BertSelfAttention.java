@@ -46,7 +46,7 @@ public final class BertSelfAttention {
     private final int seq;
     private final long[] probsShape;    // [batch·heads, seq, seq]
     final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ; Q, K, V once the batched path adds the bias
-    INDArray probs;                     // softmax(Q Kᵀ / √d + mask), where the batched path runs
+    INDArray probs;                     // softmax(Q Kᵀ / √d + mask), allocated by the first batched forward
     final INDArray out;                 // [rows, hidden] the merged context
     final boolean fusable;              // no backward follows and the fused kernel runs these heads
     INDArray input;                     // [rows, hidden] x of the last forward
@@ -65,9 +65,6 @@ public final class BertSelfAttention {
       this.qkv = b.forwardOnly() ? b.scratch(rows, 3L * hidden) : b.empty(rows, 3L * hidden);
       this.out = b.empty(rows, hidden);
       this.fusable = b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads);
-      if (!fusable) {
-        probs = buffers.empty(probsShape);
-      }
     }
   }
 
@@ -89,7 +86,7 @@ public final class BertSelfAttention {
       FusedAttention.forward(a.out, a.qkv, qkvBias.value(), maskAdd, heads, a.seq);   // nothing to save
       return a.out;
     }
-    if (a.probs == null) {                                                 // fusable, but dropout acted
+    if (a.probs == null) {                                                 // the first batched forward
       a.probs = a.buffers.empty(a.probsShape);
     }
     if (a.mask != null && a.dropped == null) {
