@@ -68,7 +68,7 @@ public class AttentionKernelBenchmark {
     Nd4j.getRandom().setSeed(1);
     params.values().assign(Nd4j.randn(DataType.FLOAT, params.size()).muli(0.05));
     buffers = new Buffers(DataType.FLOAT);
-    activations = attention.allocate(buffers, BATCH, SEQ);
+    activations = attention.allocate(buffers, BATCH, SEQ, SEQ);
     x = Nd4j.randn(DataType.FLOAT, (long) BATCH * SEQ, HIDDEN);
     dOut = Nd4j.randn(DataType.FLOAT, (long) BATCH * SEQ, HIDDEN).muli(1e-3);
     maskAdd = new double[BATCH * SEQ];

@@ -2,6 +2,8 @@ package dev.jbert.bench;
 
 import dev.jbert.core.Backend;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.BertModel;
+import dev.jbert.core.BertPreTrainedModel;
 import dev.jbert.core.TokenBatch;
 import dev.jbert.optim.AdamW;
 import dev.jbert.optim.Optimizer;
@@ -19,7 +21,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Times a {@link Workload} on jbert in this JVM, the way the PyTorch peer times its own: random
  * weights (Hugging Face's init), random token ids in [1, vocab), no padding, float, dropout on in
  * training, gradients disabled in inference; AdamW lr 2e-5, weight decay 0.01, no clipping (the
- * peer does not clip); warm-up, then the median of the timed runs. Warm-up counts runs, not calls
+ * peer does not clip); warm-up, then the median of the timed runs. Training steps a
+ * {@code BertForSequenceClassification} on the loss of its logits, as the PyTorch peer; inference
+ * runs the encoder to the last hidden state of every token, ONNX Runtime's output (a classifier's
+ * forward would skip most of the last layer, which a classifier does not read: see
+ * {@code BertLayer}; the PyTorch peer computes it). Warm-up counts runs, not calls
  * (the peer's 2 calls): batch-1 inference averages 20 calls per run; and it lasts at least
  * {@link #MIN_WARMUP_SECONDS}, the time the JIT needs to compile the Java kernels.
  */
@@ -39,11 +45,13 @@ final class JbertTiming {
    */
   static Measurement measure(Workload w, int warmup, int runs, boolean onRequest) {
     Backend.init();
-    try (BertForSequenceClassification model = new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)) {
+    boolean train = w.mode() == Workload.Mode.TRAIN;
+    try (BertPreTrainedModel model = train ? new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)
+        : new BertModel(w.shape().config(), DataType.FLOAT, false)) {
       Random random = new Random(0);
       TokenBatch batch = randomBatch(random, w.batch(), w.seq(), model.config().vocabSize());
-      int[] labels = random.ints(w.batch(), 0, model.config().numLabels()).toArray();
-      Step step = w.mode() == Workload.Mode.TRAIN ? new TrainStep(model, batch, labels) : new InferStep(model, batch);
+      Step step = train ? new TrainStep((BertForSequenceClassification) model, batch,
+          random.ints(w.batch(), 0, model.config().numLabels()).toArray()) : new InferStep((BertModel) model, batch);
       warmUp(() -> step.run(null), warmup * w.callsPerRun());
       List<double[]> phases = new ArrayList<>();
       DoubleSupplier timedRun = () -> {
@@ -61,7 +69,6 @@ final class JbertTiming {
       };
       double[] ms = onRequest ? ChildJvm.runsOnRequest(timedRun) : repeat(timedRun, runs);
       double median = median(ms);
-      boolean train = w.mode() == Workload.Mode.TRAIN;
       return new Measurement("jbert", w.toString(), ms.length, median, Arrays.stream(ms).min().orElseThrow(),
           Arrays.stream(ms).max().orElseThrow(), w.batch() / (median / 1e3), w.flops() / (median / 1e3) / 1e9,
           ProcessMemory.peakResidentBytes() / 1e6, train ? medianPhase(phases, 0) : null,
@@ -89,8 +96,8 @@ final class JbertTiming {
     void run(double[] phase);
   }
 
-  /** Forward in eval mode. */
-  private record InferStep(BertForSequenceClassification model, TokenBatch batch) implements Step {
+  /** The encoder's forward in eval mode. */
+  private record InferStep(BertModel model, TokenBatch batch) implements Step {
     InferStep {
       model.eval();
       model.setGradEnabled(false); // as the peer's torch.inference_mode()

@@ -143,7 +143,7 @@ public final class BertForSequenceClassification extends BertPreTrainedModel {
 
   /** Logits [batch, numLabels] (a view of the model's buffers, valid until the next forward of this batch size). */
   public INDArray forward(TokenBatch batch) {
-    BertModel.Output out = bert.forward(batch);
+    BertModel.Output out = bert.forward(batch, !meanPooling());        // the pooler's head: first tokens suffice
     boolean withGradients = bert.isGradEnabled();                    // a head per batch size and gradient switch
     current = heads.get(batch.batch(), withGradients ? 1 : 0, () -> new Head(this, batch.batch()));
     INDArray headInput = out.pooledOutput();

@@ -140,11 +140,22 @@ public final class BertModel extends BertPreTrainedModel {
 
   /** Runs the encoder on a batch; see {@link Output}. */
   public Output forward(TokenBatch batch) {
+    return forward(batch, false);
+  }
+
+  /**
+   * Runs the encoder on a batch; with {@code pooledOnly} (and a pooler, and no hidden states asked
+   * for) the caller reads the pooled output only: the last layer computes each sequence's first
+   * token alone, and {@link Output#lastHiddenState()} is null. Pooled output and gradients are the
+   * same.
+   */
+  Output forward(TokenBatch batch, boolean pooledOnly) {
     validate(batch);
     boolean withGradients = gradEnabled || outputHiddenStates;
+    boolean firstTokens = pooledOnly && withPooler && !outputHiddenStates;
     if (current == null || current.batch() != batch.batch() || current.seq() != batch.seq()
-        || current.withGradients() != withGradients) {
-      current = activationsFor(batch.batch(), batch.seq(), withGradients);
+        || current.withGradients() != withGradients || current.pooledOnly() != firstTokens) {
+      current = activationsFor(batch.batch(), batch.seq(), withGradients, firstTokens);
     }
     INDArray last = network.forward(current, batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
     List<INDArray> hidden = new ArrayList<>();
@@ -153,7 +164,8 @@ public final class BertModel extends BertPreTrainedModel {
         hidden.add(h.reshape(batch.batch(), batch.seq(), config.hiddenSize()));
       }
     }
-    return new Output(last.reshape(batch.batch(), batch.seq(), config.hiddenSize()), current.pooled(), hidden);
+    INDArray lastHidden = firstTokens ? null : last.reshape(batch.batch(), batch.seq(), config.hiddenSize());
+    return new Output(lastHidden, current.pooled(), hidden);
   }
 
   /** {@link #forward(TokenBatch)} from [batch][seq] arrays; null token types mean 0, a null mask all 1. */
@@ -253,17 +265,17 @@ public final class BertModel extends BertPreTrainedModel {
   }
 
   /** Drops the current activations and allocates this shape's from the arena, growing it if short. */
-  private BertNetwork.Activations activationsFor(int batch, int seq, boolean withGradients) {
+  private BertNetwork.Activations activationsFor(int batch, int seq, boolean withGradients, boolean pooledOnly) {
     if (current != null) {
       current.close();
       current = null;
     }
     Buffers buffers = new Buffers(arena);
-    BertNetwork.Activations activations = network.allocate(buffers, batch, seq, withGradients);
+    BertNetwork.Activations activations = network.allocate(buffers, batch, seq, withGradients, pooledOnly);
     if (buffers.shortfall() > 0) {
       activations.close();
       arena.grow(buffers.arenaElements());
-      activations = network.allocate(new Buffers(arena), batch, seq, withGradients);
+      activations = network.allocate(new Buffers(arena), batch, seq, withGradients, pooledOnly);
     }
     return activations;
   }

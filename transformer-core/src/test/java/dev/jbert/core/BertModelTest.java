@@ -35,6 +35,43 @@ class BertModelTest {
     }
   }
 
+  /**
+   * The pooler's head needs the last layer's first tokens only: computed alone, the logits and every
+   * gradient are those of the last layer over all tokens (which the encoder computes when asked for
+   * its hidden states), padding included, and the activations are smaller.
+   */
+  @Test
+  void thePoolersHeadComputesTheLastLayersFirstTokensOnlyWithTheSameLogitsAndGradients() {
+    int[][] ids = {{2, 5, 9, 3, 4, 6}, {2, 4, 3, 0, 0, 0}};
+    int[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}};
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, dt)) {
+        model.eval();
+        INDArray[] firstTokens = logitsAndGradients(model, ids, mask);
+        long firstTokenBytes = model.bert().activationBytes();
+        model.bert().setOutputHiddenStates(true);                    // hidden states: every token of every layer
+        INDArray[] allTokens = logitsAndGradients(model, ids, mask);
+        double eps = dt == DataType.DOUBLE ? 1e-13 : 1e-6;
+        assertTrue(allTokens[0].equalsWithEps(firstTokens[0], eps), dt + " logits " + firstTokens[0] + " vs " + allTokens[0]);
+        assertTrue(allTokens[1].equalsWithEps(firstTokens[1], eps), dt + ": the same gradients");
+        assertTrue(firstTokenBytes < model.bert().activationBytes(),
+            dt + ": " + firstTokenBytes + " bytes vs " + model.bert().activationBytes());
+      }
+    }
+    try (BertModel encoder = new BertModel(TINY, DataType.FLOAT)) {                 // its own forward: every token
+      assertEquals(6, encoder.forward(ids, null, mask).lastHiddenState().size(1));
+    }
+  }
+
+  /** Logits and the flat gradients of one forward, loss and backward from zeroed gradients. */
+  private static INDArray[] logitsAndGradients(BertForSequenceClassification model, int[][] ids, int[][] mask) {
+    model.parameters().zeroGrad();
+    INDArray logits = model.forward(ids, null, mask).dup();
+    model.loss(new int[] {1, 2});
+    model.backward();
+    return new INDArray[] {logits, model.parameters().grads().dup()};
+  }
+
   @Test
   void trainingModeWithASeedIsReproducibleAndEvalIsDeterministic() {
     try (BertForSequenceClassification model = new BertForSequenceClassification(TINY, DataType.FLOAT)) {

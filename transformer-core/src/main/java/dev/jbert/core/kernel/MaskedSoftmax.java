@@ -4,8 +4,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The softmax of attention scores with the 1/√d scale, the additive key mask and the dropout on
- * the probabilities fused in, over [batch·heads, seq, seq]:
- * {@code P[r, j] = softmax_j(S[r, j]·scale + maskAdd[b, j])} for row r = (b·heads + h)·seq + i.
+ * the probabilities fused in, over [batch·heads, queries, seq] (queries = seq, or 1 when only each
+ * sequence's first token asks): {@code P[r, j] = softmax_j(S[r, j]·scale + maskAdd[b, j])} for row
+ * r = (b·heads + h)·queries + i.
  * Backward: {@code dS = P ⊙ (dP − Σ_j P·dP)·scale}, dP the gradient of the dropped P unmasked.
  */
 public final class MaskedSoftmax {
@@ -21,11 +22,12 @@ public final class MaskedSoftmax {
   public static void forward(INDArray scores, INDArray dropped, double[] maskAdd, int heads, double scale,
       DropoutMask mask) {
     int blocks = (int) scores.size(0);
-    int seq = (int) scores.size(1);
+    int queries = (int) scores.size(1);
+    int seq = (int) scores.size(2);
     Flat p = Flat.of(scores);
     Flat d = mask == null ? null : Flat.of(dropped);
     if (Flat.isDouble(scores)) {
-      forwardReference(p, d, maskAdd, heads, seq, scale, mask);
+      forwardReference(p, d, maskAdd, heads, queries, seq, scale, mask);
       return;
     }
     float[] maskF = Functions.toFloats(maskAdd);
@@ -34,13 +36,13 @@ public final class MaskedSoftmax {
     // HotSpot leaves loops as short as one row (64 at seq 64) mostly in their scalar pre- and
     // post-loops (MiniLM 32×64, six layers: 23 → 18 ms a step).
     Parallel.rows(blocks, 4, (part, fromBlock, toBlock) -> {
-      int size = seq * seq;
+      int size = queries * seq;
       float[] s = new float[size];
-      float[] rowMax = new float[seq];
+      float[] rowMax = new float[queries];
       for (int block = fromBlock; block < toBlock; block++) {
         int maskRow = (block / heads) * seq;
         p.get(block * size, s, 0, size);
-        for (int i = 0; i < seq; i++) {
+        for (int i = 0; i < queries; i++) {
           int o = i * seq;
           float max = Float.NEGATIVE_INFINITY;
           for (int j = 0; j < seq; j++) {
@@ -50,14 +52,14 @@ public final class MaskedSoftmax {
           }
           rowMax[i] = max;
         }
-        for (int i = 0; i < seq; i++) {
+        for (int i = 0; i < queries; i++) {
           int o = i * seq;
           for (int j = 0; j < seq; j++) {
             s[o + j] -= rowMax[i];
           }
         }
         Functions.expNonPositive(s, 0, size);
-        for (int i = 0; i < seq; i++) {
+        for (int i = 0; i < queries; i++) {
           int o = i * seq;
           float inv = (float) (1.0 / Functions.sum(s, o, o + seq));
           for (int j = 0; j < seq; j++) {
@@ -79,7 +81,8 @@ public final class MaskedSoftmax {
    */
   public static void backward(INDArray dDropped, INDArray probs, double scale, DropoutMask mask) {
     int blocks = (int) probs.size(0);
-    int seq = (int) probs.size(1);
+    int queries = (int) probs.size(1);
+    int seq = (int) probs.size(2);
     Flat p = Flat.of(probs);
     Flat d = Flat.of(dDropped);
     if (Flat.isDouble(probs)) {
@@ -88,7 +91,7 @@ public final class MaskedSoftmax {
     }
     float scaleF = (float) scale;
     Parallel.rows(blocks, 4, (part, fromBlock, toBlock) -> {
-      int size = seq * seq;
+      int size = queries * seq;
       float[] pr = new float[size];
       float[] g = new float[size];
       for (int block = fromBlock; block < toBlock; block++) {
@@ -97,7 +100,7 @@ public final class MaskedSoftmax {
         if (mask != null) {
           mask.applyInPlace(block * size, g, 0, size);         // d(dropped P) → dP
         }
-        for (int i = 0; i < seq; i++) {
+        for (int i = 0; i < queries; i++) {
           int o = i * seq;
           float dot = (float) Functions.dot(pr, g, o, o + seq);
           for (int j = 0; j < seq; j++) {
@@ -110,12 +113,12 @@ public final class MaskedSoftmax {
   }
 
   /** {@link #forward} in plain double arithmetic, row by row. */
-  private static void forwardReference(Flat probs, Flat dropped, double[] maskAdd, int heads, int seq, double scale,
-      DropoutMask mask) {
+  private static void forwardReference(Flat probs, Flat dropped, double[] maskAdd, int heads, int queries, int seq,
+      double scale, DropoutMask mask) {
     double[] s = probs.toArray();
     for (int r = 0; r < s.length / seq; r++) {
       int o = r * seq;
-      int maskRow = (r / (heads * seq)) * seq;
+      int maskRow = (r / (heads * queries)) * seq;
       double max = Double.NEGATIVE_INFINITY;
       for (int j = 0; j < seq; j++) {
         s[o + j] = s[o + j] * scale + maskAdd[maskRow + j];

@@ -18,6 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Activations allocated without gradients keep nothing for a backward pass: all encoder layers
  * take the same buffers from one pool (layer i reads only layer i − 1's output, and overwrites it
  * only with its own), so one layer's buffers serve any depth.
+ *
+ * <p>Activations allocated for the pooled output only compute the last layer for each sequence's
+ * first token, all the pooler reads (see {@link BertLayer}); they have no last hidden state.
  */
 public final class BertNetwork {
 
@@ -44,6 +47,7 @@ public final class BertNetwork {
     private final int batch;
     private final int seq;
     private final boolean withGradients;
+    private final boolean pooledOnly;
     private final BertEmbeddings.Activations embeddings;
     private final List<BertLayer.Activations> layers = new ArrayList<>();
     private final BertPooler.Activations pooler;      // null without a pooler
@@ -51,11 +55,13 @@ public final class BertNetwork {
     private final List<INDArray> hiddenStates = new ArrayList<>();
     private INDArray pooled;
 
-    private Activations(BertNetwork n, Buffers buffers, int batch, int seq, boolean withGradients) {
+    private Activations(BertNetwork n, Buffers buffers, int batch, int seq, boolean withGradients,
+        boolean pooledOnly) {
       this.buffers = buffers;
       this.batch = batch;
       this.seq = seq;
       this.withGradients = withGradients;
+      this.pooledOnly = pooledOnly;
       // Without gradients the embeddings and the pooler are forward-only too (no x̂ saved, the packed
       // product at batch 1), each over a pool of its own so that no array of theirs is a layer's.
       this.embeddings = n.embeddings.allocate(ownPool(buffers, withGradients), batch, seq);
@@ -65,18 +71,29 @@ public final class BertNetwork {
       // (by BertOutput's LayerNorm) when nothing reads the input any more.
       Buffers.Pool[] pools = {new Buffers.Pool(), new Buffers.Pool()};
       Buffers.Pool forwardScratch = new Buffers.Pool();
+      // A last layer of first tokens requests other shapes than the others: pools of its own.
+      int last = n.layers.size() - 1;
       for (int i = 0; i < n.layers.size(); i++) {
-        Buffers layerBuffers = withGradients ? buffers.sharingGradients(pools[i % 2], forwardScratch)
+        boolean firstTokenOnly = pooledOnly && i == last;
+        Buffers layerBuffers = firstTokenOnly ? ownPools(buffers, withGradients)
+            : withGradients ? buffers.sharingGradients(pools[i % 2], forwardScratch)
             : buffers.sharingActivations(pools[0]);
-        layers.add(n.layers.get(i).allocate(layerBuffers, batch, seq));
+        layers.add(n.layers.get(i).allocate(layerBuffers, batch, seq, firstTokenOnly));
       }
-      this.pooler = n.pooler == null ? null : n.pooler.allocate(ownPool(buffers, withGradients), batch, seq);
+      this.pooler = n.pooler == null ? null                             // pooledOnly: reads the first tokens
+          : n.pooler.allocate(ownPool(buffers, withGradients), batch, pooledOnly ? 1 : seq);
       this.maskAdd = new double[batch * seq];
     }
 
     /** {@code buffers} with gradients, else forward-only buffers over a pool of their own. */
     private static Buffers ownPool(Buffers buffers, boolean withGradients) {
       return withGradients ? buffers : buffers.sharingActivations(new Buffers.Pool());
+    }
+
+    /** {@code buffers} with pools of their own for gradients and scratch, or for everything without gradients. */
+    private static Buffers ownPools(Buffers buffers, boolean withGradients) {
+      return withGradients ? buffers.sharingGradients(new Buffers.Pool(), new Buffers.Pool())
+          : buffers.sharingActivations(new Buffers.Pool());
     }
 
     /** The embedding output and each layer's output of the last forward, each [batch·seq, hidden]. */
@@ -96,6 +113,11 @@ public final class BertNetwork {
     /** Whether these activations keep what a backward pass and {@link #hiddenStates} need. */
     public boolean withGradients() {
       return withGradients;
+    }
+
+    /** Whether the last layer computes first tokens only (no last hidden state). */
+    public boolean pooledOnly() {
+      return pooledOnly;
     }
 
     public int batch() {
@@ -123,13 +145,19 @@ public final class BertNetwork {
    *
    * @param withGradients whether backward passes and hidden states are needed; without, encoder
    *     layers share one layer's worth of buffers
+   * @param pooledOnly whether only the pooled output is read: the last layer then computes each
+   *     sequence's first token only; needs a pooler
    */
-  public Activations allocate(Buffers buffers, int batch, int seq, boolean withGradients) {
-    return new Activations(this, buffers, batch, seq, withGradients);
+  public Activations allocate(Buffers buffers, int batch, int seq, boolean withGradients, boolean pooledOnly) {
+    if (pooledOnly && pooler == null) {
+      throw new IllegalArgumentException("the pooled output only, but this network has no pooler");
+    }
+    return new Activations(this, buffers, batch, seq, withGradients, pooledOnly);
   }
 
   /**
-   * Runs the encoder; returns the last hidden state [batch·seq, hidden]. Ids must already be
+   * Runs the encoder; returns the last hidden state [batch·seq, hidden], or with activations
+   * allocated {@code pooledOnly} the last layer's first tokens [batch, hidden]. Ids must already be
    * validated against the vocabulary sizes.
    */
   public INDArray forward(Activations a, int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
@@ -156,6 +184,9 @@ public final class BertNetwork {
   public void backward(Activations a, INDArray dLastHidden, INDArray dPooled) {
     if (!a.withGradients) {
       throw new IllegalStateException("these activations were allocated without gradients: they keep nothing for a backward pass");
+    }
+    if (a.pooledOnly && dLastHidden != null) {
+      throw new IllegalArgumentException("activations allocated for the pooled output only have no last hidden state");
     }
     if (dLastHidden == null && dPooled == null) {
       throw new IllegalArgumentException("backward needs a gradient for the last hidden state or the pooled output");

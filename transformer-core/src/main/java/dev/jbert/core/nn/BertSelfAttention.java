@@ -44,10 +44,10 @@ public final class BertSelfAttention {
     private final Buffers buffers;
     private final long rows;
     private final int seq;
-    private final long[] probsShape;    // [batch·heads, seq, seq]
+    private final long[] probsShape;    // [batch·heads, queries, seq]
     final INDArray qkv;                 // [rows, 3·hidden] x Wᵀ; Q, K, V once the batched path adds the bias
     INDArray probs;                     // softmax(Q Kᵀ / √d + mask), allocated by the first batched forward
-    final INDArray out;                 // [rows, hidden] the merged context
+    final INDArray out;                 // [batch·queries, hidden] the merged context
     final boolean fusable;              // no backward follows and the fused kernel runs these heads
     INDArray input;                     // [rows, hidden] x of the last forward
     DropoutMask mask;                   // the dropout on P of the last forward, null if none acted
@@ -56,25 +56,28 @@ public final class BertSelfAttention {
     private INDArray dqkv;              // [rows, 3·hidden]
     private INDArray dInput;            // [rows, hidden]
 
-    private Activations(Buffers b, int batch, int seq, int hidden, int heads) {
+    private Activations(Buffers b, int batch, int seq, int queries, int hidden, int heads) {
       this.buffers = b;
       this.rows = (long) batch * seq;
       this.seq = seq;
-      this.probsShape = new long[] {(long) batch * heads, seq, seq};
+      this.probsShape = new long[] {(long) batch * heads, queries, seq};
       // a backward reads Q, K and V in the projection: kept unless none can follow
       this.qkv = b.forwardOnly() ? b.scratch(rows, 3L * hidden) : b.empty(rows, 3L * hidden);
-      this.out = b.empty(rows, hidden);
-      this.fusable = b.forwardOnly() && FusedAttention.supports(b.dataType(), hidden / heads);
+      this.out = b.empty((long) batch * queries, hidden);
+      this.fusable = b.forwardOnly() && queries == seq && FusedAttention.supports(b.dataType(), hidden / heads);
     }
   }
 
-  /** Buffers for a batch of {@code batch} sequences of {@code seq} tokens. */
-  public Activations allocate(Buffers b, int batch, int seq) {
-    return new Activations(b, batch, seq, hidden, heads);
+  /**
+   * Buffers for a batch of {@code batch} sequences of {@code seq} tokens, of which the first
+   * {@code queries} of each ask (seq: all; 1: the first token only, see {@link Attention}).
+   */
+  public Activations allocate(Buffers b, int batch, int seq, int queries) {
+    return new Activations(b, batch, seq, queries, hidden, heads);
   }
 
   /**
-   * x [batch·seq, hidden] → context [batch·seq, hidden].
+   * x [batch·seq, hidden] → context [batch·queries, hidden].
    *
    * @param maskAdd [batch·seq] added to the scores of each key: 0 for tokens, {@link Attention#MASK_VALUE} for padding
    */
@@ -96,7 +99,7 @@ public final class BertSelfAttention {
     return a.out;
   }
 
-  /** dout [batch·seq, hidden] → dx [batch·seq, hidden]; accumulates the query, key and value gradients. */
+  /** dout [batch·queries, hidden] → dx [batch·seq, hidden]; accumulates the query, key and value gradients. */
   public INDArray backward(Activations a, INDArray dout) {
     if (a.dProbs == null) {
       a.dProbs = a.buffers.gradient(a.probsShape);

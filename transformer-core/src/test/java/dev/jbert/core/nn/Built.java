@@ -26,11 +26,17 @@ final class Built {
 
     SelfAttention(String name, BertConfig c, TrainingMode mode, Buffers buffers, DataType type, long seed,
         double scale, int batch, int seq) {
+      this(name, c, mode, buffers, type, seed, scale, batch, seq, seq);
+    }
+
+    /** With the first {@code queries} tokens of each sequence asking. */
+    SelfAttention(String name, BertConfig c, TrainingMode mode, Buffers buffers, DataType type, long seed,
+        double scale, int batch, int seq, int queries) {
       ParameterScope s = ParameterScope.root();
       module = new BertSelfAttention(s.pp(name), c, mode);
       p = s.build(type);
       FiniteDifferences.randomize(p, seed, scale);
-      a = module.allocate(buffers, batch, seq);
+      a = module.allocate(buffers, batch, seq, queries);
     }
 
     INDArray forward(INDArray x, double[] maskAdd) {
@@ -54,7 +60,7 @@ final class Built {
       module = new BertLayer(s.pp(name), c, mode);
       p = s.build(type);
       FiniteDifferences.randomize(p, seed, scale);
-      a = module.allocate(buffers, batch, seq);
+      a = module.allocate(buffers, batch, seq, false);
     }
 
     INDArray forward(INDArray x, double[] maskAdd) {

@@ -5,7 +5,9 @@ import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
 import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbert.core.BertConfig;
 import dev.jbert.core.Parameters;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -101,6 +103,41 @@ class SelfAttentionTest {
       };
       assertGradient("x", x, dx, loss, 15, 39);
       assertParameterGradients(p, loss, 6, 40);
+    }
+  }
+
+  /**
+   * Only each sequence's first token asking (a classifier's last layer): its context is the first
+   * row of the full attention's, and the backward, dropout and padding included, matches finite
+   * differences.
+   */
+  @Test
+  void firstTokensAloneGetTheFullContextsFirstRowsAndTheirGradients() {
+    BertConfig c = Built.config(HIDDEN, HEADS, HIDDEN, 0.0, 0.3);
+    TrainingMode mode = new TrainingMode(7);
+    try (Buffers buffers = new Buffers(DataType.DOUBLE)) {
+      Built.SelfAttention all = new Built.SelfAttention("att", c, mode, buffers, DataType.DOUBLE, 31, 0.7, BATCH, SEQ);
+      Built.SelfAttention first = new Built.SelfAttention("att", c, mode, buffers, DataType.DOUBLE, 31, 0.7, BATCH, SEQ, 1);
+      INDArray x = random(41, 1.0, BATCH * SEQ, HIDDEN);
+      double[] mask = mask();
+      INDArray full = all.forward(x, mask);
+      INDArray firstRows = first.forward(x, mask);
+      assertEquals(BATCH, firstRows.size(0));
+      for (int b = 0; b < BATCH; b++) {
+        assertTrue(full.getRow(b * SEQ).equalsWithEps(firstRows.getRow(b), 1e-14), "sequence " + b);
+      }
+
+      mode.setTraining(true);
+      INDArray dy = random(42, 1.0, BATCH, HIDDEN);
+      mode.reseed(99);
+      first.forward(x, mask);
+      INDArray dx = first.backward(dy).dup();
+      java.util.function.DoubleSupplier loss = () -> {
+        mode.reseed(99);
+        return dot(first.forward(x, mask), dy);
+      };
+      assertGradient("x", x, dx, loss, 15, 43);
+      assertParameterGradients(first.p, loss, 8, 44);
     }
   }
 }
