@@ -21,11 +21,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Times a {@link Workload} on jbert in this JVM, the way the PyTorch peer times its own: random
  * weights (Hugging Face's init), random token ids in [1, vocab), no padding, float, dropout on in
  * training, gradients disabled in inference; AdamW lr 2e-5, weight decay 0.01, no clipping (the
- * peer does not clip); warm-up, then the median of the timed runs. Training steps a
- * {@code BertForSequenceClassification} on the loss of its logits, as the PyTorch peer; inference
- * runs the encoder to the last hidden state of every token, ONNX Runtime's output (a classifier's
- * forward would skip most of the last layer, which a classifier does not read: see
- * {@code BertLayer}; the PyTorch peer computes it). Warm-up counts runs, not calls
+ * peer does not clip); warm-up, then the median of the timed runs. Each side computes what its
+ * row's peer computes: training steps a {@code BertForSequenceClassification} on the loss of its
+ * logits, as the PyTorch peer; MiniLM's inference runs the encoder to every token's last hidden
+ * state, the output of ONNX Runtime's export; bert-base's inference, whose peer is PyTorch alone,
+ * the classifier to its logits. The classifier computes its last layer for first tokens only
+ * (see {@code BertLayer}), which the PyTorch peer computes for every token. Warm-up counts runs, not calls
  * (the peer's 2 calls): batch-1 inference averages 20 calls per run; and it lasts at least
  * {@link #MIN_WARMUP_SECONDS}, the time the JIT needs to compile the Java kernels.
  */
@@ -46,12 +47,13 @@ final class JbertTiming {
   static Measurement measure(Workload w, int warmup, int runs, boolean onRequest) {
     Backend.init();
     boolean train = w.mode() == Workload.Mode.TRAIN;
-    try (BertPreTrainedModel model = train ? new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)
-        : new BertModel(w.shape().config(), DataType.FLOAT, false)) {
+    boolean encoder = !train && w.shape() == ModelShape.MINILM;        // ONNX Runtime's output
+    try (BertPreTrainedModel model = encoder ? new BertModel(w.shape().config(), DataType.FLOAT, false)
+        : new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)) {
       Random random = new Random(0);
       TokenBatch batch = randomBatch(random, w.batch(), w.seq(), model.config().vocabSize());
       Step step = train ? new TrainStep((BertForSequenceClassification) model, batch,
-          random.ints(w.batch(), 0, model.config().numLabels()).toArray()) : new InferStep((BertModel) model, batch);
+          random.ints(w.batch(), 0, model.config().numLabels()).toArray()) : new InferStep(model, batch);
       warmUp(() -> step.run(null), warmup * w.callsPerRun());
       List<double[]> phases = new ArrayList<>();
       DoubleSupplier timedRun = () -> {
@@ -96,8 +98,8 @@ final class JbertTiming {
     void run(double[] phase);
   }
 
-  /** The encoder's forward in eval mode. */
-  private record InferStep(BertModel model, TokenBatch batch) implements Step {
+  /** The forward of the encoder or the classifier in eval mode. */
+  private record InferStep(BertPreTrainedModel model, TokenBatch batch) implements Step {
     InferStep {
       model.eval();
       model.setGradEnabled(false); // as the peer's torch.inference_mode()
@@ -105,7 +107,11 @@ final class JbertTiming {
 
     @Override
     public void run(double[] phase) {
-      model.forward(batch);
+      if (model instanceof BertModel encoder) {
+        encoder.forward(batch);
+      } else {
+        ((BertForSequenceClassification) model).forward(batch);
+      }
     }
   }
 

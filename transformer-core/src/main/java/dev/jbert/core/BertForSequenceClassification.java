@@ -35,6 +35,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * shaped, so the head reads the vector that was trained. The pooler's weights stay in the model
  * (loaded and saved under their names) but are not used then. A folder with that option is loaded by jbert as written; Python's
  * {@code transformers} ignores the key and would read the pooler.
+ *
+ * <p>With the pooler's head the model reads each sequence's first token of the last layer and
+ * nothing else, so its last layer computes those tokens alone (past the keys and values, which
+ * every token gives): the same logits and gradients as Hugging Face's, for about 1/L less work
+ * (L layers). {@link #bert()}'s own forward computes every token, for its hidden states.
  */
 public final class BertForSequenceClassification extends BertPreTrainedModel {
 
