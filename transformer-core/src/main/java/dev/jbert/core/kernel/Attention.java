@@ -10,16 +10,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   P       = softmax(Q Kᵀ / √d + mask)             [batch·heads, queries, seq]   ({@link MaskedSoftmax})
  *   out     = dropout(P) V                          [batch·queries, hidden], head h: columns h·d..(h+1)·d
  * </pre>
- * Every token asks (queries = seq), or only each sequence's first token (queries = 1): the last
- * layer of a classifier whose pooler reads nothing else. Keys and values are every token's either
- * way; the queries are the first {@code queries} rows of each sequence's Q.
- * with d = headDim. Each head of each sequence is a [seq, d] block of the projection's rows (row
- * t = (b, s) holds, for each of Q, K, V and head h, the d values of row s of head (b, h)), so the
- * head products ({@link Gemm#batched(int, Gemm.Block, Gemm.Block, Gemm.Block, boolean, boolean)})
- * read Q, K, V where the projection wrote them and write each head's context where the merged
- * context keeps it; the backward likewise reads dout and writes dQ, dK, dV into dqkv's blocks. No
- * head is copied out or gathered back (those copies were 54 ms of bert-base's 32×64 training step,
- * and the arrays they filled 25 MB a layer).
+ * with d = headDim. Every token asks (queries = seq), or only each sequence's first token (queries
+ * = 1: the last layer of a classifier whose pooler reads nothing else); keys and values are every
+ * token's either way, the queries the first {@code queries} rows of each sequence's Q.
+ *
+ * <p>Each head of each sequence is a [seq, d] block of the projection's rows (row t = (b, s) holds,
+ * for each of Q, K, V and head h, the d values of row s of head (b, h)), so the head products
+ * ({@link Gemm#batched(int, Gemm.Block, Gemm.Block, Gemm.Block, boolean, boolean)}) read Q, K, V
+ * where the projection wrote them and write each head's context where the merged context keeps it;
+ * the backward likewise reads dout and writes dQ, dK, dV into dqkv's blocks. No head is copied out
+ * or gathered back (those copies were 54 ms of bert-base's 32×64 training step, and the arrays they
+ * filled 25 MB a layer).
  */
 public final class Attention {
 
