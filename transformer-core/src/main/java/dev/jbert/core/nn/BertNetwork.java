@@ -17,10 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Activations allocated without gradients keep nothing for a backward pass: all encoder layers
  * take the same buffers from one pool (layer i reads only layer i − 1's output, and overwrites it
- * only with its own), so one layer's buffers serve any depth.
- *
- * <p>Activations allocated for the pooled output only compute the last layer for each sequence's
- * first token, all the pooler reads (see {@link BertLayer}); they have no last hidden state.
+ * only with its own), so one layer's buffers serve any depth. Activations for the pooled output
+ * only compute the last layer for first tokens alone (see {@link BertLayer}): no last hidden state.
  */
 public final class BertNetwork {
 
@@ -71,11 +69,10 @@ public final class BertNetwork {
       // (by BertOutput's LayerNorm) when nothing reads the input any more.
       Buffers.Pool[] pools = {new Buffers.Pool(), new Buffers.Pool()};
       Buffers.Pool forwardScratch = new Buffers.Pool();
-      // A last layer of first tokens requests other shapes than the others: pools of its own.
-      int last = n.layers.size() - 1;
+      // A last layer of first tokens requests other shapes than the others: buffers of its own.
       for (int i = 0; i < n.layers.size(); i++) {
-        boolean firstTokenOnly = pooledOnly && i == last;
-        Buffers layerBuffers = firstTokenOnly ? ownPools(buffers, withGradients)
+        boolean firstTokenOnly = pooledOnly && i == n.layers.size() - 1;
+        Buffers layerBuffers = firstTokenOnly ? ownPool(buffers, withGradients)
             : withGradients ? buffers.sharingGradients(pools[i % 2], forwardScratch)
             : buffers.sharingActivations(pools[0]);
         layers.add(n.layers.get(i).allocate(layerBuffers, batch, seq, firstTokenOnly));
@@ -88,12 +85,6 @@ public final class BertNetwork {
     /** {@code buffers} with gradients, else forward-only buffers over a pool of their own. */
     private static Buffers ownPool(Buffers buffers, boolean withGradients) {
       return withGradients ? buffers : buffers.sharingActivations(new Buffers.Pool());
-    }
-
-    /** {@code buffers} with pools of their own for gradients and scratch, or for everything without gradients. */
-    private static Buffers ownPools(Buffers buffers, boolean withGradients) {
-      return withGradients ? buffers.sharingGradients(new Buffers.Pool(), new Buffers.Pool())
-          : buffers.sharingActivations(new Buffers.Pool());
     }
 
     /** The embedding output and each layer's output of the last forward, each [batch·seq, hidden]. */

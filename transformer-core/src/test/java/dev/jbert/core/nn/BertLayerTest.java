@@ -1,8 +1,6 @@
 package dev.jbert.core.nn;
 
-import static dev.jbert.core.nn.FiniteDifferences.assertGradient;
-import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
-import static dev.jbert.core.nn.FiniteDifferences.dot;
+import static dev.jbert.core.nn.FiniteDifferences.assertModuleGradients;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 
 import dev.jbert.core.BertConfig;
@@ -26,15 +24,7 @@ class BertLayerTest {
       mask[5] = dev.jbert.core.kernel.Attention.MASK_VALUE;
       INDArray x = random(82, 1.0, 6, 8);
       INDArray dy = random(83, 1.0, 6, 8);
-      mode.reseed(4);
-      layer.forward(x, mask);
-      INDArray dx = layer.backward(dy).dup();
-      java.util.function.DoubleSupplier loss = () -> {
-        mode.reseed(4);
-        return dot(layer.forward(x, mask), dy);
-      };
-      assertGradient("x", x, dx, loss, 15, 84);
-      assertParameterGradients(p, loss, 4, 85);
+      assertModuleGradients(mode, 4, in -> layer.forward(in, mask), layer::backward, x, dy, p, 4, 84);
     }
   }
 

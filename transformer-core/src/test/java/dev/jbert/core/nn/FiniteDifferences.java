@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbert.core.Parameters;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,6 +58,24 @@ public final class FiniteDifferences {
     for (String name : p.names()) {
       assertGradient(name, p.value(name), p.grad(name).dup(), loss, samples, seed + name.hashCode());
     }
+  }
+
+  /**
+   * A module's gradients of {@code dot(forward(x), dy)} w.r.t. x (15 random elements and the
+   * largest) and its parameters ({@code parameterSamples} each), every forward under the dropout
+   * masks of {@code maskSeed}.
+   */
+  public static void assertModuleGradients(TrainingMode mode, long maskSeed, UnaryOperator<INDArray> forward,
+      UnaryOperator<INDArray> backward, INDArray x, INDArray dy, Parameters p, int parameterSamples, long seed) {
+    mode.reseed(maskSeed);
+    forward.apply(x);
+    INDArray dx = backward.apply(dy).dup();
+    DoubleSupplier loss = () -> {
+      mode.reseed(maskSeed);                                   // the same dropout masks at every evaluation
+      return dot(forward.apply(x), dy);
+    };
+    assertGradient("x", x, dx, loss, 15, seed);
+    assertParameterGradients(p, loss, parameterSamples, seed + 1);
   }
 
   /** A DOUBLE array of N(0, scale²) values. */

@@ -1,6 +1,7 @@
 package dev.jbert.core.nn;
 
 import static dev.jbert.core.nn.FiniteDifferences.assertGradient;
+import static dev.jbert.core.nn.FiniteDifferences.assertModuleGradients;
 import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
 import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
@@ -94,15 +95,7 @@ class SelfAttentionTest {
       INDArray x = random(37, 1.0, BATCH * SEQ, HIDDEN);
       INDArray dy = random(38, 1.0, BATCH * SEQ, HIDDEN);
       double[] mask = mask();
-      mode.reseed(99);
-      att.forward(x, mask);
-      INDArray dx = att.backward(dy).dup();
-      java.util.function.DoubleSupplier loss = () -> {
-        mode.reseed(99); // the same dropout mask at every evaluation
-        return dot(att.forward(x, mask), dy);
-      };
-      assertGradient("x", x, dx, loss, 15, 39);
-      assertParameterGradients(p, loss, 6, 40);
+      assertModuleGradients(mode, 99, in -> att.forward(in, mask), att::backward, x, dy, p, 6, 39);
     }
   }
 
@@ -129,15 +122,7 @@ class SelfAttentionTest {
 
       mode.setTraining(true);
       INDArray dy = random(42, 1.0, BATCH, HIDDEN);
-      mode.reseed(99);
-      first.forward(x, mask);
-      INDArray dx = first.backward(dy).dup();
-      java.util.function.DoubleSupplier loss = () -> {
-        mode.reseed(99);
-        return dot(first.forward(x, mask), dy);
-      };
-      assertGradient("x", x, dx, loss, 15, 43);
-      assertParameterGradients(first.p, loss, 8, 44);
+      assertModuleGradients(mode, 99, in -> first.forward(in, mask), first::backward, x, dy, first.p, 8, 43);
     }
   }
 }
