@@ -26,9 +26,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * logits, as the PyTorch peer; MiniLM's inference runs the encoder to every token's last hidden
  * state, the output of ONNX Runtime's export; bert-base's inference, whose peer is PyTorch alone,
  * the classifier to its logits. The classifier computes its last layer for first tokens only
- * (see {@code BertLayer}), which the PyTorch peer computes for every token. Warm-up counts runs, not calls
- * (the peer's 2 calls): batch-1 inference averages 20 calls per run; and it lasts at least
- * {@link #MIN_WARMUP_SECONDS}, the time the JIT needs to compile the Java kernels.
+ * (see {@code BertLayer}), which the PyTorch peer computes for every token. Warm-up counts runs,
+ * not calls (the peer's 2 calls): batch-1 inference averages 20 calls per run; and it lasts at
+ * least {@link #MIN_WARMUP_SECONDS}, the time the JIT needs to compile the Java kernels.
  */
 final class JbertTiming {
 
