@@ -192,7 +192,7 @@ public final class JbertBench implements Callable<Integer> {
     if (w.mode() == Workload.Mode.TRAIN) {
       return "inference only";
     }
-    return w.shape() == ModelShape.MINILM ? null : "no export";
+    return w.shape().hasOnnxExport() ? null : "no export";
   }
 
   /** jbert on the converted folder and ONNX Runtime on the export, one sentence: max |diff| of last_hidden_state. */

@@ -47,7 +47,7 @@ final class JbertTiming {
   static Measurement measure(Workload w, int warmup, int runs, boolean onRequest) {
     Backend.init();
     boolean train = w.mode() == Workload.Mode.TRAIN;
-    boolean encoder = !train && w.shape() == ModelShape.MINILM;        // ONNX Runtime's output
+    boolean encoder = w.onnxRuntimeRuns();                              // ONNX Runtime's output
     try (BertPreTrainedModel model = encoder ? new BertModel(w.shape().config(), DataType.FLOAT, false)
         : new BertForSequenceClassification(w.shape().config(), DataType.FLOAT)) {
       Random random = new Random(0);

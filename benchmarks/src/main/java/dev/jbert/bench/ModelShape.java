@@ -27,6 +27,11 @@ public enum ModelShape {
     this.ffn = ffn;
   }
 
+  /** Whether ONNX Runtime's peer has an export of this shape: all-MiniLM-L6-v2's; bert-base has none. */
+  public boolean hasOnnxExport() {
+    return this == MINILM;
+  }
+
   /** The name the peer script takes: {@code minilm} or {@code base}. */
   public String id() {
     return name().toLowerCase(Locale.ROOT);

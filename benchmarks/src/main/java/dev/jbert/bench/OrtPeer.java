@@ -83,7 +83,7 @@ final class OrtPeer implements AutoCloseable {
    * this side with jbert ({@link ChildJvm#runsOnRequest}; {@code runs} is then not used).
    */
   Measurement measure(Workload w, int warmup, int runs, boolean onRequest) throws OrtException, IOException {
-    if (w.shape() != ModelShape.MINILM || w.mode() != Workload.Mode.INFER) {
+    if (!w.onnxRuntimeRuns()) {
       throw new IllegalArgumentException("the ONNX Runtime peer runs MiniLM inference only, not " + w);
     }
     int[][] ids = randomIds(w);

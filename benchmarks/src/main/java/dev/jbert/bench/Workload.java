@@ -45,6 +45,11 @@ public record Workload(ModelShape shape, Mode mode, int batch, int seq) {
     return (mode == Mode.TRAIN ? 3 : 1) * shape.forwardFlops(batch, seq);
   }
 
+  /** Whether the ONNX Runtime peer runs this workload: inference of a shape it has an export of. */
+  public boolean onnxRuntimeRuns() {
+    return mode == Mode.INFER && shape.hasOnnxExport();
+  }
+
   /** Calls averaged into one timed run: 20 for batch-1 inference (too short to time alone), else 1, as the peer. */
   public int callsPerRun() {
     return mode == Mode.INFER && batch == 1 ? 20 : 1;
