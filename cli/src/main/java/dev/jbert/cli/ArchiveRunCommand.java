@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
  * {@code predict}, so that the archive holds the classes and lambda forms that a model command's
  * start loads (the tokenizer's and model's loaders, the kernels, the Vector API), not only those of
  * {@code version}: with an archive made this way {@code jbert predict}'s first answer on MiniLM came
- * 0.18 s sooner (README, "Start-up").
+ * 0.18 s sooner (docs/performance.md, "Start-up").
  */
 @Command(name = "archive-run", hidden = true,
     description = "Answer one message with a tiny random classifier (bin/jbert's class-data-sharing archive run).")

@@ -9,7 +9,7 @@ package dev.jbert.serve;
  * {@code OVERHEAD_TOKENS + n·L·(1 + L / ATTENTION_LENGTH)}: a fixed cost per pass (ND4J's per-op
  * dispatch), the linear layers (per token) and attention (per token and per token of length). The two
  * constants come from this project's inference timings of the MiniLM-L6 shape (1×32: 16.3 ms, 32×64:
- * 330 ms, 16×128: 444 ms, in the README's benchmark table): 12 ms fixed ≈ 120 tokens, and the
+ * 330 ms, 16×128: 444 ms, in the benchmark table of that day): 12 ms fixed ≈ 120 tokens, and the
  * attention term equal to the linear one at a length of about 115. Dynamic programming over the sorted
  * lengths then finds the cheapest cuts, with at most {@code maxInputs} inputs and {@code maxTokens}
  * padded tokens per pass (a single input may exceed the latter).

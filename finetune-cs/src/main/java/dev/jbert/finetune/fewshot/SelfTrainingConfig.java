@@ -11,7 +11,7 @@ package dev.jbert.finetune.fewshot;
  */
 public record SelfTrainingConfig(int rounds, double threshold, int studentEpochs, double studentLr) {
 
-  /** The threshold chosen on Banking77's held-out training messages (the README lists what was tried). */
+  /** The threshold chosen on Banking77's held-out training messages (docs/results.md lists what was tried). */
   public static final double DEFAULT_THRESHOLD = 0.7;
 
   /** One round. */

@@ -67,7 +67,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
    * a view carved from an arena), cut over the kernel threads from {@link #ZERO_BLOCK} bytes up,
    * rather than an ND4J scalar op on its own OpenMP threads beside the kernel threads. One thread
    * alone did not keep up with ND4J's two: zeroing MiniLM's gradients took 2.8% of a Banking77
-   * fine-tune's training thread against 1.6% (README, "Buffers without a zero fill").
+   * fine-tune's training thread against 1.6% (docs/performance.md, "Buffers without a zero fill").
    */
   public static void zero(INDArray a) {
     if (!isContiguous(a) || (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE)) {

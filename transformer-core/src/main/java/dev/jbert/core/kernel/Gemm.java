@@ -86,7 +86,7 @@ public final class Gemm {
    * (f, null for none) applied by each thread to its columns while they are in its cache, before it
    * copies them into c: one pass over c and one hand-off between the threads fewer. MiniLM's 1×32
    * forward with its GELU so: 2.53–2.59 ms against 2.64–2.72 with GELU as a pass of its own, 1×13
-   * 1.59–1.63 against 1.69–1.76 ms (README, "The packed batch-1 GEMM").
+   * 1.59–1.63 against 1.69–1.76 ms (docs/performance.md, "The packed batch-1 GEMM").
    */
   public static void matmul(INDArray a, PackedWeight w, INDArray c, Epilogue epilogue) {
     int rows = (int) c.size(0);
@@ -167,7 +167,7 @@ public final class Gemm {
     // the block's rows (a cut by rows had both threads stream the whole weight). Each copies its own
     // columns out: the copies are traffic between the cores (the rows were written by both threads'
     // previous kernel, the columns are read by both in the next); done by the caller alone they ran
-    // with the other thread idle, 0.3-0.5 ms of a 1x32 MiniLM forward (README, "The packed batch-1 GEMM").
+    // with the other thread idle, 0.3-0.5 ms of a 1x32 MiniLM forward (docs/performance.md, "The packed batch-1 GEMM").
     return (thread, from, to) -> {
       for (int block = 0; block < blocks; block++) {
         int r0 = block * PACKED_ROW_BLOCK;

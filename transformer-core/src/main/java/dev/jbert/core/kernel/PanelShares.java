@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the caller of MiniLM's 1×32 forward spent 13% of its time waiting for the pool thread at the end
  * of the packed products, in a profile sampled every 200 µs, which slows the threads unevenly and
  * overstates such waits; the forward ran faster with the shares in six of eight alternated pairs of
- * unprofiled runs (README, "The packed batch-1 GEMM").
+ * unprofiled runs (docs/performance.md, "The packed batch-1 GEMM").
  */
 final class PanelShares {
 

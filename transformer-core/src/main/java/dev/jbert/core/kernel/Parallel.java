@@ -31,7 +31,7 @@ public final class Parallel {
    * parks. A forward pass at batch 1 runs a split kernel every few tens of microseconds, and waking
    * a parked thread on an idle vCPU costs about as much as the slice it was woken for: MiniLM at 1×32
    * took 12.5-13.3 ms median with threads that parked at once, 9.3-9.7 ms with 100 µs of spinning
-   * (200 µs and 1 ms gave no more; the README's "Threads and memory" has the command). A thread
+   * (200 µs and 1 ms gave no more; docs/performance.md, "Threads and memory", has the command). A thread
    * then burns at most 100 µs of a core after the last kernel before it sleeps.
    */
   static final long SPIN_NANOS = 100_000;

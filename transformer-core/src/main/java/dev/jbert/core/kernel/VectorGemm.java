@@ -30,7 +30,7 @@ final class VectorGemm {
   /**
    * Output columns of one panel: three vectors. Each k then loads 3 weight vectors and 8 row values
    * for 24 multiply-adds, where a panel of two vectors loaded 2 and 8 for 16; MiniLM's 1x32 forward
-   * ran 17-24% faster so (README, "The packed batch-1 GEMM").
+   * ran 17-24% faster so (docs/performance.md, "The packed batch-1 GEMM").
    */
   static final int PANEL = 3 * LANES;
   /** Rows of one tile; the caller pads its rows to a multiple of this. */
@@ -78,7 +78,7 @@ final class VectorGemm {
    * <p>Why: with the rows as stored, the loop kept eight row indices live besides its own and the
    * weight's, more than x86's general registers; the JIT of JDK 17 spilled them to the stack and to
    * vector registers inside the loop. Packed, one index serves the tile: MiniLM's 1x32 forward ran
-   * 5-10% faster on 2 vCPUs of an Intel Xeon, Emerald Rapids (README, "The packed batch-1 GEMM").
+   * 5-10% faster on 2 vCPUs of an Intel Xeon, Emerald Rapids (docs/performance.md, "The packed batch-1 GEMM").
    */
   static void packRows(float[] x, int k, int rows, float[] packed, int packedOff) {
     for (int t = 0; t < rows; t += TILE_ROWS) {
@@ -106,7 +106,7 @@ final class VectorGemm {
    * from memory (or a shared cache) by the first tile only, the others find it in this core's
    * cache; without the reads ahead that first tile waits for it. In a harness of the 24
    * products of a 1x32 MiniLM forward on two threads (2 vCPUs of an Intel Xeon, Emerald Rapids) the
-   * products ran 4-19% faster with them (README, "The packed batch-1 GEMM").
+   * products ran 4-19% faster with them (docs/performance.md, "The packed batch-1 GEMM").
    */
   static void multiply(float[] a, int aOff, int k, PackedWeight w, float[] c, int ldc, int rowFrom, int rowTo,
       int liveRows, int panel, int nextPanel) {

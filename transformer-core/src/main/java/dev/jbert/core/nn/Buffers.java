@@ -151,7 +151,7 @@ public final class Buffers implements AutoCloseable {
    * input shape gets all its buffers anew, and shapes change all the time: every step of a
    * fine-tune on length-bucketed batches, every message a service classifies. The zero fill cost a
    * MiniLM fine-tune on Banking77 4-6% of its speed and classifying its test messages one at a
-   * time about a fifth of their latency (README, "Buffers without a zero fill"). With assertions on (as
+   * time about a fifth of their latency (docs/performance.md, "Buffers without a zero fill"). With assertions on (as
    * in the tests) every element is NaN instead, so a kernel that reads what it has not written
    * turns its results into NaN.
    */
