@@ -29,7 +29,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * on W packed once (batch-1 inference; the forks add the Vector API module); {@code mmul}: ND4J's
  * allocating {@code inp.mmul(W.transpose())}, the straightforward call;
  * {@code linear} (opt-in, {@code -p impl=linear}): {@link Linear#forward}, the GEMM plus the bias.
- * GFLOP/s = 2·M·K·N / time.
+ * {@code pass} (opt-in beyond {@code forward}, {@code -p pass=forward,input-grad,weight-grad}) picks
+ * the product of a training step that has the shape: the forward {@code inp·Wᵀ}, the input gradient
+ * {@code dout·W} [M, K], or the weight gradient {@code doutᵀ·inp} [N, K] accumulated into the
+ * gradient as {@link Linear#backward} calls it; {@code gemm} and {@code mmul} only (the packed weight
+ * is inference's). GFLOP/s = 2·M·K·N / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,7 +51,10 @@ public class GemmBenchmark {
   @Param({"gemm", "packed", "mmul"})
   public String impl;
 
-  private INDArray inp, weight, bias, out;
+  @Param({"forward"})
+  public String pass;
+
+  private INDArray inp, weight, bias, out, dout, dinp, dweight;
   private PackedWeight packed;
 
   @Setup
@@ -62,10 +69,43 @@ public class GemmBenchmark {
     bias = KernelState.randn(DataType.FLOAT, 0.02, n);
     out = Nd4j.zeros(DataType.FLOAT, m, n);
     packed = impl.equals("packed") ? PackedWeight.of(weight) : null;
+    if (!pass.equals("forward")) {
+      if (!impl.equals("gemm") && !impl.equals("mmul")) {
+        throw new IllegalArgumentException("pass " + pass + " is a training product: impl must be gemm or mmul, got '"
+            + impl + "'");
+      }
+      dout = KernelState.randn(DataType.FLOAT, 1, m, n);
+      dinp = Nd4j.zeros(DataType.FLOAT, m, k);
+      dweight = Nd4j.zeros(DataType.FLOAT, n, k);
+    }
   }
 
   @Benchmark
   public INDArray gemm() {
+    switch (pass) {
+      case "forward" -> {
+        return forward();
+      }
+      case "input-grad" -> {
+        if (impl.equals("mmul")) {
+          return dout.mmul(weight);
+        }
+        Gemm.matmul(dout, weight, dinp, false, false, 0.0);     // dinp = dout W
+        return dinp;
+      }
+      case "weight-grad" -> {
+        if (impl.equals("mmul")) {
+          return dout.transpose().mmul(inp);
+        }
+        Gemm.matmul(dout, inp, dweight, true, false, 1.0);      // dW += doutᵀ inp
+        return dweight;
+      }
+      default -> throw new IllegalArgumentException(
+          "pass must be forward, input-grad or weight-grad, got '" + pass + "'");
+    }
+  }
+
+  private INDArray forward() {
     switch (impl) {
       case "gemm" -> Gemm.matmul(inp, weight, out, false, true, 0.0);
       case "packed" -> Gemm.matmul(inp, packed, out);
