@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbert.core.BertConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +61,27 @@ class ModelFolderErrorsTest {
     assertTrue(run.cli().err().startsWith("jbert: " + base + ": has no trained classification head: its config.json names "
         + "[BertModel], not BertForSequenceClassification; fine-tune it first"), run.cli().err());
     assertFalse(run.stderr().contains("TRAIN"), run.stderr());
+  }
+
+  /** A multi-label classifier (one sigmoid per label) is refused before its weights load: softmax scores would be wrong. */
+  @Test
+  void aMultiLabelClassifierIsRefused() throws Exception {
+    Path model = CliRun.model("tiny-random-bert");
+    Path multiLabel = Files.createDirectories(tmp.resolve("multi-label"));
+    try (var files = Files.list(model)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f)) {
+          Files.copy(f, multiLabel.resolve(f.getFileName()));
+        }
+      }
+    }
+    BertConfig.load(model.resolve("config.json")).withArchitectures(List.of("BertForSequenceClassification"))
+        .withLabels(List.of("billing", "refund", "delivery")).withProblemType("multi_label_classification")
+        .save(multiLabel.resolve("config.json"));
+    CliRun run = CliRun.withStdin("{\"text\": \"hi\"}\n", "predict", "--model", multiLabel.toString());
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().startsWith("jbert: " + multiLabel + ": config.json's problem_type is multi_label_classification"),
+        run.err());
   }
 
   private record Captured(CliRun cli, String stderr) {}

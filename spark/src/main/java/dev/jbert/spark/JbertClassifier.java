@@ -244,6 +244,8 @@ public final class JbertClassifier extends JbertTransformer<JbertClassifier> {
       return TaskSettings.read(BertConfig.load(config));
     } catch (IOException e) {
       throw new IllegalArgumentException("jbert model path '" + modelPath + "': cannot read " + config + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("jbert model path '" + modelPath + "': " + e.getMessage(), e);
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbert.core.BertConfig;
 import dev.jbert.finetune.SharedModels;
 import dev.jbert.finetune.model.FineTunedModel;
 import dev.jbert.finetune.model.HandOff;
@@ -27,6 +28,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link JbertClassifier} in {@code local[2]} against {@code Predictor} on the same texts. */
 class JbertClassifierTest {
@@ -156,6 +158,18 @@ class JbertClassifierTest {
     IllegalArgumentException clash = assertThrows(IllegalArgumentException.class,
         () -> new JbertClassifier().setModelPath(TestModels.intent().toString()).setPredictionCol("reply").transform(df));
     assertTrue(clash.getMessage().contains("already a column"), clash.getMessage());
+  }
+
+  /** The driver reads config.json before the job: a multi-label head (one sigmoid per label) is refused there. */
+  @Test
+  void aMultiLabelModelIsRefusedBeforeTheJob(@TempDir Path folder) throws Exception {
+    BertConfig.load(TestModels.intent().resolve("config.json")).withProblemType("multi_label_classification")
+        .save(folder.resolve("config.json"));
+    Dataset<Row> df = SparkTests.texts(List.of("where is my card"), 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new JbertClassifier().setModelPath(folder.toString()).transform(df));
+    assertTrue(e.getMessage().startsWith("jbert model path '" + folder + "': config.json's problem_type is "
+        + "multi_label_classification"), e.getMessage());
   }
 
   @Test

@@ -52,7 +52,8 @@ public final class FineTunedModel implements AutoCloseable {
    * the first short answer would otherwise make).
    *
    * @throws CheckpointException when the folder has no trained classification head (a base model's
-   *     {@code architectures} are refused before any weight is read)
+   *     {@code architectures} are refused before any weight is read), or its {@code config.json} is
+   *     one jbert cannot serve ({@link TaskSettings#read})
    */
   public static FineTunedModel load(Path dir) throws IOException {
     BertConfig config = BertConfig.load(dir.resolve("config.json"));
@@ -61,7 +62,12 @@ public final class FineTunedModel implements AutoCloseable {
       throw new CheckpointException(dir, "has no trained classification head: its config.json names "
           + config.architectures() + ", not " + ModelLoader.CLASSIFIER_ARCHITECTURE + "; fine-tune it first");
     }
-    TaskSettings settings = TaskSettings.read(config);
+    TaskSettings settings;
+    try {
+      settings = TaskSettings.read(config);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(dir, e.getMessage());
+    }
     // The tokenizer (tokenizer.json parsed, vocab.txt compared: about a quarter of a second) loads on
     // a second thread while ND4J and the weights load on this one.
     FutureTask<BertTokenizer> tokenizer = new FutureTask<>(() -> {

@@ -92,8 +92,17 @@ public record TaskSettings(Task task, boolean contextSegment, int maxLength, Han
    * The settings stored in {@code config}; a config without the block (any Hugging Face checkpoint)
    * gives the task its {@code problem_type} implies, no context segment, unknown length, no hand-off,
    * no column names.
+   *
+   * @throws IllegalArgumentException for a multi-label classifier (Hugging Face's {@code problem_type
+   *     multi_label_classification}, one sigmoid per label), whose scores jbert's single-label
+   *     classifiers would read wrong, and for a block jbert cannot read
    */
   public static TaskSettings read(BertConfig config) {
+    if (config.effectiveProblemType().equals("multi_label_classification")) {
+      throw new IllegalArgumentException("config.json's problem_type is multi_label_classification (one sigmoid per"
+          + " label); jbert's classifiers are single-label (a softmax over the labels) and would read this model's"
+          + " scores wrong");
+    }
     JsonNode block = config.toJson().get(KEY);
     Task implied = config.effectiveProblemType().equals("regression") ? Task.REGRESSION : Task.INTENT;
     if (block == null || !block.isObject()) {

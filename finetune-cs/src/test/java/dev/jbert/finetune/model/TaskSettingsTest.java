@@ -1,6 +1,8 @@
 package dev.jbert.finetune.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbert.core.BertConfig;
 import dev.jbert.finetune.SharedModels;
@@ -32,5 +34,16 @@ class TaskSettingsTest {
     TaskSettings old = new TaskSettings(Task.INTENT, false, 128, null);
     assertEquals(TaskSettings.Columns.UNKNOWN, TaskSettings.read(old.writeTo(base)).columns());
     assertEquals(false, old.writeTo(base).toJson().get("jbert").has("text_column"), "nothing written for unknown columns");
+  }
+
+  /** Hugging Face's multi-label heads score each label by its own sigmoid: read as softmax, every score would be wrong. */
+  @Test
+  void aMultiLabelClassifierIsRefused() throws Exception {
+    BertConfig base = BertConfig.load(SharedModels.tinyBert().resolve("config.json"));
+    BertConfig multiLabel = base.withLabels(java.util.List.of("billing", "refund", "delivery"))
+        .withProblemType("multi_label_classification");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TaskSettings.read(multiLabel));
+    assertTrue(e.getMessage().startsWith("config.json's problem_type is multi_label_classification"), e.getMessage());
+    assertEquals(Task.INTENT, TaskSettings.read(multiLabel.withProblemType("single_label_classification")).task());
   }
 }
