@@ -10,6 +10,7 @@ import java.util.function.IntUnaryOperator;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,18 +55,19 @@ public final class Gemm {
     int k = (int) (transA ? a.size(0) : a.size(1));
     int threads = Parallel.threads();
     if (threads == 1 || 2L * m * n * k < SPLIT_FLOPS) {
-      gemm(a, 0, b, 0, c, 0, transA, transB, m, n, k, beta);
+      new Operands(a, b, c, transA, transB).gemm(0, 0, 0, m, n, k, beta);
       return;
     }
     boolean byRows = m >= n;                                   // cut the longer side: big blocks, one each
     Parallel.rows(threads, 1, (part, from, to) -> {
+      Operands operands = new Operands(a, b, c, transA, transB);
       for (int p = from; p < to; p++) {
         int lo = (int) ((long) (byRows ? m : n) * p / threads);
         int hi = (int) ((long) (byRows ? m : n) * (p + 1) / threads);
         if (byRows) {                                          // rows [lo, hi) of op(a) and c
-          gemm(a, transA ? lo : (long) lo * k, b, 0, c, (long) lo * n, transA, transB, hi - lo, n, k, beta);
+          operands.gemm(transA ? lo : (long) lo * k, 0, (long) lo * n, hi - lo, n, k, beta);
         } else {                                               // columns [lo, hi) of op(b) and c
-          gemm(a, 0, b, transB ? (long) lo * k : lo, c, lo, transA, transB, m, hi - lo, k, beta);
+          operands.gemm(0, transB ? (long) lo * k : lo, lo, m, hi - lo, k, beta);
         }
       }
     });
@@ -274,8 +276,9 @@ public final class Gemm {
       return new Block(a.reshape(a.size(0) * rows, cols), rows, cols, i -> i * rows, i -> 0);
     }
 
-    private long offset(int i) {
-      return (long) firstRow.applyAsInt(i) * matrix.size(1) + firstColumn.applyAsInt(i);
+    /** The element offset of block i's first element, rows {@code ld} elements long. */
+    private long offset(int i, int ld) {
+      return (long) firstRow.applyAsInt(i) * ld + firstColumn.applyAsInt(i);
     }
 
     private INDArray view(int i) {
@@ -304,9 +307,14 @@ public final class Gemm {
       }
       return;
     }
+    // The pointers made once a thread, not once a product: a bert-base head's product takes a few
+    // microseconds, and making them (and asking ND4J for shapes and types) each time took 4-13% of
+    // a layer's head products at 32×64 and 1-7% at 16×128 (a throwaway harness, before and after
+    // alternated; about 0.3 ms of a layer's 5.5 and 11 ms).
     Parallel.Body body = (part, from, to) -> {
+      Operands operands = new Operands(a.matrix(), b.matrix(), c.matrix(), transA, transB);
       for (int i = from; i < to; i++) {
-        gemm(a.matrix(), a.offset(i), b.matrix(), b.offset(i), c.matrix(), c.offset(i), transA, transB, m, n, k, 0.0);
+        operands.gemm(a.offset(i, operands.lda), b.offset(i, operands.ldb), c.offset(i, operands.ldc), m, n, k, 0.0);
       }
     };
     if (2L * count * m * n * k < SPLIT_FLOPS) {
@@ -317,34 +325,57 @@ public final class Gemm {
   }
 
   /**
-   * One CBLAS call on sub-matrices: op(a) [m, k] from element {@code aOff} of a, op(b) [k, n] from
-   * {@code bOff} of b, c [m, n] from {@code cOff} of c; leading dimensions are those of the whole
-   * (last-dimension) rows of each array.
+   * Three arrays as one thread's CBLAS operands: op(a) [m, k] from element {@code aOff} of a, op(b)
+   * [k, n] from {@code bOff} of b, c [m, n] from {@code cOff} of c, each read with its whole
+   * (last-dimension) rows as leading dimension. A thread's own: the pointers move to each product.
    */
-  private static void gemm(INDArray a, long aOff, INDArray b, long bOff, INDArray c, long cOff, boolean transA,
-      boolean transB, int m, int n, int k, double beta) {
-    int lda = (int) a.size(a.rank() - 1);
-    int ldb = (int) b.size(b.rank() - 1);
-    int ldc = (int) c.size(c.rank() - 1);
-    int ta = transA ? CblasTrans : CblasNoTrans;
-    int tb = transB ? CblasTrans : CblasNoTrans;
-    if (c.dataType() == DataType.FLOAT) {
-      openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f, floats(a, aOff), lda, floats(b, bOff), ldb,
-          (float) beta, floats(c, cOff), ldc);
-    } else {
-      openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, doubles(a, aOff), lda, doubles(b, bOff), ldb,
-          beta, doubles(c, cOff), ldc);
+  private static final class Operands {
+    private final boolean isFloat;
+    private final Pointer a;
+    private final Pointer b;
+    private final Pointer c;
+    private final long a0;                                     // the pointers' positions at each array's first element
+    private final long b0;
+    private final long c0;
+    private final int lda;
+    private final int ldb;
+    private final int ldc;
+    private final int ta;
+    private final int tb;
+
+    Operands(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+      this.isFloat = c.dataType() == DataType.FLOAT;
+      this.a = isFloat ? new FloatPointer(a.data().addressPointer()) : new DoublePointer(a.data().addressPointer());
+      this.b = isFloat ? new FloatPointer(b.data().addressPointer()) : new DoublePointer(b.data().addressPointer());
+      this.c = isFloat ? new FloatPointer(c.data().addressPointer()) : new DoublePointer(c.data().addressPointer());
+      this.a0 = this.a.position();                             // a view's buffer starts at the view
+      this.b0 = this.b.position();
+      this.c0 = this.c.position();
+      this.lda = (int) a.size(a.rank() - 1);
+      this.ldb = (int) b.size(b.rank() - 1);
+      this.ldc = (int) c.size(c.rank() - 1);
+      this.ta = transA ? CblasTrans : CblasNoTrans;
+      this.tb = transB ? CblasTrans : CblasNoTrans;
+    }
+
+    /** {@code c = op(a) · op(b) + beta · c} on the sub-matrices at these element offsets. */
+    void gemm(long aOff, long bOff, long cOff, int m, int n, int k, double beta) {
+      a.position(a0 + aOff);
+      b.position(b0 + bOff);
+      c.position(c0 + cOff);
+      if (isFloat) {
+        openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f, (FloatPointer) a, lda, (FloatPointer) b, ldb,
+            (float) beta, (FloatPointer) c, ldc);
+      } else {
+        openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, (DoublePointer) a, lda, (DoublePointer) b, ldb,
+            beta, (DoublePointer) c, ldc);
+      }
     }
   }
 
   /** Element {@code offset} of {@code a} (the buffer of a view already starts at the view's first element). */
   private static FloatPointer floats(INDArray a, long offset) {
     FloatPointer p = new FloatPointer(a.data().addressPointer());
-    return p.position(p.position() + offset);
-  }
-
-  private static DoublePointer doubles(INDArray a, long offset) {
-    DoublePointer p = new DoublePointer(a.data().addressPointer());
     return p.position(p.position() + offset);
   }
 
