@@ -52,6 +52,13 @@ final class ConfidenceOptions {
       out.println(String.format(Locale.ROOT, "calibration: temperature %.3f (fitted on %s), ECE %.4f -> %.4f",
           c.get("temperature").asDouble(), c.get("fitted_on").asText(), c.get("ece_before_calibration").asDouble(),
           c.get("ece").asDouble()));
+      StringBuilder line = new StringBuilder("answered alone at confidence >= level (share answered, accuracy):");
+      for (JsonNode level : c.get("selective_accuracy")) {
+        line.append(String.format(Locale.ROOT, "  %.2f: ", level.get("min_confidence").asDouble()));
+        line.append(level.get("answered").asInt() == 0 ? "none" : String.format(Locale.ROOT, "%.1f%%, %.1f%%",
+            100 * level.get("coverage").asDouble(), 100 * level.get("accuracy").asDouble()));
+      }
+      out.println(line);
     }
     JsonNode d = metrics.get("out_of_scope_detection");
     if (d != null) {

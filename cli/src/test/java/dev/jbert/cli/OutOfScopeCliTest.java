@@ -40,6 +40,8 @@ class OutOfScopeCliTest {
     assertEquals(0, trained.exitCode(), trained.err());
     String printed = String.join("\n", trained.out());
     assertTrue(printed.matches("(?s).*calibration: temperature \\d+\\.\\d{3} \\(fitted on [^)]*\\), ECE .*"), printed);
+    assertTrue(printed.matches("(?s).*answered alone at confidence >= level \\(share answered, accuracy\\):  0\\.50: (none|\\d+\\.\\d%, \\d+\\.\\d%)"
+        + "  0\\.80: .*  0\\.99: .*"), printed);
     for (String detector : List.of("softmax", "energy", "mahalanobis", "knn")) {
       assertTrue(trained.out().stream().anyMatch(l -> l.trim().startsWith(detector + " ")), detector + " in\n" + printed);
     }
@@ -66,6 +68,8 @@ class OutOfScopeCliTest {
     JsonNode saved = JSON.readTree(out.resolve("metrics.json").toFile());
     assertEquals(saved.get("out_of_scope").get("out_of_scope_recall").asDouble(),
         metrics.get("out_of_scope").get("out_of_scope_recall").asDouble(), 0);
+    assertEquals(saved.get("calibration").get("selective_accuracy"), metrics.get("calibration").get("selective_accuracy"),
+        "answered alone at each confidence, at the saved temperature");
     assertEquals(saved.get("out_of_scope").get("in_scope_accuracy").asDouble(),
         metrics.get("out_of_scope").get("in_scope_accuracy").asDouble(), 0);
   }

@@ -2,6 +2,7 @@ package dev.jbert.examples;
 
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.calibrate.CalibrationSummary;
+import dev.jbert.finetune.calibrate.SelectiveAccuracy;
 import dev.jbert.finetune.confidence.ConfidenceFitting;
 import dev.jbert.finetune.data.DatasetSplits;
 import dev.jbert.finetune.datasets.Clinc150;
@@ -143,6 +144,10 @@ public final class Clinc150OutOfScope implements Callable<Integer> {
       System.out.printf("test: accuracy %.4f over all %d queries; temperature %.3f, ECE %.4f before, %.4f after%n",
           test.classification().accuracy(), test.count(), calibration.temperature(), calibration.eceBeforeCalibration(),
           calibration.ece());
+      for (SelectiveAccuracy level : calibration.selectiveAccuracy()) {
+        System.out.printf("  answered alone at confidence >= %.2f: %.1f%% of the queries, %.2f%% of them right%n",
+            level.minConfidence(), 100 * level.coverage(), 100 * level.accuracy());
+      }
       System.out.printf("  oos as a class:   in-scope accuracy %.4f, out-of-scope recall %.4f%n",
           withoutHandOff.inScopeAccuracy(), withoutHandOff.outOfScopeRecall());
       if (!detectors) {

@@ -17,10 +17,12 @@ import java.util.List;
  * @param ece expected calibration error of {@code softmax(logits / temperature)}
  * @param nllBeforeCalibration mean negative log-likelihood of the gold classes at temperature 1
  * @param nll the same at {@code temperature}
+ * @param selectiveAccuracy at each of {@link SelectiveAccuracy#LEVELS}, with the probabilities at
+ *     {@code temperature}: the share of messages answered at that confidence or more, and their accuracy
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // metrics.json keys in snake_case like the rest
 public record CalibrationSummary(double temperature, String fittedOn, int bins, double eceBeforeCalibration, double ece,
-    double nllBeforeCalibration, double nll) {
+    double nllBeforeCalibration, double nll, List<SelectiveAccuracy> selectiveAccuracy) {
 
   /**
    * Measures calibration of {@code logits} against {@code gold}.
@@ -29,10 +31,12 @@ public record CalibrationSummary(double temperature, String fittedOn, int bins, 
    */
   public static CalibrationSummary measure(float[][] logits, int[] gold, double temperature, String fittedOn) {
     boolean[] correct = correct(logits, gold);
+    double[] calibrated = TemperatureScaling.confidences(logits, temperature);
     return new CalibrationSummary(temperature, fittedOn, CalibrationError.BINS,
         CalibrationError.expected(TemperatureScaling.confidences(logits, 1.0), correct),
-        CalibrationError.expected(TemperatureScaling.confidences(logits, temperature), correct),
-        TemperatureScaling.nll(logits, gold, 1.0), TemperatureScaling.nll(logits, gold, temperature));
+        CalibrationError.expected(calibrated, correct),
+        TemperatureScaling.nll(logits, gold, 1.0), TemperatureScaling.nll(logits, gold, temperature),
+        SelectiveAccuracy.at(calibrated, correct, SelectiveAccuracy.LEVELS));
   }
 
   /** The reliability-diagram bins of {@code softmax(logits / temperature)}. */

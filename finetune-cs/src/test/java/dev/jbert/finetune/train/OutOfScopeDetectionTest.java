@@ -57,7 +57,8 @@ class OutOfScopeDetectionTest {
   @Test
   void metricsReportCalibrationAndEveryDetector() {
     JsonNode calibration = metrics.get("calibration");
-    for (String key : List.of("temperature", "fitted_on", "bins", "ece_before_calibration", "ece", "nll_before_calibration", "nll")) {
+    for (String key : List.of("temperature", "fitted_on", "bins", "ece_before_calibration", "ece", "nll_before_calibration", "nll",
+        "selective_accuracy")) {
       assertTrue(calibration.has(key), key + " in " + calibration);
     }
     assertEquals("eval", calibration.get("fitted_on").asText());
