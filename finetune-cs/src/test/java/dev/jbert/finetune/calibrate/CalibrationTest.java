@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CalibrationTest {
@@ -17,28 +16,9 @@ class CalibrationTest {
   @Test
   void temperatureScalingRecoversTheTemperatureLabelsWereSampledAt() {
     for (double trueT : new double[] {0.5, 2.5}) {
-      Random random = new Random(7);
-      int n = 20_000;
-      int classes = 5;
-      float[][] logits = new float[n][classes];
-      int[] gold = new int[n];
-      for (int i = 0; i < n; i++) {
-        for (int c = 0; c < classes; c++) {
-          logits[i][c] = (float) (3 * random.nextGaussian());
-        }
-        double[] p = new double[classes];
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-          p[c] = Math.exp(logits[i][c] / trueT);
-          sum += p[c];
-        }
-        double u = random.nextDouble() * sum;
-        int c = 0;
-        while (c < classes - 1 && (u -= p[c]) > 0) {
-          c++;
-        }
-        gold[i] = c;
-      }
+      SampledLabels sample = SampledLabels.draw(20_000, 5, 3, trueT, 7);
+      float[][] logits = sample.logits();
+      int[] gold = sample.gold();
       double t = TemperatureScaling.fit(logits, gold);
       assertEquals(trueT, t, 0.04 * trueT, "fitted T");
       double at = TemperatureScaling.nll(logits, gold, t);

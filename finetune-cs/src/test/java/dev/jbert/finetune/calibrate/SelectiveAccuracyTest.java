@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SelectiveAccuracyTest {
@@ -29,26 +28,9 @@ class SelectiveAccuracyTest {
    */
   @Test
   void calibratedAnswersAtALevelAreRightAtLeastThatOften() {
-    Random random = new Random(11);
-    int n = 40_000;
-    int classes = 5;
-    float[][] logits = new float[n][classes];
-    int[] gold = new int[n];
-    for (int i = 0; i < n; i++) {
-      double[] p = new double[classes];
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        logits[i][c] = (float) (10 * random.nextGaussian());
-        p[c] = Math.exp(logits[i][c] / 2.5);
-        sum += p[c];
-      }
-      double u = random.nextDouble() * sum;
-      int c = 0;
-      while (c < classes - 1 && (u -= p[c]) > 0) {
-        c++;
-      }
-      gold[i] = c;
-    }
+    SampledLabels sample = SampledLabels.draw(40_000, 5, 10, 2.5, 11);
+    float[][] logits = sample.logits();
+    int[] gold = sample.gold();
     CalibrationSummary uncalibrated = CalibrationSummary.measure(logits, gold, 1.0, "none");
     SelectiveAccuracy overconfident = uncalibrated.selectiveAccuracy().get(3);
     assertEquals(0.95, overconfident.minConfidence());
