@@ -32,33 +32,24 @@ public final class MaskedSoftmax {
     }
     float[] maskF = Functions.toFloats(maskAdd);
     float scaleF = (float) scale;
-    // One (batch, head) block of seq rows at a time: the exp runs over the whole block, because
+    boolean vector = PackedWeight.wideVectors();
+    // One (batch, head) block of seq rows at a time: the plain exp runs over the whole block, because
     // HotSpot leaves loops as short as one row (64 at seq 64) mostly in their scalar pre- and
     // post-loops (MiniLM 32×64, six layers: 23 → 18 ms a step).
     Parallel.rows(blocks, 4, (part, fromBlock, toBlock) -> {
       int size = queries * seq;
       float[] s = new float[size];
-      float[] rowMax = new float[queries];
       for (int block = fromBlock; block < toBlock; block++) {
         int maskRow = (block / heads) * seq;
         p.get(block * size, s, 0, size);
-        for (int i = 0; i < queries; i++) {
-          int o = i * seq;
-          float max = Float.NEGATIVE_INFINITY;
-          for (int j = 0; j < seq; j++) {
-            float v = s[o + j] * scaleF + maskF[maskRow + j];
-            s[o + j] = v;
-            max = Math.max(max, v);
+        if (vector) {
+          for (int o = 0; o < size; o += seq) {
+            VectorSoftmax.expShifted(s, o, seq, VectorSoftmax.scaleMaskMax(s, o, seq, scaleF, maskF, maskRow));
           }
-          rowMax[i] = max;
+        } else {
+          scaleMaskShift(s, queries, seq, scaleF, maskF, maskRow);
+          Functions.expNonPositive(s, 0, size);
         }
-        for (int i = 0; i < queries; i++) {
-          int o = i * seq;
-          for (int j = 0; j < seq; j++) {
-            s[o + j] -= rowMax[i];
-          }
-        }
-        Functions.expNonPositive(s, 0, size);
         for (int i = 0; i < queries; i++) {
           int o = i * seq;
           float inv = (float) (1.0 / Functions.sum(s, o, o + seq));
@@ -73,6 +64,21 @@ public final class MaskedSoftmax {
         }
       }
     });
+  }
+
+  /** {@code s ← s·scale + mask − max} row by row, the max that of each row's scaled and masked scores. */
+  static void scaleMaskShift(float[] s, int queries, int seq, float scale, float[] mask, int maskRow) {
+    for (int o = 0; o < queries * seq; o += seq) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < seq; j++) {
+        float v = s[o + j] * scale + mask[maskRow + j];
+        s[o + j] = v;
+        max = Math.max(max, v);
+      }
+      for (int j = 0; j < seq; j++) {
+        s[o + j] -= max;
+      }
+    }
   }
 
   /**

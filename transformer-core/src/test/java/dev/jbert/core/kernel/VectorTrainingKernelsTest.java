@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API row steps that training runs where the vectors hold 16 floats ({@link
- * VectorLayerNorm}, {@link VectorGelu}'s slope, {@link VectorDropout}) against the plain code that
+ * VectorLayerNorm}, {@link VectorGelu}'s slope, {@link VectorDropout}, {@link VectorSoftmax}) against the plain code that
  * runs elsewhere: the same floats, so that a run's weights do not depend on which ran.
  */
 class VectorTrainingKernelsTest {
@@ -84,6 +84,34 @@ class VectorTrainingKernelsTest {
       assertArrayEquals(dPlain, dVector, "dx, width " + width);
       assertArrayEquals(dGammaPlain, dGammaVector, "dγ, width " + width);
       assertArrayEquals(dBetaPlain, dBetaVector, "dβ, width " + width);
+    }
+  }
+
+  /**
+   * The masked softmax's rows before their sum: {@link VectorSoftmax}'s scale, mask, maximum and
+   * exponential give the plain loops' floats, at lengths with and without a scalar tail, with padded
+   * keys masked.
+   */
+  @Test
+  void softmaxRowsGiveThePlainLoopsFloats() {
+    assumeTrue(PackedWeight.wideVectors(), "16-float vectors");
+    Random random = new Random(9);
+    for (int seq : new int[] {13, 64, 128, 131}) {
+      int rows = 5;
+      float[] scores = gaussian(random, rows * seq, 6f, 0f);
+      float[] mask = new float[seq];
+      for (int j = seq - 3; j < seq; j++) {
+        mask[j] = (float) Attention.MASK_VALUE;        // the last three keys padded
+      }
+      float[] plain = scores.clone();
+      float[] vector = scores.clone();
+      MaskedSoftmax.scaleMaskShift(plain, rows, seq, 0.125f, mask, 0);
+      Functions.expNonPositive(plain, 0, plain.length);
+      for (int o = 0; o < rows * seq; o += seq) {
+        VectorSoftmax.expShifted(vector, o, seq, VectorSoftmax.scaleMaskMax(vector, o, seq, 0.125f, mask, 0));
+      }
+      assertArrayEquals(plain, vector, "exp(s·scale + mask − max), seq " + seq);
+      assertEquals(0f, vector[seq - 1], "a padded key's weight");
     }
   }
 
