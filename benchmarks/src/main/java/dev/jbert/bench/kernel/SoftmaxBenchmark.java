@@ -26,12 +26,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * at a time), {@code double} (the reference, row by row), {@code nd4j} (scale, broadcast mask add,
  * ND4J's softmax op; backward a multiply, a row sum, a broadcast subtract and two multiplies). The
  * forward works in place, scores to probabilities, so repeated calls take the softmax of the last
- * output: the same work.
+ * output: the same work. The forks start with the Vector API module, as training does, so the float
+ * kernel's forward runs its vector row steps where the vectors hold 16 floats; {@link
+ * #forwardWithoutVectorModule} runs in a fork without the module: the plain loops (the same floats).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @Warmup(iterations = 2, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 public class SoftmaxBenchmark {
@@ -74,6 +76,13 @@ public class SoftmaxBenchmark {
       MaskedSoftmax.forward(scores, null, maskAdd, KernelState.HEADS, SCALE, null);
     }
     return scores;
+  }
+
+  /** {@link #forward} in a JVM started without {@code jdk.incubator.vector}. */
+  @Benchmark
+  @Fork(value = 1, jvmArgs = "-Xmx4g", jvmArgsAppend = "-Xss1m")      // replaces the class's --add-modules
+  public INDArray forwardWithoutVectorModule() {
+    return forward();
   }
 
   /** dS from dP in place; dP is overwritten, so the values drift between calls but the work does not. */
