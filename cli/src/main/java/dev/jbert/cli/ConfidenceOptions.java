@@ -52,7 +52,9 @@ final class ConfidenceOptions {
       out.println(String.format(Locale.ROOT, "calibration: temperature %.3f (fitted on %s), ECE %.4f -> %.4f",
           c.get("temperature").asDouble(), c.get("fitted_on").asText(), c.get("ece_before_calibration").asDouble(),
           c.get("ece").asDouble()));
-      StringBuilder line = new StringBuilder("answered alone at confidence >= level (share answered, accuracy):");
+      String split = metrics.path("split").asText("evaluation");
+      StringBuilder line = new StringBuilder("answered alone at confidence >= level, on the " + split + " messages"
+          + (split.equals("train") ? " it learnt (optimistic)" : "") + " (share answered, accuracy):");
       for (JsonNode level : c.get("selective_accuracy")) {
         line.append(String.format(Locale.ROOT, "  %.2f: ", level.get("min_confidence").asDouble()));
         line.append(level.get("answered").asInt() == 0 ? "none" : String.format(Locale.ROOT, "%.1f%%, %.1f%%",

@@ -40,7 +40,7 @@ class OutOfScopeCliTest {
     assertEquals(0, trained.exitCode(), trained.err());
     String printed = String.join("\n", trained.out());
     assertTrue(printed.matches("(?s).*calibration: temperature \\d+\\.\\d{3} \\(fitted on [^)]*\\), ECE .*"), printed);
-    assertTrue(printed.matches("(?s).*answered alone at confidence >= level \\(share answered, accuracy\\):  0\\.50: (none|\\d+\\.\\d%, \\d+\\.\\d%)"
+    assertTrue(printed.matches("(?s).*answered alone at confidence >= level, on the eval messages \\(share answered, accuracy\\):  0\\.50: (none|\\d+\\.\\d%, \\d+\\.\\d%)"
         + "  0\\.80: .*  0\\.99: .*"), printed);
     for (String detector : List.of("softmax", "energy", "mahalanobis", "knn")) {
       assertTrue(trained.out().stream().anyMatch(l -> l.trim().startsWith(detector + " ")), detector + " in\n" + printed);
@@ -52,6 +52,18 @@ class OutOfScopeCliTest {
     JsonNode metrics = JSON.readTree(out.resolve("metrics.json").toFile());
     SnakeCase.assertKeys(metrics, "metrics.json");
     assertEquals(0.9, metrics.get("out_of_scope_detection").get("in_scope_recall_target").asDouble(), 0);
+  }
+
+  /** Without held-out messages the figures are on the training messages, and the line says so. */
+  @Test
+  void withoutHeldOutMessagesTheSelectiveAccuracyLineSaysItIsOnTheTrainingMessages() throws Exception {
+    CliRun run = CliRun.run("train", "--model", CliRun.model("tiny-random-bert-large-init").toString(), "--train",
+        Tickets.csv(tmp.resolve("train-only.csv"), 10, 1).toString(), "--task", "intent", "--output",
+        tmp.resolve("train-only").toString(), "--max-steps", "2", "--batch-size", "8", "--validation-split", "0");
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().stream().anyMatch(l -> l.startsWith(
+        "answered alone at confidence >= level, on the train messages it learnt (optimistic) (share answered, accuracy):")),
+        String.join("\n", run.out()));
   }
 
   @Test
