@@ -40,12 +40,17 @@ public final class CalibrationError {
     return ece;
   }
 
-  /** The {@value #BINS} bins, lowest confidence first. */
-  public static List<Bin> bins(double[] confidence, boolean[] correct) {
+  /** Fails unless there is one correctness flag per confidence, and at least one of each. */
+  static void checkPaired(double[] confidence, boolean[] correct) {
     if (confidence.length != correct.length || confidence.length == 0) {
       throw new IllegalArgumentException("need one correctness flag per confidence, at least one; got "
           + confidence.length + " and " + correct.length);
     }
+  }
+
+  /** The {@value #BINS} bins, lowest confidence first. */
+  public static List<Bin> bins(double[] confidence, boolean[] correct) {
+    checkPaired(confidence, correct);
     int[] count = new int[BINS];
     int[] right = new int[BINS];
     double[] sum = new double[BINS];

@@ -26,10 +26,7 @@ public record SelectiveAccuracy(double minConfidence, int answered, double cover
 
   /** The coverage and accuracy at each of {@code levels}, in their order. */
   public static List<SelectiveAccuracy> at(double[] confidence, boolean[] correct, double... levels) {
-    if (confidence.length != correct.length || confidence.length == 0) {
-      throw new IllegalArgumentException("need one correctness flag per confidence, at least one; got "
-          + confidence.length + " and " + correct.length);
-    }
+    CalibrationError.checkPaired(confidence, correct);
     List<SelectiveAccuracy> out = new ArrayList<>(levels.length);
     for (double level : levels) {
       int answered = 0;
