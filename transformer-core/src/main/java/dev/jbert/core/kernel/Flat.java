@@ -1,5 +1,6 @@
 package dev.jbert.core.kernel;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -19,6 +20,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * array). Rows come as {@code double[]} (the double reference kernels, and the one-source kernels
  * on either element type) or {@code float[]} (the float kernels, on FLOAT arrays only: twice the
  * SIMD width and no conversion).
+ *
+ * <p>A handle keeps the array's ND4J buffer reachable, and every access ends with a reachability
+ * fence on it. ND4J frees an array's off-heap memory on its own thread once the garbage collector
+ * finds the buffer unreachable, and the NIO view read here does not keep it alive; a kernel handed
+ * an array nobody else holds (a gradient made for one backward pass) could otherwise read memory
+ * already freed. Before handles held their buffer, a handle on a 1,000-float array that nothing
+ * else held read the allocator's pointers in its first four elements after a garbage collection,
+ * and one on 786,432 floats (a [32, 64, 384] gradient) crashed the JVM; with a collection forced
+ * inside {@code LayerNorm.backward} and the backward compiled by C2, 22 of 100 MiniLM backward
+ * passes gave other gradients than the first pass over the same batch (0 of 100 since).
+ * {@code FlatOwnershipTest} checks that the buffer stays reachable.
  */
 public abstract sealed class Flat permits Flat.F32, Flat.F64 {
 
@@ -27,6 +39,9 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
 
   /** Number of elements of the array. */
   protected final int length;
+
+  /** The ND4J buffer whose memory this reads and writes: held, so that ND4J cannot free it under a kernel. */
+  protected final Object owner;
 
   private Flat(INDArray a) {
     long n = a.length();
@@ -39,6 +54,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     }
     this.base = (int) a.offset();
     this.length = (int) n;
+    this.owner = a.data();
   }
 
   /** A handle on {@code a}'s memory; {@code a} must be FLOAT or DOUBLE, row-major and contiguous. */
@@ -82,6 +98,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
       long end = Math.min(bytes, to * ZERO_BLOCK);
       Pointer.memset(new BytePointer(first).position(at), 0, end - at);
     });
+    Reference.reachabilityFence(a);                              // the raw pointer does not hold a's memory
   }
 
   /** The bytes one thread zeroes at least: below, {@link #zero} runs on the calling thread alone. */
@@ -179,6 +196,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
       super.check(from, len);
       float[] s = staging(len);
       buf.get(base + from, s, 0, len);
+      Reference.reachabilityFence(owner);
       for (int i = 0; i < len; i++) {
         dst[dstOff + i] = s[i];
       }
@@ -192,6 +210,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
         s[i] = (float) src[srcOff + i];
       }
       buf.put(base + from, s, 0, len);
+      Reference.reachabilityFence(owner);
     }
 
     @Override
@@ -203,30 +222,36 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
         s[i] = (float) (s[i] + src[srcOff + i]);
       }
       buf.put(base + from, s, 0, len);
+      Reference.reachabilityFence(owner);
     }
 
     @Override
     public void get(int from, float[] dst, int dstOff, int len) {
       super.check(from, len);
       buf.get(base + from, dst, dstOff, len);
+      Reference.reachabilityFence(owner);
     }
 
     @Override
     public void put(int from, float[] src, int srcOff, int len) {
       super.check(from, len);
       buf.put(base + from, src, srcOff, len);
+      Reference.reachabilityFence(owner);
     }
 
     @Override
     public double get(int i) {
       super.check(i, 1);
-      return buf.get(base + i);
+      double v = buf.get(base + i);
+      Reference.reachabilityFence(owner);
+      return v;
     }
 
     @Override
     public void set(int i, double v) {
       super.check(i, 1);
       buf.put(base + i, (float) v);
+      Reference.reachabilityFence(owner);
     }
   }
 
@@ -244,12 +269,14 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     public void get(int from, double[] dst, int dstOff, int len) {
       super.check(from, len);
       buf.get(base + from, dst, dstOff, len);
+      Reference.reachabilityFence(owner);
     }
 
     @Override
     public void put(int from, double[] src, int srcOff, int len) {
       super.check(from, len);
       buf.put(base + from, src, srcOff, len);
+      Reference.reachabilityFence(owner);
     }
 
     private static double[] staging(int len) {
@@ -270,6 +297,7 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
         s[i] += src[srcOff + i];
       }
       buf.put(base + from, s, 0, len);
+      Reference.reachabilityFence(owner);
     }
 
     /** Float kernels run on FLOAT arrays; DOUBLE arrays go to the double reference kernels. */
@@ -286,13 +314,16 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
     @Override
     public double get(int i) {
       super.check(i, 1);
-      return buf.get(base + i);
+      double v = buf.get(base + i);
+      Reference.reachabilityFence(owner);
+      return v;
     }
 
     @Override
     public void set(int i, double v) {
       super.check(i, 1);
       buf.put(base + i, v);
+      Reference.reachabilityFence(owner);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
@@ -126,6 +127,8 @@ public final class Gemm {
     } else {
       Parallel.rows(w.blocks(), 1, blocks);
     }
+    Reference.reachabilityFence(a);                            // pa and pc do not hold their arrays' memory
+    Reference.reachabilityFence(c);
   }
 
   /**
@@ -330,6 +333,8 @@ public final class Gemm {
    * (last-dimension) rows as leading dimension. A thread's own: the pointers move to each product.
    */
   private static final class Operands {
+    /** The arrays behind the pointers, fenced after each call: a raw pointer does not keep ND4J's memory alive ({@link Flat}). */
+    private final INDArray[] owners;
     private final boolean isFloat;
     private final Pointer a;
     private final Pointer b;
@@ -344,6 +349,7 @@ public final class Gemm {
     private final int tb;
 
     Operands(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+      this.owners = new INDArray[] {a, b, c};
       this.isFloat = c.dataType() == DataType.FLOAT;
       this.a = isFloat ? new FloatPointer(a.data().addressPointer()) : new DoublePointer(a.data().addressPointer());
       this.b = isFloat ? new FloatPointer(b.data().addressPointer()) : new DoublePointer(b.data().addressPointer());
@@ -370,6 +376,7 @@ public final class Gemm {
         openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, (DoublePointer) a, lda, (DoublePointer) b, ldb,
             beta, (DoublePointer) c, ldc);
       }
+      Reference.reachabilityFence(owners);
     }
   }
 

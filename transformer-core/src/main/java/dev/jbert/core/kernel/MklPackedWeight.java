@@ -6,6 +6,7 @@ import static org.bytedeco.mkl.global.mkl_rt.CblasPacked;
 import static org.bytedeco.mkl.global.mkl_rt.CblasRowMajor;
 import static org.bytedeco.mkl.global.mkl_rt.CblasTrans;
 
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.mkl.global.mkl_rt;
@@ -72,6 +73,7 @@ public final class MklPackedWeight extends InferenceWeight {
       mkl_rt.cblas_sgemm_pack(CblasRowMajor, CblasBMatrix, CblasTrans, PACKED_FOR_ROWS, n, in, 1f,
           new FloatPointer(w).position(w.position() + (long) columns[b] * in), in, blocks[b]);
     }
+    Reference.reachabilityFence(weight);                       // w does not hold the weight's memory
     return new MklPackedWeight(blocks, columns, out, in);
   }
 
