@@ -74,11 +74,6 @@ final class AdamKernel {
   private final boolean hasLrMultipliers;
   /** Per block, the runs of one tensor inside it: the tensor's decay and lr multiplier are constants there. */
   private final List<List<Piece>> blocks = new ArrayList<>();
-  /**
-   * The arrays behind the {@link Flat} handles: an NIO view does not keep ND4J's native memory
-   * alive, so the arrays must stay reachable as long as the kernel is.
-   */
-  private final INDArray[] owners;
 
   /**
    * Elements {@code [start, start + length)} of the span, all of one tensor.
@@ -108,7 +103,6 @@ final class AdamKernel {
     this.expAvgSq = Flat.of(expAvgSq);
     this.hasDecay = groups.hasWeightDecay();
     this.hasLrMultipliers = groups.hasLrMultipliers();
-    this.owners = new INDArray[] {values, grads, expAvg, expAvgSq};
     for (int blockStart = 0; blockStart < spanLength; blockStart += AdamBase.BLOCK) {
       int blockEnd = (int) Math.min((long) blockStart + AdamBase.BLOCK, spanLength);
       List<Piece> pieces = new ArrayList<>();
