@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.lang.ref.WeakReference;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,27 +24,23 @@ class FlatOwnershipTest {
     for (int i = 0; i < N; i++) {
       values[i] = i + 0.5f;
     }
-    WeakReference<Object>[] buffer = newWeakArray();
-    Flat flat = handleOnly(values, buffer);
+    Watched watched = handleOnly(values);
     for (int i = 0; i < 5; i++) {                                // full collections, then time for ND4J's deallocator thread
       System.gc();
       Thread.sleep(20);
     }
-    assertNotNull(buffer[0].get(), "the array's buffer was collected while a handle on it was in use");
+    assertNotNull(watched.buffer().get(), "the array's buffer was collected while a handle on it was in use");
     float[] back = new float[N];
-    flat.get(0, back, 0, N);
+    watched.flat().get(0, back, 0, N);
     assertArrayEquals(values, back);
   }
 
-  /** A handle on a new array that nothing else references; {@code buffer[0]} watches the array's buffer. */
-  private static Flat handleOnly(float[] values, WeakReference<Object>[] buffer) {
-    INDArray a = Nd4j.createFromArray(values).castTo(DataType.FLOAT);
-    buffer[0] = new WeakReference<>(a.data());
-    return Flat.of(a);
-  }
+  /** A handle on an array, and a weak reference that watches the array's buffer. */
+  private record Watched(Flat flat, WeakReference<Object> buffer) {}
 
-  @SuppressWarnings("unchecked")
-  private static WeakReference<Object>[] newWeakArray() {
-    return new WeakReference[1];
+  /** A handle on a new array that nothing else references. */
+  private static Watched handleOnly(float[] values) {
+    INDArray a = Nd4j.createFromArray(values);
+    return new Watched(Flat.of(a), new WeakReference<>(a.data()));
   }
 }
