@@ -266,7 +266,7 @@ public final class BertForSequenceClassification extends BertPreTrainedModel {
       dMean = Nd4j.zeros(parameters.dataType(), batch, config.hiddenSize());
       L2Normalize.backward(dMean, dHeadInput, current.unit, current.norms);
     }
-    INDArray dHidden = Nd4j.zeros(parameters.dataType(), batch, current.seq, config.hiddenSize());
+    INDArray dHidden = Nd4j.createUninitialized(parameters.dataType(), batch, current.seq, config.hiddenSize());
     MeanPooling.backward(dHidden, dMean, current.mask);
     bert.backward(dHidden, null);
   }

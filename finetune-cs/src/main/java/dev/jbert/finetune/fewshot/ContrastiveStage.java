@@ -103,7 +103,7 @@ public final class ContrastiveStage {
         }
         INDArray dEmbeddings = Nd4j.zeros(hidden.dataType(), 2L * n, hidden.size(2));
         loss.backward(dEmbeddings);
-        INDArray dHidden = Nd4j.zeros(hidden.dataType(), hidden.shape());
+        INDArray dHidden = Nd4j.createUninitialized(hidden.dataType(), hidden.shape());
         MeanPooling.backward(dHidden, dEmbeddings, tokens.attentionMask());
         bert.backward(dHidden, null);
         StepResult result = optimizer.step();

@@ -46,28 +46,32 @@ public final class MeanPooling {
   }
 
   /**
-   * {@code dhidden[b,s] = m[b,s] · dout[b] / max(Σ_s m[b,s], 1e-9)} (overwrites {@code dhidden},
-   * zero at padding).
+   * {@code dhidden[b,s] = m[b,s] · dout[b] / max(Σ_s m[b,s], 1e-9)}: every element of {@code
+   * dhidden} written, zero at padding, so it may come uninitialized.
    */
   public static void backward(INDArray dhidden, INDArray dout, int[] mask) {
     int batch = (int) dout.size(0);
     int width = (int) dout.size(1);
     int seq = seq(batch, width, dhidden, mask);
-    double[] g = Flat.of(dout).toArray();
-    double[] d = new double[batch * seq * width];
+    Flat g = Flat.of(dout);
+    Flat d = Flat.of(dhidden);
+    double[] dOut = new double[width];                  // [hidden] of sentence b
+    double[] row = new double[width];                   // [hidden] of token (b, s)
     for (int b = 0; b < batch; b++) {
+      g.get(b * width, dOut, 0, width);
       double count = Math.max(count(mask, b, seq), MIN_COUNT);
       for (int s = 0; s < seq; s++) {
         double m = mask[b * seq + s] / count;
         if (m != 0) {
-          int off = (b * seq + s) * width;
           for (int j = 0; j < width; j++) {
-            d[off + j] = m * g[b * width + j];
+            row[j] = m * dOut[j];
           }
+        } else {
+          java.util.Arrays.fill(row, 0);                // +0 at padding, not m · dOut's -0 for a negative dOut
         }
+        d.put((b * seq + s) * width, row, 0, width);
       }
     }
-    Flat.of(dhidden).put(0, d, 0, d.length);
   }
 
   private static double count(int[] mask, int b, int seq) {
