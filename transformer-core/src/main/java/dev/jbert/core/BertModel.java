@@ -83,7 +83,6 @@ public final class BertModel extends BertPreTrainedModel {
   BertModel(BertConfig config, BertNetwork network, Parameters parameters, boolean inTaskModel, boolean withPooler,
       TrainingMode mode) {
     super(config, mode);
-    Backend.init();
     this.network = network;
     this.parameters = parameters;
     this.inTaskModel = inTaskModel;

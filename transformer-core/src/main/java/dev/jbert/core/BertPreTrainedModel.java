@@ -14,6 +14,13 @@ public abstract sealed class BertPreTrainedModel implements AutoCloseable
   /** Default seed of dropout masks and of freshly initialised weights. */
   public static final long DEFAULT_SEED = 42;
 
+  static {
+    // Before any model's first ND4J use (its modules ask ND4J for the BLAS library, its parameters are
+    // ND4J memory): OpenBLAS reads its thread and kernel settings once, when it loads. A model is often
+    // an application's first call, so building or loading one must not load ND4J ahead of its settings.
+    Backend.init();
+  }
+
   final BertConfig config;
   /** Read by every module of the model (a task model's encoder shares its task model's). */
   final TrainingMode mode;
