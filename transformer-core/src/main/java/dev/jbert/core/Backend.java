@@ -1,5 +1,6 @@
 package dev.jbert.core;
 
+import dev.jbert.core.kernel.ThreadCount;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,21 +53,9 @@ public final class Backend {
 
   private Backend() {}
 
-  /** Thread count jbert asks ND4J for. */
+  /** Thread count jbert asks ND4J for: the kernel threads' ({@link ThreadCount#fromEnvironment()}). */
   public static int threads() {
-    String env = System.getenv("JBERT_THREADS");
-    if (env != null && !env.isBlank()) {
-      try {
-        int n = Integer.parseInt(env.trim());
-        if (n > 0) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("JBERT_THREADS must be a positive integer, got '" + env + "'", e);
-      }
-      throw new IllegalArgumentException("JBERT_THREADS must be a positive integer, got '" + env + "'");
-    }
-    return Math.min(2, Runtime.getRuntime().availableProcessors());
+    return ThreadCount.fromEnvironment();
   }
 
   /**

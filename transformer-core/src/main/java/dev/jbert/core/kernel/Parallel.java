@@ -1,13 +1,12 @@
 package dev.jbert.core.kernel;
 
-import dev.jbert.core.Backend;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Splits the rows of a kernel over {@link Backend#threads()} threads (the caller plus a small daemon
+ * Splits the rows of a kernel over {@link ThreadCount#fromEnvironment()} threads (the caller plus a small daemon
  * pool), so that the hand-written kernels use the cores the way ND4J's own ops do.
  *
  * <p>Rows are cut into a few slices more than there are threads, and each slice is claimed by
@@ -24,7 +23,7 @@ public final class Parallel {
     void run(int part, int from, int to);
   }
 
-  private static final int THREADS = Backend.threads();
+  private static final int THREADS = ThreadCount.fromEnvironment();
   private static final int SLICES_PER_THREAD = 4;
   /**
    * How long an idle thread (a pool thread with no slice, a caller waiting for one) spins before it
