@@ -18,19 +18,16 @@ import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 
 /**
- * The package cycles among a module's compiled classes, read by the JDK's {@code jdeps} (so a
- * Javadoc link does not count, a fully qualified name in code does). For the modules' {@code
- * PackageCyclesTest}s: dependencies between packages point one way.
+ * The dependencies between a module's packages, read from its compiled classes by the JDK's {@code
+ * jdeps} (so a Javadoc link does not count, a fully qualified name in code does), and their cycles.
+ * For the modules' {@code PackageCyclesTest}s: dependencies between packages point one way.
+ *
+ * @param uses per package under the prefix, the other packages under it that its classes use
  */
-public final class PackageCycles {
+public record PackageCycles(Map<String, Set<String>> uses) {
 
-  private PackageCycles() {}
-
-  /**
-   * Each cycle among the packages under {@code prefix} in {@code target/classes}, listed from its
-   * alphabetically first package ({@code a -> b -> a}).
-   */
-  public static List<String> in(String prefix) {
+  /** The packages under {@code prefix} in {@code target/classes} and what they use of each other. */
+  public static PackageCycles read(String prefix) {
     Path classes = Path.of("target", "classes");
     assertTrue(Files.isDirectory(classes.resolve(prefix.replace('.', '/'))), "compiled classes in " + classes.toAbsolutePath());
     ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps needs a JDK"));
@@ -46,22 +43,26 @@ public final class PackageCycles {
         uses.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
       }
     }
-    assertTrue(uses.size() > 1, "jdeps output was read:\n" + out);
+    return new PackageCycles(uses);
+  }
+
+  /** Each cycle, listed from its alphabetically first package ({@code a -> b -> a}). */
+  public List<String> cycles() {
     List<String> cycles = new ArrayList<>();
     for (String start : uses.keySet()) {
-      find(start, start, new ArrayList<>(List.of(start)), uses, cycles);
+      find(start, start, new ArrayList<>(List.of(start)), cycles);
     }
     return cycles;
   }
 
   /** Paths from {@code start} back to it through packages that sort after it (each cycle found once). */
-  private static void find(String start, String at, List<String> path, Map<String, Set<String>> uses, List<String> cycles) {
+  private void find(String start, String at, List<String> path, List<String> cycles) {
     for (String next : uses.getOrDefault(at, Set.of())) {
       if (next.equals(start)) {
         cycles.add(String.join(" -> ", path) + " -> " + start);
       } else if (next.compareTo(start) > 0 && !path.contains(next)) {
         path.add(next);
-        find(start, next, path, uses, cycles);
+        find(start, next, path, cycles);
         path.remove(path.size() - 1);
       }
     }
