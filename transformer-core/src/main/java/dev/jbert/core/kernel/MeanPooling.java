@@ -24,6 +24,7 @@ public final class MeanPooling {
     int width = (int) out.size(1);
     int seq = seq(batch, width, hidden, mask);
     Flat h = Flat.of(hidden);
+    Flat o = Flat.of(out);
     double[] row = new double[width];
     double[] sum = new double[width];
     for (int b = 0; b < batch; b++) {
@@ -41,7 +42,7 @@ public final class MeanPooling {
       for (int j = 0; j < width; j++) {
         sum[j] /= count;
       }
-      Flat.of(out).put(b * width, sum, 0, width);
+      o.put(b * width, sum, 0, width);
     }
   }
 
