@@ -1,9 +1,9 @@
 package dev.jbert.bench;
 
 import dev.jbert.core.Backend;
-import dev.jbert.core.BertConfig;
-import dev.jbert.core.ParameterScope;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.config.BertConfig;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.nn.BertSelfAttention;
 import dev.jbert.core.nn.Buffers;
 import dev.jbert.core.nn.TrainingMode;

@@ -1,6 +1,6 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import java.util.Locale;
 
 /**

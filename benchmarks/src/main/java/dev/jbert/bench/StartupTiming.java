@@ -1,7 +1,7 @@
 package dev.jbert.bench;
 
 import dev.jbert.core.Backend;
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.TokenBatch;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbert.core.Backend;
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.io.AtomicFiles;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.jbert.cli;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.OnnxFile;
 import dev.jbert.core.onnx.OnnxBertImport;
 import dev.jbert.core.onnx.OnnxBertImport.Imported;

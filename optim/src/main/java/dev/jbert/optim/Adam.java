@@ -1,6 +1,6 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 
 /**
  * Adam as {@code torch.optim.Adam} (torch 1.13, single-tensor path, amsgrad off) computes it, with
@@ -15,7 +15,7 @@ import dev.jbert.core.Parameters;
  * p -= (lr * k / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
  *
- * {@link dev.jbert.core.Parameters#grads()} keeps the clipped gradient; {@code g'} is formed in
+ * {@link dev.jbert.core.param.Parameters#grads()} keeps the clipped gradient; {@code g'} is formed in
  * per-thread tile memory.
  */
 public final class Adam extends AdamBase {

@@ -1,7 +1,7 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.FlatView;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.kernel.FlatView;
+import dev.jbert.core.param.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 
 /**
  * AdamW as {@code torch.optim.AdamW} (torch 1.13, single-tensor path, amsgrad off) computes it,

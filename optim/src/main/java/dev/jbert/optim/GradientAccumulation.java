@@ -1,6 +1,6 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,6 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.FlatView;
+import dev.jbert.core.kernel.FlatView;
 import dev.jbert.core.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.StoredTensor;

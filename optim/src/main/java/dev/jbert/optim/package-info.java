@@ -1,5 +1,5 @@
 /**
- * Optimizers for fine-tuning over {@link dev.jbert.core.Parameters}: {@link dev.jbert.optim.AdamW}
+ * Optimizers for fine-tuning over {@link dev.jbert.core.param.Parameters}: {@link dev.jbert.optim.AdamW}
  * and {@link dev.jbert.optim.Adam} written out as PyTorch computes them, learning-rate schedules
  * with Hugging Face semantics ({@link dev.jbert.optim.LrSchedule}), global-norm gradient clipping
  * ({@link dev.jbert.optim.GradientClipping}), parameter groups chosen by name

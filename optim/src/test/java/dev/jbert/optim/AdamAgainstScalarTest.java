@@ -3,7 +3,7 @@ package dev.jbert.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import java.util.Random;
 import java.util.function.LongToDoubleFunction;
 import java.util.function.Predicate;

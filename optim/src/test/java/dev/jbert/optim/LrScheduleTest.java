@@ -3,7 +3,7 @@ package dev.jbert.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 

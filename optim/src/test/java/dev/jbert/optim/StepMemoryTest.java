@@ -2,7 +2,7 @@ package dev.jbert.optim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -2,7 +2,7 @@ package dev.jbert.optim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.io.Checkpoints;
 import dev.jbert.core.io.TensorData;
 import java.io.IOException;

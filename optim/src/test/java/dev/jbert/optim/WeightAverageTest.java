@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.io.CheckpointException;
 import java.nio.file.Path;
 import java.util.Random;

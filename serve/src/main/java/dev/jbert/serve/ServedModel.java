@@ -2,7 +2,7 @@ package dev.jbert.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.TaskSettings;
 import dev.jbert.tokenizer.BertTokenizer;

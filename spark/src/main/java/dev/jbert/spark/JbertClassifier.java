@@ -1,6 +1,6 @@
 package dev.jbert.spark;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.finetune.model.HandOff;
 import dev.jbert.finetune.model.TaskSettings;
 import java.io.IOException;

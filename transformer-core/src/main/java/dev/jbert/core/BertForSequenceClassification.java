@@ -1,5 +1,8 @@
 package dev.jbert.core;
 
+import dev.jbert.core.config.BertConfig;
+import dev.jbert.core.kernel.L2Normalize;
+import dev.jbert.core.kernel.MeanPooling;
 import dev.jbert.core.nn.BertNetwork;
 import dev.jbert.core.nn.Buffers;
 import dev.jbert.core.nn.ClassificationHead;
@@ -7,8 +10,8 @@ import dev.jbert.core.nn.CrossEntropyLoss;
 import dev.jbert.core.nn.MseLoss;
 import dev.jbert.core.nn.RDropLoss;
 import dev.jbert.core.nn.TrainingMode;
-import dev.jbert.core.kernel.L2Normalize;
-import dev.jbert.core.kernel.MeanPooling;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

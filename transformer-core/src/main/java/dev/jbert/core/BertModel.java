@@ -1,8 +1,11 @@
 package dev.jbert.core;
 
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.nn.BertNetwork;
 import dev.jbert.core.nn.Buffers;
 import dev.jbert.core.nn.TrainingMode;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

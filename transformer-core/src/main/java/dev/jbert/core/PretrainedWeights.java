@@ -1,10 +1,12 @@
 package dev.jbert.core;
 
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Checkpoints;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.StoredTensor;
 import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.param.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
 package dev.jbert.core;
 
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.param.Parameters;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

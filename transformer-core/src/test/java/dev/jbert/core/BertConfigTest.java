@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;

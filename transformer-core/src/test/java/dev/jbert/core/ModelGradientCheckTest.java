@@ -2,6 +2,7 @@ package dev.jbert.core;
 
 import static dev.jbert.core.nn.FiniteDifferences.assertParameterGradients;
 
+import dev.jbert.core.config.BertConfig;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
+import dev.jbert.core.param.Parameters;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -2,7 +2,7 @@ package dev.jbert.finetune.embed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbert.core.Backend;
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.TokenBatch;
 import dev.jbert.core.io.CheckpointException;

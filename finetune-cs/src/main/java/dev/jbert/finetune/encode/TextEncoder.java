@@ -1,6 +1,6 @@
 package dev.jbert.finetune.encode;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.data.DataFileException;
 import dev.jbert.finetune.data.Example;

@@ -1,7 +1,7 @@
 package dev.jbert.finetune.fewshot;
 
 import dev.jbert.core.Backend;
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.batch.EncodedExample;

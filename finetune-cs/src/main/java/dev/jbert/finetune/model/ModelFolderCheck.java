@@ -1,6 +1,6 @@
 package dev.jbert.finetune.model;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.jbert.finetune.model;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.finetune.labels.LabelMap;
 import java.io.IOException;

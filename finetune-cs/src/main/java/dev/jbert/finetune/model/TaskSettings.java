@@ -2,7 +2,7 @@ package dev.jbert.finetune.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.finetune.calibrate.TemperatureScaling;
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.ood.DetectorKind;

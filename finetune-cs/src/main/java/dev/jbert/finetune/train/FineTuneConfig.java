@@ -1,6 +1,6 @@
 package dev.jbert.finetune.train;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 
 import dev.jbert.finetune.data.ReadOptions;
 import dev.jbert.finetune.eval.Evaluation;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.TensorData;

@@ -2,7 +2,9 @@
  * The kernels of the encoder: the math, apart from the modules that own parameters and buffers.
  *
  * <p><b>Runtime.</b> {@link dev.jbert.core.kernel.Flat} is the one door to the memory of an ND4J
- * array (bulk copies of rows into Java arrays, where HotSpot vectorises the loops);
+ * array (bulk copies of rows into Java arrays, where HotSpot vectorises the loops), and
+ * {@link dev.jbert.core.kernel.FlatView} cuts row-major views out of one contiguous array (the
+ * named tensors of a parameter buffer, the activation buffers of an arena);
  * {@link dev.jbert.core.kernel.Parallel} splits rows over the kernel threads;
  * {@link dev.jbert.core.kernel.Gemm} is the matrix product and the batched product of attention
  * heads (direct CBLAS calls cut over the same kernel threads; OpenBLAS, or MKL in its place, itself

@@ -1,7 +1,7 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.BertConfig;
-import dev.jbert.core.ParameterScope;
+import dev.jbert.core.config.BertConfig;
+import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.Attention;
 import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;

@@ -1,6 +1,6 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.FlatView;
+import dev.jbert.core.kernel.FlatView;
 import dev.jbert.core.kernel.Flat;
 import java.util.ArrayList;
 import java.util.Arrays;

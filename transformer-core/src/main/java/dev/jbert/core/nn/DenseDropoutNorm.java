@@ -1,7 +1,7 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.BertConfig;
-import dev.jbert.core.ParameterScope;
+import dev.jbert.core.config.BertConfig;
+import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.DropoutMask;
 import dev.jbert.core.kernel.LayerNorm;
 import dev.jbert.core.kernel.Linear;

@@ -1,6 +1,6 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.ParameterScope;
+import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.Activation;
 import dev.jbert.core.kernel.Epilogue;
 import dev.jbert.core.kernel.InferenceWeight;

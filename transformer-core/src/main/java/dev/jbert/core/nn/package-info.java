@@ -8,7 +8,7 @@
  * {@code BertModel}), the losses, and the activation buffers.
  *
  * <p>Each module declares its parameters once, under their Hugging Face names, through a
- * {@link dev.jbert.core.ParameterScope}; the model's parameter list is what its modules declared.
+ * {@link dev.jbert.core.param.ParameterScope}; the model's parameter list is what its modules declared.
  * A module's saved activations for one input shape are its {@code Activations} object (llm.c's
  * {@code ActivationTensors}), carved out of the model's arena by {@link dev.jbert.core.nn.Buffers};
  * its {@code forward} and {@code backward} sit side by side and call the kernels of

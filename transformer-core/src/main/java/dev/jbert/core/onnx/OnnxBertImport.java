@@ -1,6 +1,6 @@
 package dev.jbert.core.onnx;
 
-import dev.jbert.core.BertConfig;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.OnnxFile;

@@ -2,7 +2,6 @@ package dev.jbert.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jbert.core.FlatView;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

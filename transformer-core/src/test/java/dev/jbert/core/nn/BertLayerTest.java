@@ -3,8 +3,8 @@ package dev.jbert.core.nn;
 import static dev.jbert.core.nn.FiniteDifferences.assertModuleGradients;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 
-import dev.jbert.core.BertConfig;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.config.BertConfig;
+import dev.jbert.core.param.Parameters;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,8 +1,8 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.BertConfig;
-import dev.jbert.core.ParameterScope;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.config.BertConfig;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

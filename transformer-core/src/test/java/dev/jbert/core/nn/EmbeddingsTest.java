@@ -5,7 +5,7 @@ import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

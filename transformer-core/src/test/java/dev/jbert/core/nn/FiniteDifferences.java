@@ -3,7 +3,7 @@ package dev.jbert.core.nn;
 import dev.jbert.core.kernel.Flat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import java.util.function.UnaryOperator;

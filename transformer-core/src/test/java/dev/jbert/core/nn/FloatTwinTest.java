@@ -4,7 +4,7 @@ import dev.jbert.core.kernel.Flat;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,7 +80,7 @@ class FloatTwinTest {
     int hidden = 24;
     TrainingMode mode = new TrainingMode(1);
     mode.setTraining(true);
-    dev.jbert.core.BertConfig c = Built.config(hidden, 4, hidden, 0.0, 0.2);
+    dev.jbert.core.config.BertConfig c = Built.config(hidden, 4, hidden, 0.0, 0.2);
     try (Buffers b64 = new Buffers(DataType.DOUBLE); Buffers b32 = new Buffers(DataType.FLOAT)) {
       Built.SelfAttention a64 = new Built.SelfAttention("a", c, mode, b64, DataType.DOUBLE, 7, 0.5, batch, seq);
       Built.SelfAttention a32 = new Built.SelfAttention("a", c, mode, b32, DataType.FLOAT, 7, 0.5, batch, seq);
@@ -128,7 +128,7 @@ class FloatTwinTest {
   /** A whole block in training mode: the dropouts fused into the softmax and LayerNorm kernels, float against double. */
   @Test
   void bertLayerWithDropoutInTraining() {
-    dev.jbert.core.BertConfig c = dev.jbert.core.BertConfig.builder().vocabSize(10).hiddenSize(64).numHiddenLayers(1)
+    dev.jbert.core.config.BertConfig c = dev.jbert.core.config.BertConfig.builder().vocabSize(10).hiddenSize(64).numHiddenLayers(1)
         .numAttentionHeads(4).intermediateSize(96).maxPositionEmbeddings(16).hiddenDropoutProb(0.3)
         .attentionProbsDropoutProb(0.3).build();
     TrainingMode mode64 = new TrainingMode(7);

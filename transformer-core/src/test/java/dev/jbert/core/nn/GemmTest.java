@@ -3,7 +3,7 @@ package dev.jbert.core.nn;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.FlatView;
+import dev.jbert.core.kernel.FlatView;
 import dev.jbert.core.kernel.Gemm;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,7 +1,7 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.Backend;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

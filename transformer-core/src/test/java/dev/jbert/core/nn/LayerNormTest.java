@@ -6,7 +6,7 @@ import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.kernel.LayerNorm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

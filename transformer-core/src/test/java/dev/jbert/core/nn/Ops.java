@@ -1,6 +1,6 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.kernel.Activation;
 import dev.jbert.core.kernel.DropoutMask;
 import dev.jbert.core.kernel.Embedding;

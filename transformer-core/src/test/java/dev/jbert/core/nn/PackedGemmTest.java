@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jbert.core.FlatView;
-import dev.jbert.core.ParameterScope;
-import dev.jbert.core.Parameters;
+import dev.jbert.core.kernel.FlatView;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import dev.jbert.core.kernel.Gemm;
 import dev.jbert.core.kernel.PackedWeight;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jbert.core.Parameters;
+import dev.jbert.core.param.Parameters;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +15,7 @@ class PoolerAndHeadTest {
 
   @Test
   void poolerIsTanhOfTheFirstTokenAndItsBackwardMatchesFiniteDifferences() {
-    dev.jbert.core.ParameterScope scope = dev.jbert.core.ParameterScope.root();
+    dev.jbert.core.param.ParameterScope scope = dev.jbert.core.param.ParameterScope.root();
     BertPooler pooler = new BertPooler(scope.pp("pooler"), Built.config(5, 1, 5, 0.0, 0.0));
     Parameters p = scope.build(DataType.DOUBLE);
     FiniteDifferences.randomize(p, 51, 0.5);
@@ -41,7 +41,7 @@ class PoolerAndHeadTest {
   void classificationHeadWithFixedDropoutMaskMatchesFiniteDifferences() {
     TrainingMode mode = new TrainingMode(3);
     mode.setTraining(true);
-    dev.jbert.core.ParameterScope scope = dev.jbert.core.ParameterScope.root();
+    dev.jbert.core.param.ParameterScope scope = dev.jbert.core.param.ParameterScope.root();
     ClassificationHead head = new ClassificationHead(scope, Built.config(5, 1, 5, 0.0, 0.0).toBuilder()
         .labels(java.util.List.of("a", "b", "c")).classifierDropout(0.4).build(), mode);
     Parameters p = scope.build(DataType.DOUBLE);

@@ -1,6 +1,7 @@
-package dev.jbert.core;
+package dev.jbert.core.param;
 
 import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.kernel.FlatView;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;

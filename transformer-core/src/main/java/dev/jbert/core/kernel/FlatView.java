@@ -1,12 +1,13 @@
-package dev.jbert.core;
+package dev.jbert.core.kernel;
 
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Row-major views into the memory of a contiguous array: the named tensors of {@link Parameters},
- * activation buffers carved from an arena, ranges of flat optimizer buffers, slices of a batch.
+ * Row-major views into the memory of a contiguous array: the named tensors of a model's parameter
+ * buffer, activation buffers carved from an arena, ranges of flat optimizer buffers, slices of a
+ * batch.
  */
 public final class FlatView {
 

@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

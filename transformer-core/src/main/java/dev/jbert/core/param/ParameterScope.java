@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.param;
 
 import java.util.ArrayList;
 import java.util.List;
