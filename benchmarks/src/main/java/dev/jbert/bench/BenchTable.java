@@ -61,7 +61,7 @@ final class BenchTable {
     BenchReport.Startup s = r.startup();
     if (s != null) {
       if (s.predictNote() == null) {
-        out.printf(Locale.ROOT, "| start-up: `jbert predict` start to first answer, MiniLM (median of %d; exit %.0f ms)"
+        out.printf(Locale.ROOT, "| start-up: `jbert predict` start to first answer, MiniLM (median of %d after 1 untimed; exit %.0f ms)"
             + " | %.0f ms | %s | %s |%n", s.predict().size(), s.predictExitMs(), s.predictFirstAnswerMs(), NONE, NONE);
       } else {
         out.printf(Locale.ROOT, "| start-up: `jbert predict` start to first answer | %s | %s | %s |%n", s.predictNote(),
