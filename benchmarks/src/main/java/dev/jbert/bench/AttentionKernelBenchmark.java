@@ -1,12 +1,12 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.config.BertConfig;
-import dev.jbert.core.param.ParameterScope;
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.nn.BertSelfAttention;
 import dev.jbert.core.nn.Buffers;
 import dev.jbert.core.nn.TrainingMode;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

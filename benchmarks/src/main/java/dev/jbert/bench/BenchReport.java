@@ -1,6 +1,6 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ record BenchReport(String date, Machine machine, boolean quick, int runs, int wa
    * @param flags the vector-instruction flags of {@code /proc/cpuinfo} that matter to GEMM
    * @param threads the threads every side runs with
    * @param blas the BLAS library jbert's products ran on: {@code OPENBLAS} or {@code MKL} ({@link
-   *     dev.jbert.core.BlasLibrary})
+   *     dev.jbert.core.backend.BlasLibrary})
    * @param openBlasCoreType {@code OPENBLAS_CORETYPE} as exported (it overrides OpenBLAS's choice of
    *     kernels: Haswell's are AVX2 even on an AVX-512 CPU), else the kernels jbert named on a CPU that
    *     OpenBLAS misreads, else "detected"

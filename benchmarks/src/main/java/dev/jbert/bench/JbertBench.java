@@ -3,9 +3,9 @@ package dev.jbert.bench;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.jbert.core.Backend;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.TokenBatch;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.tokenizer.BertTokenizer;
 import dev.jbert.tokenizer.Encoding;
@@ -20,9 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code bin/jbert-bench}: one run, one table, jbert beside every peer measured in the same run.

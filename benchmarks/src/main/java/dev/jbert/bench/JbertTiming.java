@@ -1,10 +1,10 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.Backend;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.BertPreTrainedModel;
 import dev.jbert.core.TokenBatch;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.optim.AdamW;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.OptimizerConfig;

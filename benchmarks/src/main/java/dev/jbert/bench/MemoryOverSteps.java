@@ -1,8 +1,8 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.Backend;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.TokenBatch;
+import dev.jbert.core.backend.Backend;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Random;

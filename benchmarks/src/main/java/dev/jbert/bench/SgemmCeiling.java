@@ -1,6 +1,6 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.kernel.Gemm;
 import dev.jbert.core.kernel.Parallel;
 import java.util.Arrays;

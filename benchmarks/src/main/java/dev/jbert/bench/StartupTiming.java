@@ -1,10 +1,10 @@
 package dev.jbert.bench;
 
-import dev.jbert.core.Backend;
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.TokenBatch;
+import dev.jbert.core.backend.Backend;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.tokenizer.BertTokenizer;
 import dev.jbert.tokenizer.Encoding;
 import java.io.BufferedReader;

@@ -3,9 +3,9 @@ package dev.jbert.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbert.core.Backend;
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.backend.Backend;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code jbert archive-run} (hidden): the run {@code bin/jbert} makes its class-data-sharing archive

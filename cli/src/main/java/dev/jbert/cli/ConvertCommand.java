@@ -2,8 +2,8 @@ package dev.jbert.cli;
 
 import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.OnnxFile;
-import dev.jbert.core.onnx.OnnxBertImport;
 import dev.jbert.core.onnx.OnnxBertImport.Imported;
+import dev.jbert.core.onnx.OnnxBertImport;
 import dev.jbert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code jbert convert}: a BERT encoder's ONNX export (e.g. the ones langchain4j ships in its Maven

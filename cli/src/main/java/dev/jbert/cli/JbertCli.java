@@ -1,6 +1,6 @@
 package dev.jbert.cli;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.HubException;
 import dev.jbert.finetune.data.DataFileException;
@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code jbert} command line. Each task is one subcommand class; add new ones to

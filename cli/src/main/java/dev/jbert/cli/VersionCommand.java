@@ -1,10 +1,10 @@
 package dev.jbert.cli;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code jbert version}: jbert and Java versions, the ND4J backend, BLAS vendor and thread counts. */
 @Command(name = "version", description = "Print jbert, Java and ND4J backend versions and thread settings.")

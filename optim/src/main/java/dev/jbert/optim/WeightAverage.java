@@ -1,10 +1,10 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.core.io.Safetensors;
 import dev.jbert.core.io.StoredTensor;
 import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.param.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

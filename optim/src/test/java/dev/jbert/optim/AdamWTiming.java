@@ -1,7 +1,7 @@
 package dev.jbert.optim;
 
-import dev.jbert.core.Backend;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.backend.Backend;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbert.core.BertForSequenceClassification;
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.TokenBatch;
+import dev.jbert.core.param.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.io.CheckpointException;
+import dev.jbert.core.param.Parameters;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.jbert.spark;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.jbert.core;
 
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.nn.TrainingMode;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.config.BertConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

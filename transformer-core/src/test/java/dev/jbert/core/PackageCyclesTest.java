@@ -11,14 +11,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages of transformer-core form layers, each using only the layers below it: the kernels
- * and the checkpoint formats at the bottom, then the parameter store and the config, then the
- * Hugging Face modules, then the models that assemble them (and the ONNX import).
+ * and the checkpoint formats at the bottom, then the parameter store, the config and the native
+ * runtime's set-up, then the Hugging Face modules, then the models that assemble them (and the ONNX
+ * import).
  */
 class PackageCyclesTest {
 
   private static final List<Set<String>> LAYERS = List.of(
       Set.of("dev.jbert.core.kernel", "dev.jbert.core.io"),
-      Set.of("dev.jbert.core.param", "dev.jbert.core.config"),
+      Set.of("dev.jbert.core.param", "dev.jbert.core.config", "dev.jbert.core.backend"),
       Set.of("dev.jbert.core.nn"),
       Set.of("dev.jbert.core", "dev.jbert.core.onnx"));
 

@@ -1,5 +1,6 @@
 package dev.jbert.core;
 
+import dev.jbert.core.backend.Backend;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;

@@ -1,6 +1,6 @@
 package dev.jbert.bench.kernel;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -2,7 +2,7 @@ package dev.jbert.bench.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.kernel.Attention;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,10 +1,10 @@
 package dev.jbert.finetune.embed;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jbert.core.Backend;
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertModel;
 import dev.jbert.core.TokenBatch;
+import dev.jbert.core.backend.Backend;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.io.Json;
 import dev.jbert.finetune.model.ModelFolderCheck;

@@ -1,8 +1,8 @@
 package dev.jbert.finetune.model;
 
-import dev.jbert.core.Backend;
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.backend.Backend;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.CheckpointException;
 import dev.jbert.finetune.encode.TextEncoder;
 import dev.jbert.finetune.labels.LabelMap;

@@ -1,7 +1,7 @@
 package dev.jbert.finetune.model;
 
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.finetune.labels.LabelMap;
 import java.io.IOException;
 import java.nio.file.Path;

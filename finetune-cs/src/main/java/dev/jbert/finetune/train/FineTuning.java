@@ -1,8 +1,8 @@
 package dev.jbert.finetune.train;
 
-import dev.jbert.core.Backend;
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.backend.Backend;
+import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.io.AtomicFiles;
 import dev.jbert.finetune.batch.BatchOrder;
 import dev.jbert.finetune.batch.EncodedExample;

@@ -23,8 +23,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * instead of copies), and the batched products of attention heads.
  *
  * <p>On the CPU backend every product is a direct {@code cblas_sgemm}/{@code cblas_dgemm} call on
- * the arrays' memory, and OpenBLAS (or MKL in its place, {@link dev.jbert.core.BlasLibrary}) runs
- * single-threaded ({@link dev.jbert.core.Backend#init()}):
+ * the arrays' memory, and OpenBLAS (or MKL in its place, {@link dev.jbert.core.backend.BlasLibrary}) runs
+ * single-threaded ({@link dev.jbert.core.backend.Backend#init()}):
  * the threads are {@link Parallel}'s, which cut a product into one block of rows (or, for a short
  * M, of columns) per thread. Why, measured on the shared 2-core machine: ND4J's {@code gemm}
  * dispatch costs more than the product at batch 1 (32×384 by 384×384: 341 µs through ND4J, 181 µs

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A linear layer's weight [out, in] packed once by MKL ({@code cblas_sgemm_pack}) for the inference
  * GEMM of {@link Gemm#matmul(INDArray, MklPackedWeight, INDArray)}: where MKL carries the products
- * (dev.jbert.core.BlasLibrary), batch-1 inference multiplies by these instead of {@link PackedWeight}'s
+ * (dev.jbert.core.backend.BlasLibrary), batch-1 inference multiplies by these instead of {@link PackedWeight}'s
  * panels. The output columns are cut into one block per kernel thread, each packed on its own, so
  * that each thread streams only its share of the weight (a cut by rows had both threads read all of
  * it).
@@ -52,7 +52,7 @@ public final class MklPackedWeight extends InferenceWeight {
   /** Packs a FLOAT weight [out, in] (a copy: later writes to {@code weight} are not seen), one block per kernel thread. */
   public static MklPackedWeight of(INDArray weight) {
     if (!MKL) {
-      throw new IllegalStateException("MKL is not the BLAS library of this process (dev.jbert.core.BlasLibrary)");
+      throw new IllegalStateException("MKL is not the BLAS library of this process (dev.jbert.core.backend.BlasLibrary)");
     }
     if (weight.rank() != 2 || weight.dataType() != DataType.FLOAT || !Flat.isContiguous(weight)) {
       throw new IllegalArgumentException("a packed weight is a contiguous FLOAT matrix [out, in], got "

@@ -3,7 +3,7 @@ package dev.jbert.core.kernel;
 /**
  * How many threads jbert computes on: {@code JBERT_THREADS} from the environment, else the number of
  * available processors capped at 2 (the 2-core machines this project is tuned for). Read by the
- * kernel threads ({@link Parallel}) and by {@code dev.jbert.core.Backend} for ND4J's pools, so that
+ * kernel threads ({@link Parallel}) and by {@code dev.jbert.core.backend.Backend} for ND4J's pools, so that
  * both agree, and kept here so that the kernel package depends on nothing of jbert's above it.
  */
 public final class ThreadCount {

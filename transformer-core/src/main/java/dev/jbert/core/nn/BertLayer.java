@@ -1,8 +1,8 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.config.BertConfig;
-import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.FirstToken;
+import dev.jbert.core.param.ParameterScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,10 +1,10 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.config.BertConfig;
-import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.Attention;
 import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
+import dev.jbert.core.param.ParameterScope;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,11 +1,11 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.config.BertConfig;
-import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.Attention;
 import dev.jbert.core.kernel.DropoutMask;
 import dev.jbert.core.kernel.FusedAttention;
 import dev.jbert.core.kernel.Linear;
+import dev.jbert.core.param.ParameterScope;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

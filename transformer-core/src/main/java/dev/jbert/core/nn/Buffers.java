@@ -1,7 +1,7 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.kernel.FlatView;
 import dev.jbert.core.kernel.Flat;
+import dev.jbert.core.kernel.FlatView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.config.BertConfig;
-import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.DropoutMask;
 import dev.jbert.core.kernel.Linear;
+import dev.jbert.core.param.ParameterScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,10 +1,10 @@
 package dev.jbert.core.nn;
 
 import dev.jbert.core.config.BertConfig;
-import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.DropoutMask;
 import dev.jbert.core.kernel.LayerNorm;
 import dev.jbert.core.kernel.Linear;
+import dev.jbert.core.param.ParameterScope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

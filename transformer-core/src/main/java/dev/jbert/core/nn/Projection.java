@@ -1,12 +1,12 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.param.ParameterScope;
 import dev.jbert.core.kernel.Activation;
 import dev.jbert.core.kernel.Epilogue;
 import dev.jbert.core.kernel.InferenceWeight;
 import dev.jbert.core.kernel.Linear;
 import dev.jbert.core.kernel.MklPackedWeight;
 import dev.jbert.core.kernel.PackedWeight;
+import dev.jbert.core.param.ParameterScope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

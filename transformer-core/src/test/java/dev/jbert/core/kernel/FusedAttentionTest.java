@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jbert.core.config.BertConfig;
 import dev.jbert.core.BertForSequenceClassification;
+import dev.jbert.core.config.BertConfig;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;

@@ -1,6 +1,6 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.Backend;
+import dev.jbert.core.backend.Backend;
 import dev.jbert.core.param.Parameters;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -6,8 +6,8 @@ import static dev.jbert.core.nn.FiniteDifferences.dot;
 import static dev.jbert.core.nn.FiniteDifferences.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.kernel.LayerNorm;
+import dev.jbert.core.param.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,11 +1,11 @@
 package dev.jbert.core.nn;
 
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.kernel.Activation;
 import dev.jbert.core.kernel.DropoutMask;
 import dev.jbert.core.kernel.Embedding;
 import dev.jbert.core.kernel.LayerNorm;
 import dev.jbert.core.kernel.Linear;
+import dev.jbert.core.param.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jbert.core.kernel.FlatView;
-import dev.jbert.core.param.ParameterScope;
-import dev.jbert.core.param.Parameters;
 import dev.jbert.core.kernel.Gemm;
 import dev.jbert.core.kernel.PackedWeight;
+import dev.jbert.core.param.ParameterScope;
+import dev.jbert.core.param.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

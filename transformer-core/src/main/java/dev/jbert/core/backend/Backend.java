@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.backend;
 
 import dev.jbert.core.kernel.ThreadCount;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.backend;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.backend;
 
 import java.util.Locale;
 import org.bytedeco.javacpp.Loader;

@@ -1,4 +1,4 @@
-package dev.jbert.core;
+package dev.jbert.core.backend;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
