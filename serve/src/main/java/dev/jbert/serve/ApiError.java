@@ -48,8 +48,11 @@ public final class ApiError extends RuntimeException {
     }
   }
 
+  /** The HTTP status. */
   private final int status;
+  /** The kind, written as {@code error_type}. */
   private final Type type;
+  /** Seconds for the {@code Retry-After} header, or 0 for none. */
   private final int retryAfterSeconds;
 
   /** An error without a retry hint. */

@@ -159,6 +159,7 @@ public final class JbertServer implements AutoCloseable {
     return "http://" + host + ":" + port();
   }
 
+  /** Where the service is now: loading, ready, failed, draining or stopped. */
   public State state() {
     return state;
   }

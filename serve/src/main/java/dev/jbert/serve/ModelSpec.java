@@ -15,6 +15,7 @@ public record ModelSpec(String name, Path dir) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+  /** Checks the name (it becomes part of URL paths) and that a folder is given. */
   public ModelSpec {
     Objects.requireNonNull(dir, "dir");
     if (name == null || !NAME.matcher(name).matches()) {

@@ -51,16 +51,24 @@ public record ServeOptions(
 
   /** Loopback only: exposing the service is a decision the operator makes with {@code --host}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+  /** TEI's port. */
   public static final int DEFAULT_PORT = 8080;
+  /** TEI's {@code --max-batch-tokens}. */
   public static final int DEFAULT_MAX_BATCH_TOKENS = 16384;
+  /** Requests in one batch unless set. */
   public static final int DEFAULT_MAX_BATCH_REQUESTS = 64;
+  /** TEI's {@code --max-concurrent-requests}. */
   public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 512;
+  /** TEI's {@code --max-client-batch-size}. */
   public static final int DEFAULT_MAX_CLIENT_BATCH_SIZE = 32;
   /** 2 MB, TEI's payload limit. */
   public static final long DEFAULT_PAYLOAD_LIMIT = 2_000_000;
+  /** How long a request may wait and run unless set. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a shutdown waits for requests in flight unless set. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Copies the lists and checks every limit, naming the one out of range. */
   public ServeOptions {
     models = List.copyOf(models);
     corsAllowOrigins = List.copyOf(corsAllowOrigins);
@@ -119,85 +127,102 @@ public record ServeOptions(
 
     private Builder() {}
 
+    /** Adds a model; the first of each kind answers the routes that name none. */
     public Builder model(ModelSpec spec) {
       models.add(spec);
       return this;
     }
 
+    /** Adds the model in folder {@code dir} under {@code name}. */
     public Builder model(String name, java.nio.file.Path dir) {
       return model(new ModelSpec(name, dir));
     }
 
+    /** {@link ServeOptions#host()}; default {@value ServeOptions#DEFAULT_HOST}. */
     public Builder host(String value) {
       host = value;
       return this;
     }
 
+    /** {@link ServeOptions#port()}; default {@value ServeOptions#DEFAULT_PORT}. */
     public Builder port(int value) {
       port = value;
       return this;
     }
 
+    /** {@link ServeOptions#workers()}; default 1. */
     public Builder workers(int value) {
       workers = value;
       return this;
     }
 
+    /** {@link ServeOptions#maxBatchTokens()}; default {@value ServeOptions#DEFAULT_MAX_BATCH_TOKENS}. */
     public Builder maxBatchTokens(int value) {
       maxBatchTokens = value;
       return this;
     }
 
+    /** {@link ServeOptions#maxBatchRequests()}; default {@value ServeOptions#DEFAULT_MAX_BATCH_REQUESTS}. */
     public Builder maxBatchRequests(int value) {
       maxBatchRequests = value;
       return this;
     }
 
+    /** {@link ServeOptions#maxConcurrentRequests()}; default {@value ServeOptions#DEFAULT_MAX_CONCURRENT_REQUESTS}. */
     public Builder maxConcurrentRequests(int value) {
       maxConcurrentRequests = value;
       return this;
     }
 
+    /** {@link ServeOptions#maxClientBatchSize()}; default {@value ServeOptions#DEFAULT_MAX_CLIENT_BATCH_SIZE}. */
     public Builder maxClientBatchSize(int value) {
       maxClientBatchSize = value;
       return this;
     }
 
+    /** {@link ServeOptions#payloadLimit()}; default {@value ServeOptions#DEFAULT_PAYLOAD_LIMIT} bytes. */
     public Builder payloadLimit(long bytes) {
       payloadLimit = bytes;
       return this;
     }
 
+    /** {@link ServeOptions#requestTimeout()}; default 30 s. */
     public Builder requestTimeout(Duration value) {
       requestTimeout = value;
       return this;
     }
 
+    /** {@link ServeOptions#autoTruncate()}; default true. */
     public Builder autoTruncate(boolean value) {
       autoTruncate = value;
       return this;
     }
 
+    /** {@link ServeOptions#apiKey()}; default none. */
     public Builder apiKey(String value) {
       apiKey = value;
       return this;
     }
 
+    /** {@link ServeOptions#corsAllowOrigins()}; default none. */
     public Builder corsAllowOrigins(List<String> value) {
       corsAllowOrigins = value;
       return this;
     }
 
+    /** {@link ServeOptions#pooling()}; default each folder's own. */
     public Builder pooling(Pooling value) {
       pooling = value;
       return this;
     }
 
+    /** {@link ServeOptions#drainTimeout()}; default 30 s. */
     public Builder drainTimeout(Duration value) {
       drainTimeout = value;
       return this;
     }
 
+    /** The options, checked ({@link IllegalArgumentException} names the first one out of range). */
     public ServeOptions build() {
       return new ServeOptions(models, host, port, workers, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
           maxClientBatchSize, payloadLimit, requestTimeout, autoTruncate, apiKey, corsAllowOrigins, pooling,

@@ -55,20 +55,31 @@ public final class JbertClassifier extends JbertTransformer<JbertClassifier> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(JbertClassifier.class);
 
+  /** See {@link #pairCol()}. */
   private final Param<String> pairCol;
+  /** See {@link #contextCol()}. */
   private final Param<String> contextCol;
+  /** See {@link #predictionCol()}. */
   private final Param<String> predictionCol;
+  /** See {@link #scoreCol()}. */
   private final Param<String> scoreCol;
+  /** See {@link #topKCol()}. */
   private final Param<String> topKCol;
+  /** See {@link #handedOffCol()}. */
   private final Param<String> handedOffCol;
+  /** See {@link #topK()}. */
   private final IntParam topK;
+  /** See {@link #threshold()}. */
   private final DoubleParam threshold;
+  /** See {@link #handOffLabel()}. */
   private final Param<String> handOffLabel;
 
+  /** A classifier stage with a random uid and the default params. */
   public JbertClassifier() {
     this(Identifiable.randomUID("jbertClassifier"));
   }
 
+  /** A classifier stage with this uid (as Spark ML's readers make it) and the default params. */
   public JbertClassifier(String uid) {
     super(uid);
     pairCol = new Param<>(this, "pairCol", "the column of candidate replies (segment B) for a pair model (string)");
@@ -98,82 +109,100 @@ public final class JbertClassifier extends JbertTransformer<JbertClassifier> {
     return read().load(path);
   }
 
+  /** The column of candidate replies (segment B) for a pair model (string). */
   public Param<String> pairCol() {
     return pairCol;
   }
 
+  /** The column of earlier turns, oldest first, for a model trained with context ({@code array<string>}). */
   public Param<String> contextCol() {
     return contextCol;
   }
 
+  /** Output: the predicted label, or the hand-off label (string). */
   public Param<String> predictionCol() {
     return predictionCol;
   }
 
+  /** Output: the probability of the best label, or a regression model's score (double). */
   public Param<String> scoreCol() {
     return scoreCol;
   }
 
+  /** Output: the {@code topK} most probable labels ({@code array<struct<label,score>>}); unset: none. */
   public Param<String> topKCol() {
     return topKCol;
   }
 
+  /** Output: whether the answer was handed off (boolean); unset: none. */
   public Param<String> handedOffCol() {
     return handedOffCol;
   }
 
+  /** Labels listed in {@code topKCol} (>= 1). */
   public IntParam topK() {
     return topK;
   }
 
+  /** Hand off below this probability, in [0, 1]; unset: the model's saved threshold, if any. */
   public DoubleParam threshold() {
     return threshold;
   }
 
+  /** The answer below the threshold; unset: the model's saved label, else {@value HandOff#TRANSFER_TO_AGENT}. */
   public Param<String> handOffLabel() {
     return handOffLabel;
   }
 
+  /** Sets {@link #pairCol()}. */
   public JbertClassifier setPairCol(String value) {
     set(pairCol, value);
     return this;
   }
 
+  /** Sets {@link #contextCol()}. */
   public JbertClassifier setContextCol(String value) {
     set(contextCol, value);
     return this;
   }
 
+  /** Sets {@link #predictionCol()}. */
   public JbertClassifier setPredictionCol(String value) {
     set(predictionCol, value);
     return this;
   }
 
+  /** Sets {@link #scoreCol()}. */
   public JbertClassifier setScoreCol(String value) {
     set(scoreCol, value);
     return this;
   }
 
+  /** Sets {@link #topKCol()}. */
   public JbertClassifier setTopKCol(String value) {
     set(topKCol, value);
     return this;
   }
 
+  /** Sets {@link #handedOffCol()}. */
   public JbertClassifier setHandedOffCol(String value) {
     set(handedOffCol, value);
     return this;
   }
 
+  /** Sets {@link #topK()}. */
   public JbertClassifier setTopK(int value) {
     set(topK, value);
     return this;
   }
 
+  /** Sets {@link #threshold()}. */
   public JbertClassifier setThreshold(double value) {
     set(threshold, value);
     return this;
   }
 
+  /** Sets {@link #handOffLabel()}. */
   public JbertClassifier setHandOffLabel(String value) {
     set(handOffLabel, value);
     return this;

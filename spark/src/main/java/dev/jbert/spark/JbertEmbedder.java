@@ -36,14 +36,19 @@ public final class JbertEmbedder extends JbertTransformer<JbertEmbedder> {
 
   private static final long serialVersionUID = 1L;
 
+  /** See {@link #outputCol()}. */
   private final Param<String> outputCol;
+  /** See {@link #pooling()}. */
   private final Param<String> pooling;
+  /** See {@link #normalize()}. */
   private final BooleanParam normalize;
 
+  /** An embedding stage with a random uid and the default params. */
   public JbertEmbedder() {
     this(Identifiable.randomUID("jbertEmbedder"));
   }
 
+  /** An embedding stage with this uid (as Spark ML's readers make it) and the default params. */
   public JbertEmbedder(String uid) {
     super(uid);
     outputCol = new Param<>(this, "outputCol", "output: the embedding (array<float>)");
@@ -63,28 +68,34 @@ public final class JbertEmbedder extends JbertTransformer<JbertEmbedder> {
     return read().load(path);
   }
 
+  /** Output: the embedding ({@code array<float>}). */
   public Param<String> outputCol() {
     return outputCol;
   }
 
+  /** {@code cls}, {@code mean} or {@code max}; unset: the folder's sentence-transformers pooling, else mean. */
   public Param<String> pooling() {
     return pooling;
   }
 
+  /** Scale each embedding to unit length; unset: as the folder says, else false. */
   public BooleanParam normalize() {
     return normalize;
   }
 
+  /** Sets {@link #outputCol()}. */
   public JbertEmbedder setOutputCol(String value) {
     set(outputCol, value);
     return this;
   }
 
+  /** Sets {@link #pooling()}. */
   public JbertEmbedder setPooling(Pooling value) {
     set(pooling, value.id());
     return this;
   }
 
+  /** Sets {@link #normalize()}. */
   public JbertEmbedder setNormalize(boolean value) {
     set(normalize, value);
     return this;

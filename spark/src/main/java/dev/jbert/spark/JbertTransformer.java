@@ -32,13 +32,20 @@ public abstract class JbertTransformer<T extends JbertTransformer<T>> extends Tr
   /** Rows per forward pass unless set. */
   public static final int DEFAULT_BATCH_SIZE = 32;
 
+  /** Spark ML's identifier of this stage. */
   private final String uid;
+  /** See {@link #modelPath()}. */
   private final Param<String> modelPath;
+  /** See {@link #inputCol()}. */
   private final Param<String> inputCol;
+  /** See {@link #batchSize()}. */
   private final IntParam batchSize;
+  /** See {@link #maxLength()}. */
   private final IntParam maxLength;
+  /** See {@link #modelSharing()}. */
   private final Param<String> modelSharing;
 
+  /** Declares the shared params and their defaults. */
   protected JbertTransformer(String uid) {
     this.uid = uid;
     modelPath = new Param<>(this, "modelPath", "the model folder, readable at this path on the driver and every executor");
@@ -89,14 +96,17 @@ public abstract class JbertTransformer<T extends JbertTransformer<T>> extends Tr
     return modelSharing;
   }
 
+  /** The value of {@link #modelPath()}. */
   public String getModelPath() {
     return $(modelPath);
   }
 
+  /** The value of {@link #inputCol()}. */
   public String getInputCol() {
     return $(inputCol);
   }
 
+  /** The value of {@link #batchSize()}. */
   public int getBatchSize() {
     return (Integer) $(batchSize);
   }
@@ -106,30 +116,36 @@ public abstract class JbertTransformer<T extends JbertTransformer<T>> extends Tr
     return isDefined(maxLength) ? (Integer) $(maxLength) : null;
   }
 
+  /** The value of {@link #modelSharing()}. */
   public ModelSharing getModelSharing() {
     return ModelSharing.of($(modelSharing));
   }
 
+  /** Sets {@link #modelPath()}. */
   public T setModelPath(String value) {
     set(modelPath, value);
     return self();
   }
 
+  /** Sets {@link #inputCol()}. */
   public T setInputCol(String value) {
     set(inputCol, value);
     return self();
   }
 
+  /** Sets {@link #batchSize()}. */
   public T setBatchSize(int value) {
     set(batchSize, value);
     return self();
   }
 
+  /** Sets {@link #maxLength()}. */
   public T setMaxLength(int value) {
     set(maxLength, value);
     return self();
   }
 
+  /** Sets {@link #modelSharing()}. */
   public T setModelSharing(ModelSharing value) {
     set(modelSharing, value.id());
     return self();

@@ -9,6 +9,7 @@ public record BatchPosition(int epoch, int batch) {
   /** The first batch of the first epoch. */
   public static final BatchPosition START = new BatchPosition(0, 0);
 
+  /** Checks that both are >= 0. */
   public BatchPosition {
     if (epoch < 0 || batch < 0) {
       throw new IllegalArgumentException("epoch and batch must be >= 0, got " + epoch + ", " + batch);

@@ -23,6 +23,7 @@ public record ConfidenceConfig(boolean calibrate, String detector, double inScop
   public static final ConfidenceConfig DEFAULT =
       new ConfidenceConfig(true, null, DEFAULT_IN_SCOPE_RECALL, KnnDetector.DEFAULT_K);
 
+  /** Checks the detector's name, the recall and k, naming the one out of range. */
   public ConfidenceConfig {
     if (detector != null && !detector.equals(AUTO)) {
       DetectorKind.of(detector); // names the choices when it is none of them

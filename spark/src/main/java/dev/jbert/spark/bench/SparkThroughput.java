@@ -107,6 +107,7 @@ public final class SparkThroughput implements Callable<Integer> {
   @Option(names = "--worker", hidden = true, description = "Internal: run one measurement in this JVM.")
   String worker;
 
+  /** Runs the benchmark; {@code --help} lists its options. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new SparkThroughput()).execute(args));
   }

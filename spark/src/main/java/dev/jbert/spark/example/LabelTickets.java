@@ -69,6 +69,7 @@ public final class LabelTickets implements Callable<Integer> {
   @Option(names = "--master", description = "Spark master when not launched by spark-submit. Default: local[2].")
   String master;
 
+  /** Runs the example; {@code --help} lists its options. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new LabelTickets()).execute(args));
   }

@@ -42,12 +42,14 @@ public final class AtomicFiles {
   /** Fills the stream it is given with the file's content (the stream is buffered; do not close it). */
   @FunctionalInterface
   public interface StreamContent {
+    /** Writes the content to {@code out}. */
     void writeTo(OutputStream out) throws IOException;
   }
 
   /** Fills the channel it is given with the file's content (do not close it). */
   @FunctionalInterface
   public interface ChannelContent {
+    /** Writes the content to {@code channel}. */
     void writeTo(FileChannel channel) throws IOException;
   }
 
