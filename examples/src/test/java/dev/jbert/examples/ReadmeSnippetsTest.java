@@ -19,16 +19,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Java snippets are the marked regions of the example classes ({@code // README:begin
- * NAME} … {@code // README:end}), which the build compiles: each region must appear in the README
- * verbatim (de-indented) as a {@code java} block, and each {@code java} block of the README must be
- * one of the regions, so the two cannot drift apart.
+ * The READMEs' Java snippets are the marked regions of the example classes ({@code // README:begin
+ * NAME} … {@code // README:end}), which the build compiles: each region must appear in one of the
+ * READMEs verbatim (de-indented) as a {@code java} block, and each {@code java} block of those
+ * READMEs must be one of the regions, so the two cannot drift apart.
  */
 class ReadmeSnippetsTest {
 
   private static final Pattern BEGIN = Pattern.compile("^\\s*// README:begin (\\S+)\\s*$");
   private static final Pattern END = Pattern.compile("^\\s*// README:end\\s*$");
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+  /** The READMEs whose java blocks are compiled examples (optim's and finetune-cs's show sketches). */
+  private static final List<String> READMES = List.of("README.md", "transformer-core/README.md");
 
   /** The project root: surefire runs in the module folder. */
   private static Path root() {
@@ -41,20 +43,20 @@ class ReadmeSnippetsTest {
   void everyReadmeJavaSnippetIsACompiledExampleRegion() throws IOException {
     Path root = root();
     Map<String, String> regions = regions(root.resolve("examples/src/main/java"));
-    assertTrue(regions.containsKey("load-model") && regions.containsKey("fine-tune-and-predict"), regions.keySet().toString());
-    String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
-    List<String> blocks = new ArrayList<>();
-    Matcher m = JAVA_BLOCK.matcher(readme);
-    while (m.find()) {
-      blocks.add(m.group(1));
+    assertTrue(regions.containsKey("load-model") && regions.containsKey("fine-tune-and-predict")
+        && regions.containsKey("training-step"), regions.keySet().toString());
+    List<String> allBlocks = new ArrayList<>();
+    for (String readme : READMES) {
+      Matcher m = JAVA_BLOCK.matcher(Files.readString(root.resolve(readme), StandardCharsets.UTF_8));
+      while (m.find()) {
+        assertTrue(regions.containsValue(m.group(1)), "this java block of " + readme + " is no example region (mark it in"
+            + " an example class with // README:begin NAME ... // README:end so that it is compiled):\n" + m.group(1));
+        allBlocks.add(m.group(1));
+      }
     }
     for (Map.Entry<String, String> region : regions.entrySet()) {
-      assertTrue(blocks.contains(region.getValue()), "README.md lacks the example region '" + region.getKey()
-          + "' as a java block, verbatim:\n" + region.getValue());
-    }
-    for (String block : blocks) {
-      assertTrue(regions.containsValue(block), "this java block of README.md is no example region (mark it in an example "
-          + "class with // README:begin NAME ... // README:end so that it is compiled):\n" + block);
+      assertTrue(allBlocks.contains(region.getValue()), "no README of " + READMES + " has the example region '"
+          + region.getKey() + "' as a java block, verbatim:\n" + region.getValue());
     }
   }
 
