@@ -29,8 +29,8 @@ class ReadmeSnippetsTest {
   private static final Pattern BEGIN = Pattern.compile("^\\s*// README:begin (\\S+)\\s*$");
   private static final Pattern END = Pattern.compile("^\\s*// README:end\\s*$");
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
-  /** The READMEs whose java blocks are compiled examples (optim's and finetune-cs's show sketches). */
-  private static final List<String> READMES = List.of("README.md", "tokenizer/README.md", "transformer-core/README.md");
+  /** The READMEs whose java blocks are compiled examples (finetune-cs's shows a sketch). */
+  private static final List<String> READMES = List.of("README.md", "tokenizer/README.md", "transformer-core/README.md", "optim/README.md");
 
   /** The project root: surefire runs in the module folder. */
   private static Path root() {
@@ -44,7 +44,8 @@ class ReadmeSnippetsTest {
     Path root = root();
     Map<String, String> regions = regions(root.resolve("examples/src/main/java"));
     assertTrue(regions.containsKey("load-model") && regions.containsKey("fine-tune-and-predict")
-        && regions.containsKey("training-step") && regions.containsKey("tokenize"), regions.keySet().toString());
+        && regions.containsKey("training-step") && regions.containsKey("tokenize")
+        && regions.containsKey("optimizer-loop"), regions.keySet().toString());
     List<String> allBlocks = new ArrayList<>();
     for (String readme : READMES) {
       Matcher m = JAVA_BLOCK.matcher(Files.readString(root.resolve(readme), StandardCharsets.UTF_8));

@@ -5,15 +5,19 @@ import java.util.Optional;
 
 /**
  * Runs one optimizer step per {@code n} micro-batches, so that a large effective batch fits in
- * memory. The trainer scales each micro-batch loss by {@link #lossScale()} ({@code 1/n}) so that the
- * gradients the model adds into {@link Parameters#grads()} sum to the gradient of the mean loss;
- * every {@code n}-th call of {@link #microBatchDone()} clips, steps and zeroes the gradients.
+ * memory. Each micro-batch's {@code backward} adds the gradient of its mean loss into
+ * {@link Parameters#grads()}; every {@code n}-th call of {@link #microBatchDone()} divides that sum
+ * by {@code n} (the gradient of the mean over the window), then clips, steps and zeroes the
+ * gradients. As the Hugging Face Trainer's {@code gradient_accumulation_steps}, but dividing once
+ * at the end instead of scaling each micro-batch's loss: the same gradient, one pass over it.
  *
  * <pre>
  * var acc = new GradientAccumulation(optimizer, 4);
- * for (Batch b : batches) {
- *   model.forwardBackward(b, acc.lossScale());   // grads += d(loss / 4)
- *   acc.microBatchDone().ifPresent(log::step);
+ * for (TokenBatch b : batches) {
+ *   model.forward(b);
+ *   model.loss(labels(b));
+ *   model.backward();                            // grads += d(loss of b)
+ *   acc.microBatchDone().ifPresent(log::step);   // every 4th: grads /= 4, step, zero
  * }
  * acc.flush().ifPresent(log::step);              // the last, shorter window
  * </pre>
@@ -37,19 +41,14 @@ public final class GradientAccumulation {
     optimizer.parameters().zeroGrad();
   }
 
-  /** The factor every micro-batch loss (and so its gradient) is multiplied by: {@code 1/n}. */
-  public double lossScale() {
-    return 1.0 / microBatches;
-  }
-
   /** Micro-batches accumulated since the last step. */
   public int pending() {
     return pending;
   }
 
   /**
-   * Records that one micro-batch's gradients have been added; on the {@code n}-th, clips, steps
-   * and zeroes the gradients and returns what the step did.
+   * Records that one micro-batch's gradients have been added; on the {@code n}-th, averages them,
+   * clips, steps and zeroes the gradients and returns what the step did.
    */
   public Optional<StepResult> microBatchDone() {
     pending++;
@@ -57,21 +56,18 @@ public final class GradientAccumulation {
   }
 
   /**
-   * Steps on a partial window of {@code k < n} micro-batches (end of data). Their gradients were
-   * scaled by {@code 1/n}, so they are first multiplied by {@code n/k}: the step then sees the mean
-   * over the micro-batches actually seen. Empty when nothing is pending.
+   * Steps on a partial window of {@code k < n} micro-batches (end of data or of an epoch): their sum
+   * is divided by {@code k}, so the step sees the mean over the micro-batches actually seen. Empty
+   * when nothing is pending.
    */
   public Optional<StepResult> flush() {
-    if (pending == 0) {
-      return Optional.empty();
-    }
-    if (pending < microBatches) {
-      optimizer.parameters().grads().muli((double) microBatches / pending);
-    }
-    return Optional.of(stepAndZero());
+    return pending == 0 ? Optional.empty() : Optional.of(stepAndZero());
   }
 
   private StepResult stepAndZero() {
+    if (pending > 1) {
+      optimizer.parameters().grads().muli(1.0 / pending); // the sum of the window → the gradient of its mean
+    }
     StepResult r = optimizer.step();
     optimizer.parameters().zeroGrad();
     pending = 0;

@@ -9,6 +9,7 @@ import dev.jbert.finetune.batch.EncodedExample;
 import dev.jbert.finetune.eval.Evaluation;
 import dev.jbert.finetune.report.LogEntry;
 import dev.jbert.finetune.report.TrainingLog;
+import dev.jbert.optim.GradientAccumulation;
 import dev.jbert.optim.Optimizer;
 import dev.jbert.optim.StepResult;
 import dev.jbert.optim.WeightAverage;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -33,9 +35,10 @@ import java.util.function.Supplier;
  * weights into it, and evaluation, the kept model and the saved model use the averaged weights
  * (swapped in for the moment, then swapped back bit for bit); training continues on the live ones.
  *
- * <p>Gradient accumulation: the model adds each micro-batch's mean-loss gradient into the gradient
- * buffer; before the step the sum is divided by the number of micro-batches in the window, giving
- * the gradient of their mean loss. The last window of an epoch may be shorter.
+ * <p>Gradient accumulation ({@link GradientAccumulation}): the model adds each micro-batch's
+ * mean-loss gradient into the gradient buffer; before the step the sum is divided by the number of
+ * micro-batches in the window, giving the gradient of their mean loss. The last window of an epoch
+ * may be shorter.
  */
 public final class Trainer {
 
@@ -114,7 +117,7 @@ public final class Trainer {
     listener.onStart(plan, step);
     BatchIterator batches = new BatchIterator(train, order, padId, state.position(), plan.epochs());
     model.train();
-    model.parameters().zeroGrad();
+    GradientAccumulation accumulation = new GradientAccumulation(optimizer, config.gradAccum()); // zeroes grads
     int pending = 0;
     double stepLoss = 0;
     int stepSequences = 0;
@@ -131,10 +134,18 @@ public final class Trainer {
       windowSequences += batch.size();
       BatchPosition next = batches.position();
       boolean epochEnds = next.batch() == 0;
-      if (pending < config.gradAccum() && !epochEnds) {
+      Optional<StepResult> stepped = accumulation.microBatchDone();
+      if (stepped.isEmpty() && epochEnds) {
+        stepped = accumulation.flush();                                 // the epoch's last, shorter window
+      }
+      if (stepped.isEmpty()) {
         continue;
       }
-      StepResult result = optimizerStep(pending);
+      StepResult result = stepped.get();
+      if (average != null) {
+        average.update();
+      }
+      step++;
       listener.onStep(new TrainingListener.StepProgress(step, plan.totalSteps(), epochsDone(), stepLoss / pending,
           result.lr(), result.gradNorm(), stepSequences));
       pending = 0;
@@ -201,19 +212,6 @@ public final class Trainer {
     }
     model.backward();
     return loss;
-  }
-
-  private StepResult optimizerStep(int microBatches) {
-    if (microBatches > 1) {
-      model.parameters().grads().muli(1.0 / microBatches); // sum of micro-batch gradients → gradient of their mean
-    }
-    StepResult result = optimizer.step();
-    model.parameters().zeroGrad();
-    if (average != null) {
-      average.update();
-    }
-    step++;
-    return result;
   }
 
   private void logTraining(double lr) throws IOException {

@@ -139,12 +139,15 @@ class ResumeTest {
   }
 
   @ParameterizedTest(name = "grad accumulation {0}, checkpoint every {1} steps, killed after step {2}")
-  @CsvSource({"1, 0, 15", "2, 3, 7"})
+  @CsvSource({"1, 0, 15", "2, 3, 7", "3, 2, 7"})   // 10 batches an epoch: with 3, each epoch ends on a window of 1
   void resumedRunEqualsUninterruptedRun(int gradAccum, int saveSteps, long killAfter) throws Exception {
     FineTuneConfig config = FineTuneConfig.builder(Task.INTENT).lr(3e-3).epochs(3).batchSize(16).loggingSteps(2)
         .gradAccum(gradAccum).saveSteps(saveSteps).build();
     Path straight = tmp.resolve("straight");
     FineTuneResult expected = run(straight, config, -1);
+    int examples = SyntheticTickets.intents(40, 5, tmp.resolve("train.csv")).size();
+    assertEquals(TrainingPlan.of(examples, config).totalSteps(), expected.state().step(),
+        "one step per window of gradAccum batches, and one for each epoch's shorter last window");
 
     Path stopped = tmp.resolve("stopped");
     assertThrows(Killed.class, () -> run(stopped, config, killAfter));
