@@ -29,8 +29,9 @@ class ReadmeSnippetsTest {
   private static final Pattern BEGIN = Pattern.compile("^\\s*// README:begin (\\S+)\\s*$");
   private static final Pattern END = Pattern.compile("^\\s*// README:end\\s*$");
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
-  /** The READMEs whose java blocks are compiled examples (finetune-cs's shows a sketch). */
-  private static final List<String> READMES = List.of("README.md", "tokenizer/README.md", "transformer-core/README.md", "optim/README.md");
+  /** The READMEs with java blocks. */
+  private static final List<String> READMES = List.of("README.md", "tokenizer/README.md", "transformer-core/README.md",
+      "optim/README.md", "finetune-cs/README.md");
 
   /** The project root: surefire runs in the module folder. */
   private static Path root() {
