@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "embed",
-    description = "Embed JSON lines from stdin ({\"text\": ..., \"text_pair\": ...}) with a BERT encoder.")
+    description = "Embed JSON lines from stdin ({\"text\": ..., \"text_pair\": ...}), or the texts given as arguments,"
+        + " with a BERT encoder.")
 final class EmbedCommand implements Callable<Integer> {
 
   /** Batches read ahead and embedded together. */
@@ -52,6 +53,8 @@ final class EmbedCommand implements Callable<Integer> {
   @CommandLine.Mixin JbertCli.Verbosity verbosity;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin TextArguments arguments;
 
   @Option(names = "--model", required = true, paramLabel = "DIR_OR_ID",
       description = "Model directory (config.json, weights, tokenizer files) or Hugging Face model id.")
@@ -92,7 +95,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
     Path dir = HubResolver.fromEnvironment(new TerminalDownloads()).resolve(model);
     try (SentenceEmbedder embedder = SentenceEmbedder.load(dir, pool, normalize, maxLength, batchSize)) {
-      embedLines(new Reader(embedder.tokenizer(), embedder.encodeOptions()), embedder, perToken);
+      embedLines(new Reader(embedder.tokenizer(), embedder.encodeOptions(), arguments), embedder, perToken);
     }
     return 0;
   }
@@ -100,7 +103,7 @@ final class EmbedCommand implements Callable<Integer> {
   /** Reads windows of lines, embeds and writes them; a bad line ends the run after the lines before it. */
   private void embedLines(Reader reader, SentenceEmbedder embedder, boolean perToken) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in = new BufferedReader(new InputStreamReader(arguments.jsonLines(), StandardCharsets.UTF_8));
     boolean more = true;
     while (more) {
       List<Encoding> window = new ArrayList<>();
@@ -119,16 +122,18 @@ final class EmbedCommand implements Callable<Integer> {
     }
   }
 
-  /** Parses and tokenizes stdin line by line, remembering the first bad line. */
+  /** Parses and tokenizes the input line by line, remembering the first bad line. */
   private static final class Reader {
     private final BertTokenizer tokenizer;
     private final EncodeOptions options;
+    private final TextArguments arguments;
     private int lineNumber;
     private IllegalArgumentException failure;
 
-    Reader(BertTokenizer tokenizer, EncodeOptions options) {
+    Reader(BertTokenizer tokenizer, EncodeOptions options, TextArguments arguments) {
       this.tokenizer = tokenizer;
       this.options = options;
+      this.arguments = arguments;
     }
 
     /** Adds up to {@code size} encodings; false at end of input or at a bad line. */
@@ -147,7 +152,7 @@ final class EmbedCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | JsonProcessingException e) {
           String why = e instanceof JsonProcessingException json ? "malformed JSON: " + json.getOriginalMessage()
               : e.getMessage();
-          failure = new IllegalArgumentException("stdin line " + lineNumber + ": " + why, e);
+          failure = new IllegalArgumentException(arguments.where(lineNumber) + ": " + why, e);
           return false;
         }
       }

@@ -60,11 +60,14 @@ import picocli.CommandLine.Option;
  * {@code --on-error skip} is answered by {@code {..., "error": "stdin:3: ..."}}.
  *
  * <p>{@code --input} and {@code --output} read and write CSV, TSV or JSON Lines by extension; the
- * output file is written under a temporary name and renamed when the input has ended.
+ * output file is written under a temporary name and renamed when the input has ended. Texts given as
+ * arguments ({@link TextArguments}) are read as the lines {@code {"text": TEXT}} in place of stdin,
+ * and named {@code argument:N} in errors.
  */
 @Command(name = "predict", sortOptions = false,
     description = {"Predict labels (or scores) for JSON lines on stdin, {\"text\", \"text_pair\", \"context\": [...]}, "
-        + "or for a CSV/TSV/JSON Lines file; one answer per input line, every input field echoed."})
+        + "for the texts given as arguments, or for a CSV/TSV/JSON Lines file; one answer per input line, every input"
+        + " field echoed."})
 final class PredictCommand implements Callable<Integer> {
 
   /** What predict does when a line cannot be answered. */
@@ -80,6 +83,7 @@ final class PredictCommand implements Callable<Integer> {
 
   private static final int DEFAULT_TOP_K = 3;
   private static final Path STDIN = Path.of("stdin");
+  private static final Path ARGUMENTS = Path.of("argument");
 
   @CommandLine.Mixin JbertCli.Verbosity verbosity;
 
@@ -97,6 +101,8 @@ final class PredictCommand implements Callable<Integer> {
   Path output;
 
   @CommandLine.Mixin InputColumns columns;
+
+  @CommandLine.Mixin TextArguments arguments;
 
   @Option(names = "--top-k", paramLabel = "K", description = "Labels listed per message. Default: " + DEFAULT_TOP_K + ".")
   Integer topK;
@@ -214,10 +220,13 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private FileFormat inputFormat() {
+    if (input != null && arguments.given()) {
+      throw new IllegalArgumentException("give the messages as arguments or as --input " + input + ", not both");
+    }
     if (input == null) {
       if (columns.format != null && columns.format != FileFormat.JSONL) {
-        throw new IllegalArgumentException("stdin takes JSON lines; --format " + columns.format.name().toLowerCase(Locale.ROOT)
-            + " applies to an --input file");
+        throw new IllegalArgumentException((arguments.given() ? "texts given as arguments are" : "stdin takes")
+            + " JSON lines; --format " + columns.format.name().toLowerCase(Locale.ROOT) + " applies to an --input file");
       }
       return FileFormat.JSONL;
     }
@@ -235,7 +244,7 @@ final class PredictCommand implements Callable<Integer> {
   private PredictInput open(FileFormat format) throws IOException {
     int capacity = 4 * Math.max(1, batchSize);
     if (input == null) {
-      return PredictInput.jsonLines(System.in, STDIN, capacity);
+      return PredictInput.jsonLines(arguments.jsonLines(), arguments.given() ? ARGUMENTS : STDIN, capacity);
     }
     if (format == FileFormat.JSONL) {
       InputStream in;

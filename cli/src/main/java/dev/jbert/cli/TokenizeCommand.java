@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "tokenize",
-    description = "Tokenize JSON lines from stdin ({\"text\": ..., \"text_pair\": ...}) into model inputs.")
+    description = "Tokenize JSON lines from stdin ({\"text\": ..., \"text_pair\": ...}), or the texts given as"
+        + " arguments, into model inputs.")
 final class TokenizeCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +39,8 @@ final class TokenizeCommand implements Callable<Integer> {
   @CommandLine.Mixin JbertCli.Verbosity verbosity;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin TextArguments arguments;
 
   @Option(names = "--model", required = true, paramLabel = "DIR",
       description = "Model directory with tokenizer.json, or vocab.txt and tokenizer_config.json.")
@@ -55,7 +58,7 @@ final class TokenizeCommand implements Callable<Integer> {
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(model);
     EncodeOptions options = maxLength == null ? EncodeOptions.DEFAULT : EncodeOptions.truncatedTo(maxLength);
     PrintWriter out = spec.commandLine().getOut();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in = new BufferedReader(new InputStreamReader(arguments.jsonLines(), StandardCharsets.UTF_8));
     String line;
     int lineNumber = 0;
     while ((line = in.readLine()) != null) {
@@ -67,7 +70,7 @@ final class TokenizeCommand implements Callable<Integer> {
         out.println(JSON.writeValueAsString(encode(tokenizer, line, options)));
       } catch (IllegalArgumentException | JsonProcessingException e) {
         out.flush();
-        throw new IllegalArgumentException("stdin line " + lineNumber + ": " + message(e), e);
+        throw new IllegalArgumentException(arguments.where(lineNumber) + ": " + message(e), e);
       }
     }
     out.flush();

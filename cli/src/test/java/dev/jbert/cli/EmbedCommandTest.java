@@ -197,4 +197,12 @@ class EmbedCommandTest {
       assertEquals(expected[j], actual[j], atol, what + " [" + j + "]");
     }
   }
+
+  @Test
+  void textsGivenAsArgumentsAreEmbeddedAsTextLines() {
+    CliRun fromStdin = embed("all-MiniLM-L6-v2", "{\"text\": \"where is my card\"}\n{\"text\": \"refund\"}\n");
+    CliRun fromArguments = embed("all-MiniLM-L6-v2", "", "where is my card", "refund");
+    assertEquals(2, fromArguments.out().size());
+    assertEquals(fromStdin.out(), fromArguments.out());
+  }
 }

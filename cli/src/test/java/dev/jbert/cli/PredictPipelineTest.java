@@ -225,4 +225,19 @@ class PredictPipelineTest {
     node.fieldNames().forEachRemaining(names::add);
     return names;
   }
+
+  @Test
+  void textsGivenAsArgumentsAreAnsweredAsStdinLinesWouldBe() {
+    CliRun fromStdin = CliRun.withStdin("{\"text\": \"my card\"}\n{\"text\": \"refund\"}\n", "predict", "--model",
+        model.toString());
+    CliRun fromArguments = CliRun.run("predict", "--model", model.toString(), "my card", "refund");
+    assertEquals(0, fromArguments.exitCode(), fromArguments.err());
+    assertEquals(fromStdin.out(), fromArguments.out());
+    CliRun empty = CliRun.run("predict", "--model", model.toString(), "my card", "");
+    assertEquals(2, empty.exitCode());
+    assertEquals("jbert: argument:2: empty 'text'", empty.err().strip());
+    CliRun both = CliRun.run("predict", "--model", model.toString(), "--input", tmp.resolve("train.csv").toString(), "refund");
+    assertEquals(2, both.exitCode());
+    assertTrue(both.err().contains("give the messages as arguments or as --input"), both.err());
+  }
 }

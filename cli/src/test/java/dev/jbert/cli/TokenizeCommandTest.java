@@ -63,4 +63,16 @@ class TokenizeCommandTest {
     assertEquals(2, tooShort.exitCode());
     assertTrue(tooShort.err().contains("stdin line 1: maxLength 2 cannot hold the 3 special tokens"), tooShort.err());
   }
+
+  @Test
+  void textsGivenAsArgumentsAreReadAsTextLines() {
+    CliRun fromStdin = CliRun.withStdin("{\"text\": \"cancel my order pls\"}\n{\"text\": \"我要转人工\"}\n",
+        "tokenize", "--model", miniLm().toString());
+    CliRun fromArguments = CliRun.run("tokenize", "--model", miniLm().toString(), "cancel my order pls", "我要转人工");
+    assertEquals(0, fromArguments.exitCode(), fromArguments.err());
+    assertEquals(fromStdin.out(), fromArguments.out());
+    CliRun tooShort = CliRun.run("tokenize", "--model", miniLm().toString(), "--max-length", "1", "a");
+    assertEquals(2, tooShort.exitCode());
+    assertTrue(tooShort.err().contains("argument 1: maxLength 1 cannot hold the 2 special tokens"), tooShort.err());
+  }
 }
