@@ -10,9 +10,6 @@ import dev.jbert.optim.NameFilter;
 import dev.jbert.optim.OptimizerConfig;
 import dev.jbert.optim.OptimizerStateFile;
 import dev.jbert.tokenizer.BertTokenizer;
-import dev.jbert.tokenizer.EncodeOptions;
-import dev.jbert.tokenizer.Encoding;
-import dev.jbert.tokenizer.PaddingStrategy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +38,7 @@ public final class OptimizerLoop {
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
     List<List<String>> texts = List.of(List.of("I want a person", "card not here"), List.of("refund", "human please"),
         List.of("where is my card", "agent"), List.of("top up failed", "talk to someone"), List.of("fees?", "a human"));
-    List<TokenBatch> batches = texts.stream().map(t -> tokens(tokenizer, t)).toList();
+    List<TokenBatch> batches = texts.stream().map(t -> TokenBatches.of(tokenizer, t)).toList();
     int[] labels = {1, 0};
     BertConfig labelled = BertConfig.load(dir.resolve("config.json")).withLabels(List.of("answer", "hand_off"));
     try (BertForSequenceClassification model = BertForSequenceClassification.fromPretrained(dir, DataType.FLOAT, labelled)) {
@@ -68,12 +65,5 @@ public final class OptimizerLoop {
       // later: new AdamW(model.parameters(), config).restore(...): the next steps are bit-identical
       // README:end
     }
-  }
-
-  private static TokenBatch tokens(BertTokenizer tokenizer, List<String> texts) {
-    List<Encoding> e = tokenizer.encodeBatch(texts, EncodeOptions.DEFAULT.withPadding(PaddingStrategy.LONGEST));
-    return TokenBatch.of(e.stream().map(Encoding::inputIds).toArray(int[][]::new),
-        e.stream().map(Encoding::typeIds).toArray(int[][]::new),
-        e.stream().map(Encoding::attentionMask).toArray(int[][]::new));
   }
 }

@@ -6,9 +6,6 @@ import dev.jbert.core.config.BertConfig;
 import dev.jbert.optim.AdamW;
 import dev.jbert.optim.OptimizerConfig;
 import dev.jbert.tokenizer.BertTokenizer;
-import dev.jbert.tokenizer.EncodeOptions;
-import dev.jbert.tokenizer.Encoding;
-import dev.jbert.tokenizer.PaddingStrategy;
 import java.nio.file.Path;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,11 +31,7 @@ public final class TrainingStep {
     Path dir = Path.of(args.length > 0 ? args[0] : "../shared/models/all-MiniLM-L6-v2");
     Path out = Path.of(args.length > 1 ? args[1] : "runs/training-step");
     BertTokenizer tokenizer = BertTokenizer.fromPretrained(dir);
-    List<Encoding> encodings = tokenizer.encodeBatch(List.of("I want to talk to a person", "Where is my card?"),
-        EncodeOptions.DEFAULT.withPadding(PaddingStrategy.LONGEST));
-    TokenBatch batch = TokenBatch.of(encodings.stream().map(Encoding::inputIds).toArray(int[][]::new),
-        encodings.stream().map(Encoding::typeIds).toArray(int[][]::new),
-        encodings.stream().map(Encoding::attentionMask).toArray(int[][]::new));
+    TokenBatch batch = TokenBatches.of(tokenizer, List.of("I want to talk to a person", "Where is my card?"));
     int[] labels = {1, 0};
     // README:begin training-step
     BertConfig config = BertConfig.load(dir.resolve("config.json")).withLabels(List.of("answer", "hand_off"));
